@@ -1,1 +1,2 @@
-export {};
+export * from './volume.js';
+export * from './manifest/schema.js';
