@@ -1,2 +1,3 @@
 export * from './volume.js';
 export * from './manifest/schema.js';
+export * from './preprocess/index.js';

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { quantiles, summarize } from './stats.js';
+
+describe('summary statistics', () => {
+  it('computes min, max, mean and population std', () => {
+    const s = summarize(new Float32Array([1, 2, 3, 4]));
+    expect(s).toMatchObject({ count: 4, min: 1, max: 4, mean: 2.5 });
+    expect(s.std).toBeCloseTo(Math.sqrt(1.25), 12);
+    expect(Number.isNaN(summarize([]).mean)).toBe(true);
+  });
+
+  it('quantiles interpolate linearly at (n - 1) q like numpy', () => {
+    // sorted [1..5]: q=0.01 -> h=0.04 -> 1.04; q=0.99 -> h=3.96 -> 4.96; median 3.
+    const q = quantiles([3, 1, 2, 4, 5], [0.01, 0.5, 0.99, 0, 1]);
+    expect(q[0]).toBeCloseTo(1.04, 12);
+    expect(q[1]).toBe(3);
+    expect(q[2]).toBeCloseTo(4.96, 12);
+    expect(q.slice(3)).toEqual([1, 5]);
+    expect(() => quantiles([1], [1.5])).toThrow(/\[0, 1\]/);
+    expect(() => quantiles([], [0.5])).toThrow(/empty/);
+  });
+});

@@ -1,0 +1,48 @@
+/** Summary statistics over typed arrays, accumulated in float64 so large volumes stay exact enough. */
+export interface Summary {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** population standard deviation (divides by n). */
+  std: number;
+}
+
+export function summarize(values: ArrayLike<number>): Summary {
+  const n = values.length;
+  if (n === 0) return { count: 0, min: NaN, max: NaN, mean: NaN, std: NaN };
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  const mean = sum / n;
+  // Second pass on deviations: avoids the cancellation of E[x^2] - E[x]^2 for CT values ~ 1e3.
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    ss += d * d;
+  }
+  return { count: n, min, max, mean, std: Math.sqrt(ss / n) };
+}
+
+/**
+ * Quantiles q in [0, 1] by linear interpolation between order statistics: position (n - 1) q,
+ * numpy's default ('linear', Hyndman-Fan type 7). One sort serves all requested quantiles.
+ */
+export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
+  if (values.length === 0) throw new RangeError('quantile of an empty array');
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  return qs.map((q) => {
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be in [0, 1], got ${q}`);
+    const h = (n - 1) * q;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, n - 1);
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  });
+}
