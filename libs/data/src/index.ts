@@ -1,3 +1,7 @@
 export * from './volume.js';
 export * from './manifest/schema.js';
 export * from './preprocess/index.js';
+export * from './dicom/index.js';
+export * from './nifti/index.js';
+export * from './slices/index.js';
+export * from './read.js';

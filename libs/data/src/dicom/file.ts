@@ -1,0 +1,88 @@
+/** One DICOM object (single or multi-frame) to a Volume: stored values, palette, modality LUT. */
+import { readFile } from 'node:fs/promises';
+import { DataError, type Volume } from '../volume.js';
+import { parseDicom, type ParsedDicom } from './parse.js';
+import { decodePixelData } from './pixels.js';
+import { applyPalette } from './color.js';
+import { dicomAffine, sliceNormal, type Vec3 } from './geometry.js';
+
+export interface DecodedDicom {
+  parsed: ParsedDicom;
+  /** one array per frame, rows x columns x channels, real-world values */
+  frames: Float32Array[];
+  channels: number;
+  photometric: string;
+}
+
+/** Decode one parsed object to real-world values (HU for CT: stored x RescaleSlope + RescaleIntercept). */
+export async function decodeDicom(parsed: ParsedDicom): Promise<DecodedDicom> {
+  const { info, file } = parsed;
+  const dec = await decodePixelData(parsed);
+  let { frames, channels } = dec;
+  const photometric = dec.photometric;
+  if (photometric === 'PALETTE COLOR') {
+    frames = frames.map((f) => applyPalette(parsed.dataSet, f, file, info.pixelRepresentation === 1));
+    channels = 3;
+  } else if (channels === 1 && (info.rescaleSlope !== null || info.rescaleIntercept !== null)) {
+    const m = info.rescaleSlope ?? 1;
+    const b = info.rescaleIntercept ?? 0;
+    if (m !== 1 || b !== 0) for (const f of frames) for (let i = 0; i < f.length; i++) f[i] = f[i] * m + b;
+  }
+  return { parsed, frames, channels, photometric };
+}
+
+export async function readDicomBytes(bytes: Uint8Array, file: string): Promise<DecodedDicom> {
+  return decodeDicom(parseDicom(bytes, file));
+}
+
+function concat(frames: Float32Array[]): Float32Array {
+  const n = frames.reduce((a, f) => a + f.length, 0);
+  const out = new Float32Array(n);
+  let o = 0;
+  for (const f of frames) {
+    out.set(f, o);
+    o += f.length;
+  }
+  return out;
+}
+
+/** Read one DICOM file; frames of a multi-frame object become slices. */
+export async function readDicomFile(path: string): Promise<Volume> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new DataError(path, `cannot read: ${(e as Error).message}`);
+  }
+  const d = await readDicomBytes(bytes, path);
+  const { info, transferSyntax } = d.parsed;
+  const ps = info.pixelSpacing ?? [1, 1];
+  const dz = info.spacingBetweenSlices ?? info.sliceThickness ?? 1;
+  let affine: number[] | null = null;
+  if (info.imageOrientation && info.imagePosition && info.pixelSpacing) {
+    const n = sliceNormal(info.imageOrientation);
+    affine = dicomAffine(info.imageOrientation, info.imagePosition, info.pixelSpacing, n.map((x) => x * dz) as Vec3);
+  }
+  return {
+    data: concat(d.frames),
+    slices: d.frames.length,
+    rows: info.rows,
+    columns: info.columns,
+    channels: d.channels,
+    spacing: [ps[0], ps[1], dz],
+    sliceThickness: info.sliceThickness,
+    modality: info.modality,
+    affine,
+    source: {
+      format: 'dicom',
+      files: [path],
+      transferSyntax: transferSyntax.uid,
+      transferSyntaxName: transferSyntax.name,
+      photometric: info.photometric,
+      bitsStored: info.bitsStored,
+      pixelRepresentation: info.pixelRepresentation,
+      rescaleSlope: info.rescaleSlope,
+      rescaleIntercept: info.rescaleIntercept,
+    },
+  };
+}

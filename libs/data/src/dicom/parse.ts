@@ -1,0 +1,168 @@
+/**
+ * DICOM Part 10 (and headerless) parsing with dicom-parser, plus the image attributes Unbox needs.
+ * Errors come out as DataError naming the file and what is wrong.
+ */
+import { inflateRawSync } from 'node:zlib';
+import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import { DataError } from '../volume.js';
+import { TRANSFER_SYNTAXES, describeTransferSyntax, type TransferSyntax } from './transfer-syntax.js';
+
+export interface DicomImageInfo {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  /** 0 unsigned, 1 two's complement */
+  pixelRepresentation: number;
+  /** 0 interleaved (RGBRGB...), 1 planar (RR..GG..BB..) */
+  planarConfiguration: number;
+  photometric: string;
+  numberOfFrames: number;
+  rescaleSlope: number | null;
+  rescaleIntercept: number | null;
+  modality: string | null;
+  pixelSpacing: [number, number] | null;
+  sliceThickness: number | null;
+  spacingBetweenSlices: number | null;
+  imagePosition: [number, number, number] | null;
+  imageOrientation: [number, number, number, number, number, number] | null;
+  instanceNumber: number | null;
+  seriesInstanceUid: string | null;
+}
+
+export interface ParsedDicom {
+  file: string;
+  dataSet: DataSet;
+  transferSyntax: TransferSyntax;
+  info: DicomImageInfo;
+  pixelData: Element;
+}
+
+const IMPLICIT_LE = '1.2.840.10008.1.2';
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+const EXPLICIT_BE = '1.2.840.10008.1.2.2';
+
+/** Guess the encoding of a file without a Part 10 meta header from its first element. */
+function guessRawSyntax(bytes: Uint8Array): string {
+  if (bytes.length < 8) return IMPLICIT_LE;
+  const bigEndianGroup = bytes[0] === 0x00 && bytes[1] !== 0x00;
+  const vrLetters = bytes[4] >= 0x41 && bytes[4] <= 0x5a && bytes[5] >= 0x41 && bytes[5] <= 0x5a;
+  if (bigEndianGroup) return EXPLICIT_BE;
+  return vrLetters ? EXPLICIT_LE : IMPLICIT_LE;
+}
+
+function hasPreamble(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+function message(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (e && typeof e === 'object' && 'exception' in e) return message((e as { exception: unknown }).exception);
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+function nums(ds: DataSet, tag: string, n: number): number[] | null {
+  const el = ds.elements[tag];
+  if (!el || el.length === 0) return null;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = ds.floatString(tag, i);
+    if (v === undefined || !Number.isFinite(v)) return null;
+    out.push(v);
+  }
+  return out;
+}
+
+function num(ds: DataSet, tag: string): number | null {
+  const v = nums(ds, tag, 1);
+  return v ? v[0] : null;
+}
+
+/** US attribute read with the element's own byte order (meta header vs big-endian body). */
+function us(ds: DataSet, tag: string): number | undefined {
+  const el = ds.elements[tag];
+  if (!el || el.length < 2) return undefined;
+  const parser = el.parser ?? ds.byteArrayParser;
+  return parser.readUint16(ds.byteArray, el.dataOffset);
+}
+
+/** Parse a DICOM byte stream; `file` is used in error messages only. */
+export function parseDicom(bytes: Uint8Array, file: string): ParsedDicom {
+  const preamble = hasPreamble(bytes);
+  let dataSet: DataSet;
+  try {
+    dataSet = dicomParser.parseDicom(bytes, {
+      ...(preamble ? {} : { TransferSyntaxUID: guessRawSyntax(bytes) }),
+      // deflated explicit VR LE: everything after the meta header is a raw deflate stream
+      inflater: ((arr: Uint8Array, position: number) => {
+        const inflated = inflateRawSync(arr.subarray(position));
+        const full = Buffer.alloc(position + inflated.length);
+        full.set(arr.subarray(0, position), 0);
+        full.set(inflated, position);
+        return full;
+      }) as unknown as (arr: Uint8Array, position: number) => void,
+    });
+  } catch (e) {
+    throw new DataError(file, `not a readable DICOM file: ${message(e)}`);
+  }
+  const tsUid = (dataSet.string('x00020010') ?? '').replace(/\0/g, '').trim() || IMPLICIT_LE;
+  const transferSyntax = TRANSFER_SYNTAXES.get(tsUid);
+  if (!transferSyntax) throw new DataError(file, `unsupported transfer syntax ${describeTransferSyntax(tsUid)}`);
+  const pixelData = dataSet.elements.x7fe00010 ?? dataSet.elements.x7fe00008 ?? dataSet.elements.x7fe00009;
+  if (!pixelData) throw new DataError(file, 'no Pixel Data (7FE0,0010): not an image');
+  const info = readInfo(dataSet, file);
+  if (!pixelData.encapsulatedPixelData && pixelData.dataOffset + pixelData.length > dataSet.byteArray.length) {
+    throw new DataError(file, `Pixel Data is truncated: ${pixelData.length} bytes declared, ${dataSet.byteArray.length - pixelData.dataOffset} present`);
+  }
+  return { file, dataSet, transferSyntax, info, pixelData };
+}
+
+function readInfo(ds: DataSet, file: string): DicomImageInfo {
+  const need = (tag: string, name: string): number => {
+    const v = us(ds, tag);
+    if (v === undefined) throw new DataError(file, `missing ${name} (${tag.slice(1, 5)},${tag.slice(5)})`);
+    return v;
+  };
+  const rows = need('x00280010', 'Rows');
+  const columns = need('x00280011', 'Columns');
+  const bitsAllocated = need('x00280100', 'BitsAllocated');
+  const bitsStored = us(ds, 'x00280101') ?? bitsAllocated;
+  const highBit = us(ds, 'x00280102') ?? bitsStored - 1;
+  const samplesPerPixel = us(ds, 'x00280002') ?? 1;
+  const photometric = (ds.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).trim().toUpperCase();
+  if (rows === 0 || columns === 0) throw new DataError(file, `empty image: ${rows} rows x ${columns} columns`);
+  if (![1, 8, 16, 32].includes(bitsAllocated)) throw new DataError(file, `BitsAllocated ${bitsAllocated} is not supported`);
+  if (bitsStored < 1 || bitsStored > bitsAllocated || highBit < bitsStored - 1 || highBit >= bitsAllocated) {
+    throw new DataError(file, `inconsistent bit layout: BitsAllocated ${bitsAllocated}, BitsStored ${bitsStored}, HighBit ${highBit}`);
+  }
+  if (samplesPerPixel !== 1 && samplesPerPixel !== 3) throw new DataError(file, `SamplesPerPixel ${samplesPerPixel} is not supported`);
+  const frames = ds.intString('x00280008');
+  const ps = nums(ds, 'x00280030', 2) ?? nums(ds, 'x00181164', 2);
+  const ipp = nums(ds, 'x00200032', 3);
+  const iop = nums(ds, 'x00200037', 6);
+  return {
+    rows,
+    columns,
+    samplesPerPixel,
+    bitsAllocated,
+    bitsStored,
+    highBit,
+    pixelRepresentation: us(ds, 'x00280103') ?? 0,
+    planarConfiguration: us(ds, 'x00280006') ?? 0,
+    photometric,
+    numberOfFrames: frames !== undefined && Number.isFinite(frames) && frames > 0 ? frames : 1,
+    rescaleSlope: num(ds, 'x00281053'),
+    rescaleIntercept: num(ds, 'x00281052'),
+    modality: ds.string('x00080060')?.trim() || null,
+    pixelSpacing: ps ? [ps[0], ps[1]] : null,
+    sliceThickness: num(ds, 'x00180050'),
+    spacingBetweenSlices: num(ds, 'x00180088'),
+    imagePosition: ipp ? [ipp[0], ipp[1], ipp[2]] : null,
+    imageOrientation: iop ? [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]] : null,
+    instanceNumber: ds.intString('x00200013') ?? null,
+    seriesInstanceUid: ds.string('x0020000e')?.trim() || null,
+  };
+}
