@@ -1,0 +1,2 @@
+export { kMaxMean } from './k-max-mean.js';
+export { depthToSpace } from './depth-to-space.js';
