@@ -1,1 +1,10 @@
-export {};
+export * from './limits.js';
+export * from './common.js';
+export * from './enrollment.js';
+export * from './auth.js';
+export * from './run-config.js';
+export * from './evaluation.js';
+export * from './tensor-frame.js';
+export * from './round.js';
+export * from './session.js';
+export * from './messages.js';

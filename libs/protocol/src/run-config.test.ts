@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseMessage, parseMessageOrThrow } from './messages.js';
+import { DEFAULT_BN_PATTERNS, RunConfig, type RunConfigInput } from './run-config.js';
+
+const base: RunConfigInput = {
+  version: 1,
+  task: 'classify',
+  model: 'classifier',
+  rounds: 10,
+  strategy: { name: 'fedavg' },
+  train: { batch_size: 8, lr: 1e-3 },
+};
+
+describe('run config', () => {
+  it('applies defaults: secure aggregation on, Flower cohort defaults', () => {
+    const c = RunConfig.parse(base);
+    expect(c.secure_aggregation).toBe(true);
+    expect(c.debug_plaintext).toBe(false);
+    expect(c.cohort).toMatchObject({ min_sites: 2, fraction: 1, evaluate_fraction: 1 });
+    expect(c.train.local_epochs).toBe(1);
+    expect(c.seed).toBe(0);
+  });
+
+  it('fills strategy defaults as Flower does', () => {
+    const adam = RunConfig.parse({ ...base, strategy: { name: 'fedadam' } }).strategy;
+    expect(adam).toEqual({ name: 'fedadam', eta: 0.1, beta1: 0.9, beta2: 0.99, tau: 1e-9 });
+    const yogi = RunConfig.parse({ ...base, strategy: { name: 'fedyogi' } }).strategy;
+    expect(yogi).toEqual({ name: 'fedyogi', eta: 0.01, beta1: 0.9, beta2: 0.99, tau: 1e-3 });
+    const avgm = RunConfig.parse({ ...base, strategy: { name: 'fedavgm' } }).strategy;
+    expect(avgm).toEqual({ name: 'fedavgm', server_lr: 1, momentum: 0 });
+    const bn = RunConfig.parse({ ...base, strategy: { name: 'fedbn' } }).strategy;
+    expect(bn).toEqual({ name: 'fedbn', local_patterns: [...DEFAULT_BN_PATTERNS] });
+  });
+
+  it('requires FedProx μ', () => {
+    const r = parseMessage('run.config', { ...base, strategy: { name: 'fedprox' } });
+    expect(!r.ok && r.error.field).toBe('strategy.mu');
+  });
+
+  it('plaintext aggregation needs the explicit debug flag', () => {
+    const r = parseMessage('run.config', { ...base, secure_aggregation: false });
+    expect(!r.ok && r.error.field).toBe('secure_aggregation');
+    expect(!r.ok && r.error.reason).toContain('debug_plaintext');
+    const ok = parseMessageOrThrow('run.config', { ...base, secure_aggregation: false, debug_plaintext: true });
+    expect(ok.secure_aggregation).toBe(false);
+    const both = parseMessage('run.config', { ...base, debug_plaintext: true });
+    expect(!both.ok && both.error.field).toBe('debug_plaintext');
+  });
+
+  it('refuses a threshold above min_sites', () => {
+    const r = parseMessage('run.config', { ...base, cohort: { min_sites: 3, threshold: 4 } });
+    expect(!r.ok && r.error.field).toBe('cohort.threshold');
+  });
+
+  it('refuses β = 1, an invalid FedBN pattern and an unknown strategy, naming the field', () => {
+    const beta = parseMessage('run.config', { ...base, strategy: { name: 'fedadam', beta2: 1 } });
+    expect(!beta.ok && beta.error.field).toBe('strategy.beta2');
+    expect(!beta.ok && beta.error.code).toBe('bad_message');
+    const pat = parseMessage('run.config', { ...base, strategy: { name: 'fedbn', local_patterns: ['bn('] } });
+    expect(!pat.ok && pat.error.field).toBe('strategy.local_patterns.0');
+    expect(!pat.ok && pat.error.reason).toContain('regular expression');
+    const unknown = parseMessage('run.config', { ...base, strategy: { name: 'fedsgd' } });
+    expect(!unknown.ok && unknown.error.field).toBe('strategy.name');
+  });
+
+  it('default batch-norm patterns match Keras and PyTorch names and nothing else', () => {
+    const res = DEFAULT_BN_PATTERNS.map((p) => new RegExp(p, 'i'));
+    const local = (n: string) => res.some((r) => r.test(n));
+    for (const n of ['batch_normalization_3/gamma', 'batch_normalization/moving_variance', 'enc/bn1/beta', 'layer1.bn2.weight', 'bn.running_mean', 'BatchNorm2d_1/beta'])
+      expect(local(n), n).toBe(true);
+    for (const n of ['conv2d/kernel', 'dense_1/bias', 'subpixel/kernel', 'embedding/embeddings', 'abnormal/kernel'])
+      expect(local(n), n).toBe(false);
+  });
+});

@@ -1,0 +1,46 @@
+/** Test fixtures: one valid example of every message kind (wire form, before defaults). */
+import type { MessageKind } from '../messages.js';
+
+const hash = 'a'.repeat(64);
+const key32 = Buffer.alloc(32, 7).toString('base64');
+const sig64 = Buffer.alloc(64, 9).toString('base64');
+const manifest = { dtype: 'float32', tensors: [{ name: 'dense/kernel', shape: [2, 3] }, { name: 'dense/bias', shape: [3] }], total_bytes: 36, model_hash: hash };
+const evaluation = {
+  task: 'classify',
+  backend: 'wasm',
+  splits: {
+    test: {
+      centre: 'C',
+      patient: { n: 40, acc: 0.9, precision: 0.9, sensitivity: 0.9, specificity: 0.9, auc: 0.95, roc: [[0, 0], [0.1, 0.8], [1, 1]], pr: [[0, 1], [0.8, 0.9], [1, 0.5]] },
+      image: { n: 1200, acc: 0.8, precision: 0.8, sensitivity: 0.8, specificity: 0.8, auc: 0.86 },
+    },
+  },
+};
+
+export const VALID: Record<MessageKind, unknown> = {
+  'enroll.request': { token: 'tok_' + 'x'.repeat(40), public_key: key32, agent_version: '0.1.0' },
+  'enroll.response': { site_id: 'A', coordinator_key: key32, enrolled_at: 1_700_000_000_000 },
+  'auth.hello': { site_id: 'A', protocol: 1, agent_version: '0.1.0' },
+  'auth.challenge': { coordinator: 'coord-1', nonce: key32, issued_at: 1000, expires_at: 31_000 },
+  'auth.response': { site_id: 'A', nonce: key32, signature: sig64 },
+  'auth.result': { ok: true, session: 's-1' },
+  'run.config': { version: 1, task: 'classify', model: 'classifier', rounds: 5, strategy: { name: 'fedavg' }, train: { batch_size: 8, lr: 0.001 } },
+  'round.start': {
+    run_id: 'r-1', round: 1, task: 'classify', model_hash: hash, model: { transfer_id: 't-1', manifest },
+    config: { server_round: 1, local_epochs: 1, batch_size: 8, lr: 0.001 }, secure_aggregation: true, deadline: 5000,
+  },
+  'round.ready': { run_id: 'r-1', round: 1, site_id: 'A', model_hash: hash, accepted: true },
+  'round.train': { run_id: 'r-1', round: 1, cohort: ['A', 'B'], deadline: 9000 },
+  'fit.result': { run_id: 'r-1', round: 1, site_id: 'A', model_hash: hash, num_examples: 120, metrics: { train_loss: 0.3 }, duration_s: 12.5, update: { mode: 'secure' } },
+  'evaluate.request': { run_id: 'r-1', round: 1, model_hash: hash, model: { transfer_id: 't-2', manifest }, splits: ['val', 'test'], deadline: 9000 },
+  'evaluate.result': { run_id: 'r-1', round: 1, site_id: 'C', model_hash: hash, num_examples: 40, loss: 0.2, evaluation },
+  'round.dropout': { run_id: 'r-1', round: 1, site_id: 'C', stage: 'masked_input', reason: 'disconnected' },
+  'round.end': { run_id: 'r-1', round: 1, status: 'done', model_hash: hash, sites: ['A', 'B'] },
+  'tensor.chunk': { transfer_id: 't-1', index: 0, count: 1, hash: '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', payload: new Uint8Array([0]) },
+  heartbeat: { seq: 3, sent_at: 1000, status: 'idle' },
+  error: { code: 'bad_message', message: 'fit.result: field x: bad' },
+};
+
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
