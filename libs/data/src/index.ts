@@ -5,3 +5,4 @@ export * from './dicom/index.js';
 export * from './nifti/index.js';
 export * from './slices/index.js';
 export * from './read.js';
+export * from './manifest/index.js';

@@ -1,0 +1,4 @@
+export * from './schema.js';
+export * from './csv.js';
+export * from './parse.js';
+export * from './check.js';
