@@ -1,0 +1,4 @@
+export * from './binary.js';
+export * from './roc.js';
+export * from './dice.js';
+export * from './aggregate.js';

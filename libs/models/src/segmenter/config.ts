@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { ResNetConfigSchema } from '../layers/resnet.js';
+
+/** Table 5's loss ablations and Table 4's decoders. */
+export const SegLossSchema = z.enum(['LS', 'LT', 'LS+LT']);
+export type SegLoss = z.infer<typeof SegLossSchema>;
+
+export const SegmenterConfigSchema = z.object({
+  encoder: ResNetConfigSchema.default(ResNetConfigSchema.parse({})),
+  decoder: z.enum(['subpixel', 'unet']).default('subpixel'),
+  /** background + left lateral, right lateral, third, fourth ventricle */
+  numClasses: z.number().int().min(2).default(5),
+  /** decoder widths, deepest first; defaults to the encoder's stage widths. */
+  decoderWidths: z.array(z.number().int().min(1)).optional(),
+  loss: SegLossSchema.default('LS+LT'),
+  beta: z.number().min(0).default(1e-2),
+  weightDecay: z.number().min(0).default(1e-5),
+  learningRate: z.number().positive().default(1e-3),
+});
+export type SegmenterConfig = z.infer<typeof SegmenterConfigSchema>;
+export type SegmenterConfigInput = z.input<typeof SegmenterConfigSchema>;
+
+export const PAPER_SEGMENTER: SegmenterConfigInput = {
+  encoder: { depth: 50, width: 1, inputSize: 224, inputChannels: 3, stem: 'imagenet' },
+};
