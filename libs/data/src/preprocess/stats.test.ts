@@ -4,9 +4,10 @@ import { quantiles, summarize } from './stats.js';
 describe('summary statistics', () => {
   it('computes min, max, mean and population std', () => {
     const s = summarize(new Float32Array([1, 2, 3, 4]));
-    expect(s).toMatchObject({ count: 4, min: 1, max: 4, mean: 2.5 });
+    expect(s).toMatchObject({ count: 4, nonFinite: 0, min: 1, max: 4, mean: 2.5 });
     expect(s.std).toBeCloseTo(Math.sqrt(1.25), 12);
     expect(Number.isNaN(summarize([]).mean)).toBe(true);
+    expect(summarize([NaN, 2, Infinity, 4])).toMatchObject({ count: 2, nonFinite: 2, min: 2, max: 4, mean: 3, std: 1 });
   });
 
   it('quantiles interpolate linearly at (n - 1) q like numpy', () => {

@@ -1,6 +1,9 @@
 /** Summary statistics over typed arrays, accumulated in float64 so large volumes stay exact enough. */
 export interface Summary {
+  /** finite values summarised. */
   count: number;
+  /** NaN / ±Infinity values, left out of every statistic (float NIfTI files can hold them). */
+  nonFinite: number;
   min: number;
   max: number;
   mean: number;
@@ -9,25 +12,29 @@ export interface Summary {
 }
 
 export function summarize(values: ArrayLike<number>): Summary {
-  const n = values.length;
-  if (n === 0) return { count: 0, min: NaN, max: NaN, mean: NaN, std: NaN };
+  let n = 0;
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < values.length; i++) {
     const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    n++;
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;
   }
+  const nonFinite = values.length - n;
+  if (n === 0) return { count: 0, nonFinite, min: NaN, max: NaN, mean: NaN, std: NaN };
   const mean = sum / n;
   // Second pass on deviations: avoids the cancellation of E[x^2] - E[x]^2 for CT values ~ 1e3.
   let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const d = values[i] - mean;
-    ss += d * d;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    ss += (v - mean) * (v - mean);
   }
-  return { count: n, min, max, mean, std: Math.sqrt(ss / n) };
+  return { count: n, nonFinite, min, max, mean, std: Math.sqrt(ss / n) };
 }
 
 /**
