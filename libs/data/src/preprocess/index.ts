@@ -9,3 +9,4 @@ export * from './crop.js';
 export * from './components.js';
 export * from './lung-mask.js';
 export * from './pipelines.js';
+export * from './volume-slices.js';

@@ -19,6 +19,8 @@ export interface ClassifyPreprocessOptions {
   window: CtWindow;
   crop: RandomCropOptions;
   flipProbability: number;
+  /** Pillow/torchvision antialiasing when shrinking (torchvision's RandomResizedCrop default). */
+  antialias: boolean;
 }
 
 export const CLASSIFY_DEFAULTS: Readonly<ClassifyPreprocessOptions> = Object.freeze({
@@ -26,6 +28,7 @@ export const CLASSIFY_DEFAULTS: Readonly<ClassifyPreprocessOptions> = Object.fre
   window: LUNG_WINDOW,
   crop: PAPER_CROP,
   flipProbability: 0.5,
+  antialias: true,
 });
 
 /** One random draw for a whole volume: the crop box and whether to flip. */
@@ -48,7 +51,7 @@ export function preprocessClassifySlice(hu: Image2D, aug: ClassifyAugmentation |
   const o = { ...CLASSIFY_DEFAULTS, ...opts };
   let img = windowCt(hu, o.window);
   if (aug) img = crop(img, aug.box);
-  img = resizeBilinear(img, o.size, o.size);
+  img = resizeBilinear(img, o.size, o.size, { antialias: o.antialias });
   return aug?.flip ? flipHorizontal(img) : img;
 }
 
@@ -63,6 +66,8 @@ export interface SegmentPreprocessOptions {
   jitter: readonly [number, number];
   /** Keys cubic parameter (see resizeBicubic). */
   cubicA: number;
+  /** Pillow-style antialiasing when shrinking images (masks: nearest, never filtered). */
+  antialias: boolean;
 }
 
 export const SEGMENT_DEFAULTS: Readonly<SegmentPreprocessOptions> = Object.freeze({
@@ -71,6 +76,7 @@ export const SEGMENT_DEFAULTS: Readonly<SegmentPreprocessOptions> = Object.freez
   flipProbability: 0.5,
   jitter: [0.8, 1.2] as const,
   cubicA: -0.5,
+  antialias: true,
 });
 
 export interface SegmentAugmentation {
@@ -100,7 +106,7 @@ export function preprocessSegmentSlice(
     throw new RangeError(`mask ${mask.rows}x${mask.columns} is not on the image grid ${img.rows}x${img.columns}`);
   }
   let x = zScore(clipPercentiles(img, o.clip[0], o.clip[1]));
-  x = resizeBicubic(x, o.size, o.size, o.cubicA);
+  x = resizeBicubic(x, o.size, o.size, { a: o.cubicA, antialias: o.antialias });
   let m = mask ? resizeNearestMask(mask, o.size, o.size) : null;
   if (aug?.flip) {
     x = flipHorizontal(x);

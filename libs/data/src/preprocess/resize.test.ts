@@ -45,7 +45,7 @@ describe('bicubic resize (Keys cubic convolution)', () => {
 
   it('with a = -0.75 reproduces PyTorch/OpenCV weights', () => {
     // W(0.75) = 1.25*0.421875 - 2.25*0.5625 + 1 = 0.26171875.
-    const out = resizeBicubic(image(1, 4, 1, [0, 0, 10, 0]), 1, 8, -0.75);
+    const out = resizeBicubic(image(1, 4, 1, [0, 0, 10, 0]), 1, 8, { a: -0.75 });
     expect(out.data[3]).toBeCloseTo(2.6171875, 5);
   });
 
@@ -64,6 +64,28 @@ describe('bicubic resize (Keys cubic convolution)', () => {
 
   it('rejects a non-integer target', () => {
     expect(() => resizeBicubic(image(2, 2), 0, 2)).toThrow(/positive integers/);
+  });
+});
+
+describe('antialiased resize (Pillow / F.interpolate antialias=True)', () => {
+  it('bilinear 1x4 -> 1x2 stretches the triangle to support 2, by hand', () => {
+    // d=0: centre 1, taps 0..2, weights tri(-0.25), tri(0.25), tri(0.75) = .75, .75, .25 (sum 1.75) -> 50/7.
+    // d=1: centre 3, taps 1..3, weights .25, .75, .75 -> (2.5 + 15 + 22.5) / 1.75 = 160/7.
+    close(resizeBilinear(image(1, 4, 1, [0, 10, 20, 30]), 1, 2, { antialias: true }).data, [50 / 7, 160 / 7]);
+  });
+
+  it('equals the plain half-pixel bilinear when enlarging', () => {
+    const img = image(2, 2, 1, [0, 10, 20, 30]);
+    close(resizeBilinear(img, 4, 4, { antialias: true }).data, Array.from(resizeBilinear(img, 4, 4).data));
+  });
+
+  it('bicubic renormalises border weights instead of clamping (Pillow)', () => {
+    // d=0 of 4 -> 8: centre 0.25, taps 0..1 with W(0.25) = 0.8671875, W(1.25) = -0.0703125 (sum 0.796875).
+    const out = resizeBicubic(image(1, 4, 1, [10, 20, 0, 0]), 1, 8, { antialias: true });
+    expect(out.data[0]).toBeCloseTo((10 * 0.8671875 - 20 * 0.0703125) / 0.796875, 5);
+    // a constant image stays constant whatever the scale.
+    const flat = resizeBicubic(image(5, 7, 1, new Array(35).fill(3)), 2, 3, { antialias: true });
+    flat.data.forEach((v) => expect(v).toBeCloseTo(3, 5));
   });
 });
 

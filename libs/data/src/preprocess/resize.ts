@@ -2,9 +2,12 @@ import { assertShape, type Image2D, type Mask2D } from './image.js';
 
 /**
  * Resizing with half-pixel centres (align_corners = False): output pixel d samples the input at
- * s = (d + 0.5) * in / out - 0.5, as PyTorch's F.interpolate, OpenCV and Pillow do. No
- * antialiasing filter: this matches F.interpolate(antialias=False). Borders replicate the edge
- * pixel (indices clamped), as PyTorch and OpenCV's BORDER_REPLICATE.
+ * s = (d + 0.5) * in / out - 0.5, as PyTorch's F.interpolate, OpenCV and Pillow do.
+ * - antialias false: F.interpolate(antialias=False) / OpenCV; borders replicate the edge pixel
+ *   (indices clamped).
+ * - antialias true: Pillow's resample (= F.interpolate(antialias=True), torchvision's default for
+ *   Resize/RandomResizedCrop): when shrinking, the kernel is stretched by in/out so every input
+ *   pixel contributes (no aliasing); weights are renormalised at the borders instead of clamped.
  */
 
 /** Per output index: the input taps and their weights along one axis. */
@@ -17,6 +20,36 @@ interface Taps {
 function clampIndex(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
+
+/**
+ * Pillow's precompute_coeffs: support = kernel support x max(scale, 1); taps from
+ * trunc(centre - support + 0.5) to trunc(centre + support + 0.5) inside the image; weights
+ * kernel((x - centre + 0.5) / max(scale, 1)) normalised to sum 1.
+ */
+function filterTaps(inSize: number, outSize: number, kernel: (x: number) => number, kernelSupport: number): Taps {
+  const scale = inSize / outSize;
+  const stretch = Math.max(scale, 1);
+  const support = kernelSupport * stretch;
+  const k = Math.ceil(support) * 2 + 1;
+  const index = new Int32Array(outSize * k);
+  const weight = new Float64Array(outSize * k);
+  for (let d = 0; d < outSize; d++) {
+    const centre = (d + 0.5) * scale;
+    const x0 = Math.max(Math.trunc(centre - support + 0.5), 0);
+    const x1 = Math.min(Math.trunc(centre + support + 0.5), inSize);
+    let sum = 0;
+    for (let x = x0; x < x1; x++) sum += kernel((x - centre + 0.5) / stretch);
+    for (let t = 0; t < k; t++) {
+      const x = x0 + t;
+      // Unused taps point at a valid pixel with weight 0.
+      index[d * k + t] = Math.min(x, inSize - 1);
+      weight[d * k + t] = x < x1 && sum !== 0 ? kernel((x - centre + 0.5) / stretch) / sum : 0;
+    }
+  }
+  return { index, weight, k };
+}
+
+const triangle = (x: number): number => Math.max(0, 1 - Math.abs(x));
 
 function linearTaps(inSize: number, outSize: number): Taps {
   const scale = inSize / outSize;
@@ -99,21 +132,34 @@ function checkSize(outRows: number, outColumns: number): void {
   }
 }
 
-export function resizeBilinear(img: Image2D, outRows: number, outColumns: number): Image2D {
+export interface ResizeOptions {
+  /** Pillow / torchvision-style antialiasing (see the top of this file). Default false. */
+  antialias?: boolean;
+}
+
+export function resizeBilinear(img: Image2D, outRows: number, outColumns: number, opts: ResizeOptions = {}): Image2D {
   assertShape(img);
   checkSize(outRows, outColumns);
-  return separable(img, outRows, outColumns, linearTaps(img.rows, outRows), linearTaps(img.columns, outColumns));
+  const taps = (i: number, o: number): Taps => (opts.antialias ? filterTaps(i, o, triangle, 1) : linearTaps(i, o));
+  return separable(img, outRows, outColumns, taps(img.rows, outRows), taps(img.columns, outColumns));
+}
+
+export interface BicubicOptions extends ResizeOptions {
+  /** Keys' parameter; default -0.5. */
+  a?: number;
 }
 
 /**
- * Bicubic resize with Keys' kernel. Default a = -0.5: Keys' own choice (third-order accurate) and
- * Pillow's BICUBIC. PyTorch's F.interpolate(mode='bicubic') and OpenCV's INTER_CUBIC use a = -0.75;
- * pass it to reproduce them exactly.
+ * Bicubic resize with Keys' kernel. Default a = -0.5: Keys' own choice (third-order accurate),
+ * Pillow's BICUBIC and PyTorch's antialias=True bicubic. F.interpolate(mode='bicubic',
+ * antialias=False) and OpenCV's INTER_CUBIC use a = -0.75: pass it to reproduce them exactly.
  */
-export function resizeBicubic(img: Image2D, outRows: number, outColumns: number, a = -0.5): Image2D {
+export function resizeBicubic(img: Image2D, outRows: number, outColumns: number, opts: BicubicOptions = {}): Image2D {
   assertShape(img);
   checkSize(outRows, outColumns);
-  return separable(img, outRows, outColumns, cubicTaps(img.rows, outRows, a), cubicTaps(img.columns, outColumns, a));
+  const a = opts.a ?? -0.5;
+  const taps = (i: number, o: number): Taps => (opts.antialias ? filterTaps(i, o, (x) => cubicKernel(x, a), 2) : cubicTaps(i, o, a));
+  return separable(img, outRows, outColumns, taps(img.rows, outRows), taps(img.columns, outColumns));
 }
 
 /** Nearest-neighbour source index with half-pixel centres (PyTorch 'nearest-exact', OpenCV INTER_NEAREST_EXACT). */
