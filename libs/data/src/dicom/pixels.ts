@@ -8,7 +8,7 @@ import dicomParser from 'dicom-parser';
 import { DataError } from '../volume.js';
 import type { ParsedDicom, DicomImageInfo } from './parse.js';
 import { decodeRleFrame } from './rle.js';
-import { decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, jpegFrameMarker, type DecodedSamples } from './codecs.js';
+import { decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, jpegFrameMarker, withColourTransform, type DecodedSamples } from './codecs.js';
 import { ybrFullToRgb } from './color.js';
 
 export interface DecodedFrames {
@@ -180,8 +180,9 @@ export async function decodePixelData(p: ParsedDicom): Promise<DecodedFrames> {
         else if (sof === 0xc0 || sof === 0xc1 || sof === 0xc2) {
           const precision = data.length > 0 ? jpegPrecision(data) : 0;
           if (precision > 8) throw new Error(`${precision}-bit lossy JPEG (process 4) has no well-kept npm decoder; transcode it (e.g. gdcmconv --raw)`);
-          d = await decodeJpeg8(data);
-          if (d.components === 3) photometric = 'RGB'; // libjpeg-turbo converts YCbCr to RGB itself
+          const colour = info.samplesPerPixel === 3;
+          d = await decodeJpeg8(colour ? withColourTransform(data, info.photometric.startsWith('YBR')) : data);
+          if (colour) photometric = 'RGB'; // libjpeg-turbo converts YCbCr to RGB itself
         } else throw new Error(`JPEG start-of-frame marker ${sof === null ? 'not found' : '0xFF' + sof.toString(16).toUpperCase()} is not supported`);
       }
     } catch (e) {

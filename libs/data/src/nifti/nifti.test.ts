@@ -1,0 +1,94 @@
+// NIfTI-1/-2 files (nibabel's test files plus variants written with nibabel's header classes)
+// read by Unbox and compared with nibabel's get_fdata() and affine (src/testing/make_reference.py).
+import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireTestData } from '../testing/inject.js';
+import { loadReferenceIndex, readReference, type ReferenceCase } from '../testing/test-data.js';
+import { readVolume } from '../read.js';
+import { decodeNifti, parseNiftiHeader } from './index.js';
+import { DataError } from '../volume.js';
+
+let dir = '';
+let cases: ReferenceCase[] = [];
+beforeAll(async () => {
+  dir = requireTestData();
+  cases = (await loadReferenceIndex(dir)).cases.filter((c) => c.kind === 'nifti');
+});
+
+describe('NIfTI reader against nibabel', () => {
+  it('covers NIfTI-1 and -2, both byte orders, .nii and .nii.gz, scaling, qform-only and 4D', async () => {
+    const heads = await Promise.all(cases.map(async (c) => {
+      const v = await readVolume(join(dir, c.path));
+      return { c, v };
+    }));
+    const src = heads.map((h) => h.v.source);
+    expect(new Set(src.map((s) => s.niftiVersion))).toEqual(new Set([1, 2]));
+    expect(new Set(src.map((s) => s.littleEndian))).toEqual(new Set([true, false]));
+    expect(heads.some((h) => h.c.path.endsWith('.gz') && h.v.source.niftiVersion === 2)).toBe(true);
+    expect(heads.some((h) => h.v.source.sformCode === 0 && (h.v.source.qformCode as number) > 0)).toBe(true);
+    expect(heads.some((h) => Number(h.v.source.sclSlope) !== 1 && Number(h.v.source.sclSlope) !== 0 && Number.isFinite(h.v.source.sclSlope))).toBe(true);
+    expect(new Set(src.map((s) => s.datatype))).toEqual(new Set(['int16', 'uint8', 'int8', 'uint16', 'int32', 'float32', 'float64', 'uint32', 'int64', 'rgb24']));
+  });
+
+  it('values, shape and affine match nibabel for every file', async () => {
+    const failures: string[] = [];
+    for (const c of cases) {
+      const v = await readVolume(join(dir, c.path));
+      const ref = await readReference(c.name, dir);
+      const shape = [v.slices, v.rows, v.columns, v.channels];
+      if (shape.join() !== c.shape.join()) {
+        failures.push(`${c.name}: shape ${shape} != ${c.shape}`);
+        continue;
+      }
+      let d = 0;
+      for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(v.data[i] - ref[i]));
+      if (d !== 0) failures.push(`${c.name}: max |diff| ${d}`);
+      const ad = Math.max(...c.affine!.map((a, i) => Math.abs(a - v.affine![i])));
+      // nibabel computes the qform rotation in float64 from float32 quaternions, as we do
+      if (!(ad < 1e-4)) failures.push(`${c.name}: affine differs by ${ad}`);
+      expect(v.spacing).toEqual([c.pixdim![1], c.pixdim![0], c.pixdim![2]].map((x) => expect.closeTo(x, 5)));
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('bad NIfTI input', () => {
+  const bad = async (name: string, bytes: Uint8Array, reason: RegExp) => {
+    const tmp = await mkdtemp(join(tmpdir(), 'unbox-nii-'));
+    const p = join(tmp, name);
+    try {
+      await writeFile(p, bytes);
+      const err = await readVolume(p).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataError);
+      expect((err as DataError).file).toBe(p);
+      expect((err as Error).message).toMatch(reason);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  };
+
+  it('truncated image data', async () => {
+    const b = await readFile(join(dir, 'nifti/anatomical.nii'));
+    await bad('cut.nii', b.subarray(0, b.length - 100), /truncated: .* needed for 33x41x25 int16/);
+  });
+
+  it('truncated gzip stream', async () => {
+    const b = await readFile(join(dir, 'nifti/example4d.nii.gz'));
+    await bad('cut.nii.gz', b.subarray(0, b.length >> 1), /gzip stream is corrupt or truncated/);
+  });
+
+  it('unsupported datatype and wrong magic', async () => {
+    const b = new Uint8Array(await readFile(join(dir, 'nifti/anat_le_uint8.nii')));
+    const h = parseNiftiHeader(b);
+    expect(h.littleEndian).toBe(true);
+    const complex = b.slice();
+    new DataView(complex.buffer).setInt16(70, 32, true); // complex64
+    expect(() => decodeNifti(complex, 'c.nii')).toThrow(/datatype 32 is not supported/);
+    const pair = b.slice();
+    pair[345] = 0x69; // "ni1": header of a .hdr/.img pair
+    await bad('pair.nii.gz', gzipSync(pair), /magic is "ni1"/);
+  });
+});

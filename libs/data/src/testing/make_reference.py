@@ -1,0 +1,282 @@
+#!/usr/bin/python3
+"""Build the reader test set and its independently computed reference values.
+
+Run by test-data.ts (never by hand needed) with Debian's /usr/bin/python3:
+    make_reference.py <pydicom test_files dir> <nibabel tests/data dir> <out dir>
+
+Independent tools: DCMTK (dcmdrle, dcmdjpeg, dcmdjpls; dcmcjpeg, dcmcjpls, dcmconv, dcmquant to make
+extra inputs), GDCM (gdcmconv --raw to decompress JPEG 2000; gdcmconv --j2k to make a lossy one),
+pydicom + numpy (native pixel data, palette and colour conversion, modality LUT), nibabel (NIfTI).
+Writes <out>/ref/<case>.f32 (little-endian float32, frames/slices, rows, columns, channels) and
+<out>/ref/index.json describing every case.
+"""
+import gzip
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pydicom
+from pydicom.pixel_data_handlers.util import apply_color_lut, apply_modality_lut, convert_color_space
+
+TF, NIB, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+GEN = os.path.join(OUT, 'generated')
+TMP = os.path.join(OUT, 'tmp')
+REF = os.path.join(OUT, 'ref')
+for d in (GEN, TMP, REF):
+    os.makedirs(d, exist_ok=True)
+
+cases = []
+
+
+def run(*cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return cmd[-1]
+
+
+def tf(rel):
+    return os.path.join(TF, rel)
+
+
+def gen(name, *cmd_then_in):
+    """Run a DCMTK/GDCM command writing GEN/name; return the path."""
+    out = os.path.join(GEN, name)
+    if not os.path.exists(out):
+        run(*cmd_then_in, out)
+    return out
+
+
+def stored(ds, arr):
+    """Stored values per PS3.5 8.1.1: the BitsStored window ending at HighBit, two's complement if signed."""
+    ba, bs, hb = ds.BitsAllocated, ds.BitsStored, ds.HighBit
+    if ba == 1 or bs == ba and hb == ba - 1:
+        return arr.astype(np.float64)
+    a = arr.astype(np.int64)
+    if a.min() < 0:
+        a &= (1 << ba) - 1
+    a = (a >> (hb + 1 - bs)) & ((1 << bs) - 1)
+    if ds.PixelRepresentation == 1:
+        a = np.where(a >= (1 << (bs - 1)), a - (1 << bs), a)
+    return a.astype(np.float64)
+
+
+def values(path_native, original):
+    """Real-world values of a native (uncompressed) file: [frames, rows, cols, channels] float32."""
+    ds = pydicom.dcmread(path_native)
+    orig = pydicom.dcmread(original, stop_before_pixels=True)
+    arr = ds.pixel_array
+    frames = int(ds.get('NumberOfFrames', 1) or 1)
+    spp = int(ds.SamplesPerPixel)
+    pi = ds.PhotometricInterpretation
+    if pi == 'PALETTE COLOR':
+        arr = apply_color_lut(arr, ds).astype(np.float64)
+        spp = 3
+    else:
+        arr = stored(ds, arr)
+        if pi in ('YBR_FULL', 'YBR_FULL_422'):
+            arr = convert_color_space(arr.astype(np.uint8), pi, 'RGB').astype(np.float64)
+        elif spp == 1 and ('RescaleSlope' in orig or 'RescaleIntercept' in orig):
+            arr = arr * float(orig.get('RescaleSlope', 1)) + float(orig.get('RescaleIntercept', 0))
+    return arr.reshape(frames, int(ds.Rows), int(ds.Columns), spp).astype(np.float32)
+
+
+def add(name, src, tool, tolerance=0.0, note=''):
+    """One DICOM file case: decode `src` with `tool` to a native file, then take its values."""
+    if tool == 'pydicom':
+        native = src
+    else:
+        native = os.path.join(TMP, name + '.dcm')
+        if tool == 'dcmdrle':
+            run('dcmdrle', src, native)
+        elif tool == 'dcmdjpeg':
+            run('dcmdjpeg', src, native)
+        elif tool == 'dcmdjpls':
+            run('dcmdjpls', src, native)
+        elif tool == 'gdcmconv --raw':
+            run('gdcmconv', '--raw', src, native)
+        else:
+            raise ValueError(tool)
+    v = values(native, src)
+    v.tofile(os.path.join(REF, name + '.f32'))
+    ds = pydicom.dcmread(src, stop_before_pixels=True)
+    cases.append({
+        'name': name, 'kind': 'dicom-file', 'path': os.path.relpath(src, OUT), 'tool': tool,
+        'transferSyntax': str(ds.file_meta.TransferSyntaxUID), 'photometric': str(ds.PhotometricInterpretation),
+        'shape': list(v.shape), 'tolerance': tolerance, 'modality': ds.get('Modality'), 'note': note,
+        'min': float(v.min()), 'max': float(v.max()), 'mean': float(v.astype(np.float64).mean()),
+    })
+
+
+def add_series(name, folder):
+    """A series folder: slices sorted by ImagePositionPatient along the slice normal (PS3.3 C.7.6.2)."""
+    dss = [pydicom.dcmread(os.path.join(folder, f)) for f in sorted(os.listdir(folder))]
+    iop = np.array(dss[0].ImageOrientationPatient, dtype=np.float64)
+    normal = np.cross(iop[:3], iop[3:])
+    z = [float(np.dot(np.array(d.ImagePositionPatient, dtype=np.float64), normal)) for d in dss]
+    order = np.argsort(z, kind='stable')
+    vol = np.stack([values(dss[i].filename, dss[i].filename)[0] for i in order])
+    vol.astype(np.float32).tofile(os.path.join(REF, name + '.f32'))
+    zs = sorted(z)
+    ps = [float(x) for x in dss[0].PixelSpacing]
+    cases.append({
+        'name': name, 'kind': 'dicom-series', 'path': os.path.relpath(folder, OUT), 'tool': 'pydicom+numpy sort by IPP . normal',
+        'shape': list(vol.shape), 'tolerance': 0.0, 'modality': dss[0].get('Modality'),
+        'spacing': [ps[0], ps[1], (zs[-1] - zs[0]) / (len(zs) - 1)],
+        'sliceThickness': float(dss[0].SliceThickness) if 'SliceThickness' in dss[0] else None,
+        'files': [os.path.relpath(dss[i].filename, OUT) for i in order],
+    })
+
+
+def copy_in(rel):
+    """Copy a pydicom test file into OUT so every case path is inside the cache."""
+    dst = os.path.join(OUT, 'dicom', os.path.basename(rel))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    if not os.path.exists(dst):
+        shutil.copyfile(tf(rel), dst)
+    return dst
+
+
+# ---- native encodings: pydicom reads them (pure Python), values checked against ours
+add('ct_small_explicit_le', copy_in('CT_small.dcm'), 'pydicom')
+add('mr_small_implicit_le', copy_in('MR_small_implicit.dcm'), 'pydicom')
+add('mr_small_explicit_be', copy_in('MR_small_bigendian.dcm'), 'pydicom')
+add('rgb_explicit_be', copy_in('ExplVR_BigEnd.dcm'), 'pydicom')
+add('rtdose_32bit_15frames_implicit', copy_in('rtdose.dcm'), 'pydicom')
+add('rtdose_32bit_15frames_be', copy_in('rtdose_expb.dcm'), 'pydicom')
+add('seg_1bit_le', copy_in('liver_1frame.dcm'), 'pydicom')
+add('seg_1bit_be', copy_in('liver_expb_1frame.dcm'), 'pydicom')
+add('grey8_deflated', copy_in('image_dfl.dcm'), 'pydicom')
+add('ct_deflated', gen('ct_deflated.dcm', 'dcmconv', '+td', tf('CT_small.dcm')), 'pydicom')
+add('rgb_planar_odd', copy_in('SC_rgb_small_odd.dcm'), 'pydicom')
+add('ybr_full_422_native', copy_in('SC_ybr_full_422_uncompressed.dcm'), 'pydicom')
+add('cr_monochrome1_12bit', copy_in('dicomdirtests/77654033/CR1/6154'), 'pydicom')
+add('palette_colour', gen('palette.dcm', 'dcmquant', tf('SC_rgb_jpeg_dcmd.dcm')), 'pydicom', note='dcmquant output')
+# ---- RLE lossless: DCMTK dcmdrle
+add('mr_small_rle', copy_in('MR_small_RLE.dcm'), 'dcmdrle')
+add('rgb_rle_8bit', copy_in('SC_rgb_rle.dcm'), 'dcmdrle')
+add('rgb_rle_16bit_2frames', copy_in('SC_rgb_rle_16bit_2frame.dcm'), 'dcmdrle')
+add('rgb_rle_32bit_2frames', copy_in('SC_rgb_rle_32bit_2frame.dcm'), 'dcmdrle')
+add('rtdose_rle_32bit_15frames', copy_in('rtdose_rle.dcm'), 'dcmdrle')
+# ---- JPEG baseline (8-bit, lossy): DCMTK dcmdjpeg (IJG), converts YCbCr to RGB
+add('jpeg_baseline_ybr_full', copy_in('SC_rgb_jpeg_dcmtk.dcm'), 'dcmdjpeg', 1.0)
+add('jpeg_baseline_ybr_full_422', copy_in('SC_rgb_dcmtk_+eb+cy+np.dcm'), 'dcmdjpeg', 1.0)
+add('jpeg_baseline_rgb_no_transform', copy_in('SC_jpeg_no_color_transform.dcm'), 'dcmdjpeg', 1.0)
+add('jpeg_baseline_rgb_gdcm', copy_in('SC_rgb_jpeg_lossy_gdcm.dcm'), 'dcmdjpeg', 1.0)
+add('jpeg_baseline_odd_3x3', copy_in('SC_rgb_small_odd_jpeg.dcm'), 'dcmdjpeg', 1.0)
+grey8 = gen('grey8_explicit.dcm', 'dcmconv', '+te', tf('image_dfl.dcm'))
+add('jpeg_baseline_grey8', gen('jpeg_baseline_grey8.dcm', 'dcmcjpeg', '+eb', grey8), 'dcmdjpeg', 1.0)
+# ---- JPEG lossless process 14, every predictor (dcmcjpeg), signed 16-bit CT; decoded by dcmdjpeg
+for sv in range(1, 8):
+    add(f'jpeg_lossless_sv{sv}_ct', gen(f'jpeg_lossless_sv{sv}.dcm', 'dcmcjpeg', '+el', '+sv', str(sv), tf('CT_small.dcm')), 'dcmdjpeg')
+add('jpeg_lossless_sv1_mr', gen('jpeg_lossless_sv1_mr.dcm', 'dcmcjpeg', '+e1', tf('MR_small.dcm')), 'dcmdjpeg')
+add('jpeg_lossless_sv1_rgb_gdcm', copy_in('SC_rgb_jpeg_gdcm.dcm'), 'dcmdjpeg')
+# ---- JPEG-LS: DCMTK dcmdjpls (CharLS inside DCMTK, separate build)
+add('jpeg_ls_lossless_mr', copy_in('MR_small_jpeg_ls_lossless.dcm'), 'dcmdjpls')
+add('jpeg_ls_near_grey8', gen('jpeg_ls_near_grey8.dcm', 'dcmcjpls', '+en', '+md', '3', grey8), 'dcmdjpls')
+add('jpeg_ls_near_cr12', gen('jpeg_ls_near_cr12.dcm', 'dcmcjpls', '+en', '+md', '2', tf('dicomdirtests/77654033/CR1/6154')), 'dcmdjpls')
+# ---- JPEG 2000: GDCM (OpenJPEG inside GDCM)
+add('j2k_lossless_mr', copy_in('MR_small_jp2klossless.dcm'), 'gdcmconv --raw')
+add('j2k_lossless_pixelrep_mismatch', copy_in('J2K_pixelrep_mismatch.dcm'), 'gdcmconv --raw', note='codestream unsigned, header signed: header wins')
+add('j2k_lossless_ybr_rct', copy_in('GDCMJ2K_TextGBR.dcm'), 'gdcmconv --raw')
+add('j2k_lossy_ct_14bit', copy_in('693_J2KI.dcm'), 'gdcmconv --raw')
+add('j2k_lossy_rgb', copy_in('SC_rgb_gdcm_KY.dcm'), 'gdcmconv --raw')
+add('j2k_lossy_nm', copy_in('JPEG2000.dcm'), 'gdcmconv --raw')
+add('j2k_lossy_ct_gdcm', gen('j2k_lossy_ct.dcm', 'gdcmconv', '--j2k', '--lossy', '-q', '40', tf('CT_small.dcm')), 'gdcmconv --raw')
+# ---- series folders
+for name, rel in (('series_ct2', 'dicomdirtests/77654033/CT2'), ('series_ct5n', 'dicomdirtests/98892001/CT5N'), ('series_mr700', 'dicomdirtests/98892003/MR700')):
+    dst = os.path.join(OUT, 'series', name)
+    if not os.path.exists(dst):
+        shutil.copytree(tf(rel), dst)
+    add_series(name, dst)
+
+# ---- NIfTI: nibabel reads the shipped files and writes variants (byte order, datatypes, scaling)
+import nibabel as nib  # noqa: E402
+
+NI = os.path.join(OUT, 'nifti')
+os.makedirs(NI, exist_ok=True)
+
+
+def add_nifti(name, path, note=''):
+    img = nib.load(path)
+    data = np.asanyarray(img.dataobj)
+    if data.dtype.names:  # RGB24 structured dtype -> last axis channels
+        data = np.stack([data[n] for n in data.dtype.names], axis=-1).astype(np.float64)
+        arr = data
+        spatial = arr.shape[:-1]
+        ch = arr.shape[-1]
+    else:
+        arr = img.get_fdata(dtype=np.float64)
+        spatial = arr.shape[:3] if arr.ndim >= 3 else arr.shape + (1,) * (3 - arr.ndim)
+        ch = int(np.prod(arr.shape[3:])) if arr.ndim > 3 else 1
+    arr = arr.reshape(spatial + (ch,), order='F')
+    v = np.transpose(arr, (2, 1, 0, 3)).astype(np.float32)  # -> slices (k), rows (j), columns (i), channels
+    v.tofile(os.path.join(REF, name + '.f32'))
+    h = img.header
+    cases.append({
+        'name': name, 'kind': 'nifti', 'path': os.path.relpath(path, OUT), 'tool': f'nibabel {nib.__version__}',
+        'shape': list(v.shape), 'tolerance': 0.0, 'affine': [float(x) for x in img.affine.reshape(-1)],
+        'pixdim': [float(x) for x in h['pixdim'][1:4]], 'datatype': str(h.get_data_dtype()),
+        'byteorder': h.endianness, 'note': note,
+    })
+
+
+def nifti_variant(name, data, affine, byteorder='<', slope=None, inter=None, nifti2=False, sform=True, gz=False):
+    """Write a single-file NIfTI byte for byte with nibabel's header class, then read it back with nibabel."""
+    hdr = nib.Nifti2Header() if nifti2 else nib.Nifti1Header()
+    hdr.set_data_shape(data.shape)
+    hdr.set_data_dtype(data.dtype)
+    hdr.set_qform(affine, code=1)
+    hdr.set_sform(affine if sform else None, code=2 if sform else 0)
+    hdr.set_xyzt_units('mm', 'sec')
+    if slope is not None:
+        hdr['scl_slope'] = slope
+        hdr['scl_inter'] = inter
+    hdr['vox_offset'] = 544 if nifti2 else 352
+    if byteorder == '>':
+        hdr = hdr.as_byteswapped('>')
+    buf = io.BytesIO()
+    hdr.write_to(buf)
+    buf.write(b'\0' * (int(hdr['vox_offset']) - buf.tell()))  # no extensions
+    buf.write(data.astype(hdr.get_data_dtype()).tobytes(order='F'))
+    out = os.path.join(NI, name + ('.nii.gz' if gz else '.nii'))
+    with (gzip.open(out, 'wb') if gz else open(out, 'wb')) as fh:
+        fh.write(buf.getvalue())
+    add_nifti(name, out)
+
+
+for f in ('anatomical.nii', 'functional.nii', 'example4d.nii.gz', 'example_nifti2.nii.gz', 'standard.nii.gz'):
+    dst = os.path.join(NI, f)
+    if not os.path.exists(dst):
+        shutil.copyfile(os.path.join(NIB, f), dst)
+    add_nifti(f.split('.')[0], dst)
+anat_img = nib.load(os.path.join(NI, 'anatomical.nii'))
+raw = np.asanyarray(anat_img.dataobj).astype(np.int64)
+aff = anat_img.affine
+nifti_variant('anat_le_int16_scaled', raw.astype(np.int16), aff, slope=0.5, inter=-10.0)
+nifti_variant('anat_be_int16_scaled', raw.astype(np.int16), aff, byteorder='>', slope=0.25, inter=3.0)
+nifti_variant('anat_le_uint8', np.clip(raw, 0, 255).astype(np.uint8), aff)
+nifti_variant('anat_le_int8', np.clip(raw - 100, -128, 127).astype(np.int8), aff)
+nifti_variant('anat_le_uint16_gz', raw.astype(np.uint16), aff, gz=True)
+nifti_variant('anat_be_int32_scaled', (raw * 1000 - 5).astype(np.int32), aff, byteorder='>', slope=2.0, inter=1.5)
+nifti_variant('anat_le_float64', raw.astype(np.float64) / 7, aff)
+nifti_variant('anat_be_float32_qform_only', (raw.astype(np.float32) / 3), aff, byteorder='>', sform=False)
+nifti_variant('anat_nifti2_be_int16', raw.astype(np.int16), aff, byteorder='>', nifti2=True)
+nifti_variant('anat_nifti2_le_uint32_gz_scaled', raw.astype(np.uint32), aff, nifti2=True, gz=True, slope=-1.5, inter=0.0)
+nifti_variant('anat_le_int64', raw.astype(np.int64) - 7, aff)
+rgb = np.zeros(raw.shape, dtype=[('R', 'u1'), ('G', 'u1'), ('B', 'u1')])
+rgb['R'], rgb['G'], rgb['B'] = np.clip(raw, 0, 255), np.clip(raw // 2, 0, 255), np.clip(255 - raw, 0, 255)
+nifti_variant('anat_le_rgb24', rgb, aff)
+
+# ---- broken inputs for the error-path tests (no reference values: readers must refuse them)
+BROKEN = os.path.join(OUT, 'broken')
+os.makedirs(BROKEN, exist_ok=True)
+for f in ('MR_truncated.dcm', 'SC_rgb_jpeg.dcm', 'JPGExtended.dcm', 'rtplan.dcm'):
+    shutil.copyfile(tf(f), os.path.join(BROKEN, f))
+
+with open(os.path.join(REF, 'index.json'), 'w') as fh:
+    json.dump({'version': 1, 'pydicom': pydicom.__version__, 'numpy': np.__version__, 'nibabel': nib.__version__, 'cases': cases}, fh, indent=1)
+shutil.rmtree(TMP, ignore_errors=True)
+print(f'{len(cases)} reference cases written to {REF}')
