@@ -1,1 +1,15 @@
-export {};
+export * from './errors.js';
+export * from './tensors.js';
+export * from './bytes.js';
+export * from './model-hash.js';
+export * from './serialize.js';
+export * from './aggregate.js';
+export * from './strategy.js';
+export * from './strategies/fedavg.js';
+export * from './strategies/fedprox.js';
+export * from './strategies/fedavgm.js';
+export * from './strategies/fedopt.js';
+export * from './strategies/fedbn.js';
+export * from './cohort.js';
+export * from './round-machine.js';
+export * from './from-config.js';

@@ -1,0 +1,30 @@
+import { RunConfig } from '@unbox/protocol';
+import { describe, expect, it } from 'vitest';
+import { roundRulesFromConfig, strategyFromConfig } from './from-config.js';
+import { validateRoundRules } from './round-machine.js';
+import { FedAdam } from './strategies/fedopt.js';
+import { t } from './testing/params.js';
+
+const base = { version: 1, task: 'classify', model: 'classifier', rounds: 3, train: { batch_size: 8, lr: 0.002 } } as const;
+
+describe('from run config', () => {
+  it('builds every strategy the protocol names', () => {
+    for (const name of ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedbn'] as const) {
+      const strategy = name === 'fedprox' ? { name, mu: 0.1 } : { name };
+      expect(strategyFromConfig(RunConfig.parse({ ...base, strategy })).name).toBe(name);
+    }
+  });
+
+  it('passes strategy parameters through; η_l falls back to train.lr', () => {
+    const s = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedadam', eta: 0.05 } })) as FedAdam;
+    expect([s.eta, s.etaL, s.beta1, s.beta2, s.tau]).toEqual([0.05, 0.002, 0.9, 0.99, 1e-9]);
+    const [fit] = strategyFromConfig(RunConfig.parse({ ...base, seed: 5, strategy: { name: 'fedprox', mu: 0.1 } })).configureFit({ round: 2, global: [t('w', [1])], sites: ['A'] });
+    expect(fit.config).toEqual({ server_round: 2, local_epochs: 1, batch_size: 8, lr: 0.002, seed: 5, proximal_mu: 0.1 });
+  });
+
+  it('maps cohort rules (seconds → ms, threshold defaults to min_sites) into valid round rules', () => {
+    const r = roundRulesFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, cohort: { min_sites: 4, fit_timeout_s: 60 } }));
+    expect(r).toMatchObject({ minSites: 4, threshold: 4, fitTimeoutMs: 60_000, seed: 0 });
+    expect(() => validateRoundRules(r)).not.toThrow();
+  });
+});
