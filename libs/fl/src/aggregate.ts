@@ -101,27 +101,29 @@ export function weightedContribution(
 /** Reduces individual results to Σ n_k·x_k and Σ n_k (what secure aggregation would reveal). */
 export function sumResults(global: Parameters, results: readonly FitResult[], of: SumOf, shared: SharedPredicate = allShared): WeightedSum {
   if (results.length === 0) throw new FlError('cannot sum zero results');
+  const sharedGlobal = global.filter((g) => shared(g.name));
+  const acc = sharedGlobal.map((g) => new Float64Array(g.data.length));
   const sites = new Set<string>();
   let totalWeight = 0;
-  let acc: Float64Array[] | null = null;
   for (const r of results) {
     if (sites.has(r.site)) throw new FlError(`site '${r.site}' appears twice in the results`);
     sites.add(r.site);
     checkWeight(r.numExamples, `site '${r.site}'`);
     const problem = checkUpdate(global, r.parameters, shared);
     if (problem) throw new FlError(`site '${r.site}': ${problem}`);
-    const c = weightedContribution(global, r.parameters, r.numExamples, of, shared);
-    if (!acc) acc = c.map((t) => t.data as Float64Array);
-    else c.forEach((t, j) => {
-      const a = acc![j];
-      for (let i = 0; i < a.length; i++) a[i] += t.data[i];
+    const local = byName(r.parameters);
+    const n = r.numExamples;
+    sharedGlobal.forEach((g, j) => {
+      const w = local.get(g.name)!.data;
+      const a = acc[j];
+      if (of === 'deltas') for (let i = 0; i < a.length; i++) a[i] += n * (w[i] - g.data[i]);
+      else for (let i = 0; i < a.length; i++) a[i] += n * w[i];
     });
-    totalWeight += r.numExamples;
+    totalWeight += n;
   }
-  const sharedGlobal = global.filter((g) => shared(g.name));
   return {
     of,
-    tensors: sharedGlobal.map((g, j) => ({ name: g.name, shape: [...g.shape], data: acc![j] })),
+    tensors: sharedGlobal.map((g, j) => ({ name: g.name, shape: [...g.shape], data: acc[j] })),
     totalWeight,
     sites: [...sites],
   };
