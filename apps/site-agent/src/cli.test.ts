@@ -29,6 +29,9 @@ beforeAll(async () => {
   // 2 slices x 3 rows x 4 columns, value = index - 10: min -10, max 13, mean 1.5.
   await writeFile(join(dir, 'a.nii'), tinyNifti(4, 3, 2, (i) => i - 10));
   await writeFile(join(dir, 'b.nii'), tinyNifti(5, 3, 2, () => 1));
+    await writeFile(join(dir, 'good.json'), JSON.stringify({ version: 1, centre: 'D', entries: [
+      { patient: 'P1', task: 'segment', modality: 'MR', slice_thickness: 3, split: 'train', paths: ['a.nii'], dims: [3, 4] },
+    ] }));
 });
 
 afterAll(async () => {
@@ -80,14 +83,18 @@ describe('unbox-site data check', () => {
   });
 
   it('exits 0 on a good manifest and logs JSON lines on stderr with --log-format json', async () => {
-    await writeFile(join(dir, 'good.json'), JSON.stringify({ version: 1, centre: 'D', entries: [
-      { patient: 'P1', task: 'segment', modality: 'MR', slice_thickness: 3, split: 'train', paths: ['a.nii'], dims: [3, 4] },
-    ] }));
     const r = run('--log-format', 'json', 'data', 'check', join(dir, 'good.json'), '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ manifest: { centre: 'D' }, good: [{ patient: 'P1', scans: [{ rows: 3, columns: 4 }] }], bad: [] });
     const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'manifest checked', good: 1, bad: 0 });
+  });
+
+  it('checks several manifests; an unusable one is reported and the others still checked (exit 2)', () => {
+    const r = run('data', 'check', join(dir, 'absent.json'), join(dir, 'good.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: ${join(dir, 'absent.json')}: manifest file not found`);
+    expect(r.stdout).toContain('(json, centre D): 1 entries, 1 good, 0 bad');
   });
 
   it('explains configuration mistakes in one line and exits 2', async () => {

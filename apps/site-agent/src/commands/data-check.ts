@@ -1,8 +1,11 @@
-/** `unbox-site data check <manifest>`: every bad entry with its reason; exit 1 if any. */
+/**
+ * `unbox-site data check <manifest...>`: every bad entry with its reason; exit 1 if any entry was
+ * bad, 2 if a manifest could not be used at all (the other manifests are still checked).
+ */
 import { Command, InvalidArgumentError } from 'commander';
 import { checkManifest, readVolume, type ManifestCheck } from '@unbox/data';
 import { loggerFor } from '../context.js';
-import { EXIT } from '../errors.js';
+import { EXIT, isUserError } from '../errors.js';
 
 export function formatCheck(res: ManifestCheck): string {
   const m = res.manifest;
@@ -24,30 +27,45 @@ function positiveInt(v: string): number {
 export function dataCheckCommand(): Command {
   return new Command('check')
     .description('validate a site manifest: report every bad entry (missing or unreadable file, wrong dimensions, unknown label, bad field) and load the rest')
-    .argument('<manifest>', 'manifest file (.json or .csv; see docs/manifest.md)')
-    .option('--json', 'print the result as JSON')
+    .argument('<manifest...>', 'manifest file(s) (.json or .csv; see docs/manifest.md)')
+    .option('--json', 'print the result as JSON (an array when several manifests are given)')
     .option('--concurrency <n>', 'images decoded at the same time', positiveInt, 2)
-    .action(async (manifest: string, opts: { json?: boolean; concurrency: number }, cmd: Command) => {
+    .action(async (manifests: string[], opts: { json?: boolean; concurrency: number }, cmd: Command) => {
       const log = loggerFor(cmd);
-      const res = await checkManifest(manifest, {
-        read: readVolume,
-        concurrency: opts.concurrency,
-        onRow: ({ row, ok }) => log.debug('checked row', { row, ok }),
-      });
       // Human mode already prints every bad entry on stdout; log collectors (json) get one line each.
       const jsonLogs = (cmd.optsWithGlobals() as { logFormat?: string }).logFormat === 'json';
-      if (jsonLogs) for (const b of res.bad) log.warn('bad manifest entry', { row: b.row, line: b.line, patient: b.patient, kind: b.kind, reason: b.reason });
-      if (opts.json) {
-        const out = {
-          manifest: res.manifest,
-          good: res.good.map((g) => ({ row: g.row, patient: g.entry.patient, split: g.entry.split, label: g.entry.label ?? null, scans: g.scans, mask: g.mask ?? null })),
-          bad: res.bad,
-        };
-        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      } else {
-        process.stdout.write(formatCheck(res) + '\n');
+      const results: unknown[] = [];
+      let exit: number = EXIT.ok;
+      for (const manifest of manifests) {
+        let res: ManifestCheck;
+        try {
+          res = await checkManifest(manifest, {
+            read: readVolume,
+            concurrency: opts.concurrency,
+            onRow: ({ row, ok }) => log.debug('checked row', { manifest, row, ok }),
+          });
+        } catch (e) {
+          if (!isUserError(e)) throw e;
+          // One unusable manifest does not stop the others.
+          log.error(e.message);
+          results.push({ manifest: { path: manifest }, error: e.message });
+          exit = EXIT.userError;
+          continue;
+        }
+        if (jsonLogs) for (const b of res.bad) log.warn('bad manifest entry', { manifest: res.manifest.path, row: b.row, line: b.line, patient: b.patient, kind: b.kind, reason: b.reason });
+        if (opts.json) {
+          results.push({
+            manifest: res.manifest,
+            good: res.good.map((g) => ({ row: g.row, patient: g.entry.patient, split: g.entry.split, label: g.entry.label ?? null, scans: g.scans, mask: g.mask ?? null })),
+            bad: res.bad,
+          });
+        } else {
+          process.stdout.write(formatCheck(res) + '\n');
+        }
+        log.info('manifest checked', { manifest: res.manifest.path, good: res.good.length, bad: res.bad.length });
+        if (res.bad.length > 0 && exit === EXIT.ok) exit = EXIT.badEntries;
       }
-      log.info('manifest checked', { manifest: res.manifest.path, good: res.good.length, bad: res.bad.length });
-      if (res.bad.length > 0) process.exitCode = EXIT.badEntries;
+      if (opts.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
+      process.exitCode = exit;
     });
 }
