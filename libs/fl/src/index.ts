@@ -4,6 +4,7 @@ export * from './bytes.js';
 export * from './model-hash.js';
 export * from './serialize.js';
 export * from './aggregate.js';
+export * from './flat.js';
 export * from './strategy.js';
 export * from './strategies/fedavg.js';
 export * from './strategies/fedprox.js';
