@@ -42,15 +42,18 @@ export const SplitEvaluation = z.strictObject({
 
 export const EvalTask = z.enum(['classify', 'segment']);
 
+/** `splits` of an evaluation: per split, the centre's metrics. */
+export const EvaluationSplits = z.strictObject({
+  train: SplitEvaluation.optional(),
+  val: SplitEvaluation.optional(),
+  test: SplitEvaluation.optional(),
+});
+
 export const Evaluation = z
   .strictObject({
     task: EvalTask,
     backend: Label,
-    splits: z.strictObject({
-      train: SplitEvaluation.optional(),
-      val: SplitEvaluation.optional(),
-      test: SplitEvaluation.optional(),
-    }),
+    splits: EvaluationSplits,
     seed: z.number().int().optional(),
     /** the run config's hash or name. */
     config: z.string().max(LIMITS.id).optional(),
@@ -72,4 +75,5 @@ export const Evaluation = z
 export type BinaryMetrics = z.infer<typeof BinaryMetrics>;
 export type PatientMetrics = z.infer<typeof PatientMetrics>;
 export type SplitEvaluation = z.infer<typeof SplitEvaluation>;
+export type EvaluationSplits = z.infer<typeof EvaluationSplits>;
 export type Evaluation = z.infer<typeof Evaluation>;

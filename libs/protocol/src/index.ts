@@ -7,4 +7,6 @@ export * from './evaluation.js';
 export * from './tensor-frame.js';
 export * from './round.js';
 export * from './session.js';
+export * from './admin.js';
+export * from './summary.js';
 export * from './messages.js';

@@ -133,6 +133,20 @@ describe('parseMessage', () => {
     expect(e.toWire()).toMatchObject({ code: 'bad_message', kind: 'heartbeat', field: 'seq' });
   });
 
+  it('refuses a run summary with an unknown dropout stage, naming the round and field', () => {
+    const m = clone(VALID['run.summary']) as { rounds: { dropped: { stage: string }[] }[] };
+    m.rounds[0].dropped[0].stage = 'masked-input';
+    expect(refused('run.summary', m).field).toBe('rounds.0.dropped.0.stage');
+  });
+
+  it('refuses an evaluation split without metrics for its task', () => {
+    const m = clone(VALID['evaluate.result']) as { evaluation: { task: string } };
+    m.evaluation.task = 'segment';
+    const e = refused('evaluate.result', m);
+    expect(e.field).toBe('evaluation.splits.test.dice');
+    expect(e.reason).toContain('a segment split needs dice');
+  });
+
   it('parseMessageOrThrow throws the ProtocolError', () => {
     expect(() => parseMessageOrThrow('heartbeat', {})).toThrow(ProtocolError);
   });

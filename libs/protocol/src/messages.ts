@@ -1,9 +1,11 @@
 import type { z } from 'zod';
+import { ModelVersionList, RunControl, SiteAddRequest, SiteAddResponse, SiteList, SiteRevokeRequest } from './admin.js';
 import { AuthChallenge, AuthHello, AuthResponse, AuthResult } from './auth.js';
 import { EnrollRequest, EnrollResponse } from './enrollment.js';
 import { Dropout, EvaluateRequest, EvaluateResult, FitResult, RoundEnd, RoundReady, RoundStart, RoundTrain } from './round.js';
 import { RunConfig } from './run-config.js';
 import { ErrorMessage, Heartbeat, type ErrorCode } from './session.js';
+import { RunSummary } from './summary.js';
 import { TensorChunk } from './tensor-frame.js';
 
 /** Every message kind on the wire (the socket.io event name, or the REST body it describes). */
@@ -26,6 +28,13 @@ export const MESSAGES = {
   'tensor.chunk': TensorChunk,
   heartbeat: Heartbeat,
   error: ErrorMessage,
+  'site.add': SiteAddRequest,
+  'site.added': SiteAddResponse,
+  'site.list': SiteList,
+  'site.revoke': SiteRevokeRequest,
+  'run.control': RunControl,
+  'run.summary': RunSummary,
+  'model.versions': ModelVersionList,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MessageKind = keyof typeof MESSAGES;

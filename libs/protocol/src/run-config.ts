@@ -144,6 +144,8 @@ export const RunConfig = z
   });
 
 export type StrategyConfig = z.infer<typeof StrategyConfig>;
+export const STRATEGY_NAMES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedbn'] as const satisfies readonly StrategyConfig['name'][];
+export const StrategyNameSchema = z.enum(STRATEGY_NAMES);
 export type StrategyName = StrategyConfig['name'];
 export type CohortConfig = z.infer<typeof CohortConfig>;
 export type TrainConfig = z.infer<typeof TrainConfig>;

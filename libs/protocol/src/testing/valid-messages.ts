@@ -39,6 +39,16 @@ export const VALID: Record<MessageKind, unknown> = {
   'tensor.chunk': { transfer_id: 't-1', index: 0, count: 1, hash: '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', payload: new Uint8Array([0]) },
   heartbeat: { seq: 3, sent_at: 1000, status: 'idle' },
   error: { code: 'bad_message', message: 'fit.result: field x: bad' },
+  'site.add': { site_id: 'D', name: 'Centre D' },
+  'site.added': { site_id: 'D', token: 'x'.repeat(43), expires_at: 2_000 },
+  'site.list': { sites: [{ site_id: 'A', status: 'enrolled', public_key: key32, enrolled_at: 1, last_seen: 2, connected: true }, { site_id: 'D', status: 'pending', connected: false }] },
+  'site.revoke': { site_id: 'A', reason: 'key compromised' },
+  'run.control': { run_id: 'r-1', action: 'pause' },
+  'run.summary': {
+    run: 'r-1', task: 'classify', strategy: 'fedavg', secure_aggregation: true, backend: 'wasm',
+    rounds: [{ round: 1, cohort: ['A', 'B', 'C', 'D'], dropped: [{ site: 'C', stage: 'masked_input' }], wall_s: 42, metrics: { A: evaluation.splits, B: evaluation.splits } }],
+  },
+  'model.versions': { versions: [{ run_id: 'r-1', round: 0, model_hash: hash, strategy: 'fedadam', created: '2026-11-26T14:00:00Z', bytes: 36 }] },
 };
 
 export function clone<T>(v: T): T {
