@@ -1,24 +1,36 @@
 /**
  * Ed25519 identities (long-term, from enrollment) and X25519 key agreement, both through
  * node:crypto (OpenSSL: ~50 µs an operation, where pure-JS curve arithmetic costs milliseconds).
- * Keys travel as their 32 raw bytes; the DER prefixes below wrap them for OpenSSL.
+ * Keys travel as their 32 raw bytes.
  */
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { bytesEqual, fromHex, isAllZero } from './bytes.js';
 import { SecAggError } from './errors.js';
 
-const ED_PKCS8 = fromHex('302e020100300506032b657004220420');
-const ED_SPKI = fromHex('302a300506032b6570032100');
-const X_PKCS8 = fromHex('302e020100300506032b656e04220420');
-const X_SPKI = fromHex('302a300506032b656e032100');
+type Curve = 'Ed25519' | 'X25519';
 
-function der(prefix: Uint8Array, raw: Uint8Array, what: string): Buffer {
-  if (raw.length !== 32) throw new SecAggError('malformed-message', `${what} must be 32 bytes, got ${raw.length}`);
-  return Buffer.concat([prefix, raw]);
+function b64u(raw: Uint8Array): string {
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
 }
 
-function rawPublic(k: KeyObject): Uint8Array {
-  return new Uint8Array(k.export({ format: 'der', type: 'spki' }).subarray(-32));
+function check(raw: Uint8Array, what: string): void {
+  if (raw.length !== 32) throw new SecAggError('malformed-message', `${what} must be 32 bytes, got ${raw.length}`);
+}
+
+// JWK import builds the key straight from its raw bytes (OpenSSL 3's DER decoders cost ~10× more);
+// for a private key OpenSSL derives the public half itself, so `x` is left empty.
+function privateKeyObject(crv: Curve, raw: Uint8Array): KeyObject {
+  check(raw, `${crv} secret key`);
+  return createPrivateKey({ key: { kty: 'OKP', crv, d: b64u(raw), x: '' }, format: 'jwk' });
+}
+
+function publicKeyObject(crv: Curve, raw: Uint8Array): KeyObject {
+  check(raw, `${crv} public key`);
+  return createPublicKey({ key: { kty: 'OKP', crv, x: b64u(raw) }, format: 'jwk' });
+}
+
+function rawKey(k: KeyObject, part: 'x' | 'd'): Uint8Array {
+  return new Uint8Array(Buffer.from(k.export({ format: 'jwk' })[part]!, 'base64url'));
 }
 
 /** A site's long-term signing identity. `secretKey` is the 32-byte Ed25519 seed. */
@@ -29,21 +41,19 @@ export interface SigningIdentity {
 }
 
 export function generateIdentity(id: string): SigningIdentity {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { id, publicKey: rawPublic(publicKey), secretKey: new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32)) };
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return { id, publicKey: rawKey(privateKey, 'x'), secretKey: rawKey(privateKey, 'd') };
 }
 
 export function sign(secretKey: Uint8Array, data: Uint8Array): Uint8Array {
-  const key = createPrivateKey({ key: der(ED_PKCS8, secretKey, 'Ed25519 secret key'), format: 'der', type: 'pkcs8' });
-  return new Uint8Array(edSign(null, data, key));
+  return new Uint8Array(edSign(null, data, privateKeyObject('Ed25519', secretKey)));
 }
 
 /** True only for a valid signature; malformed keys or signatures are simply invalid. */
 export function verify(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    const key = createPublicKey({ key: der(ED_SPKI, publicKey, 'Ed25519 public key'), format: 'der', type: 'spki' });
-    return edVerify(null, data, key, signature);
+    return edVerify(null, data, publicKeyObject('Ed25519', publicKey), signature);
   } catch {
     return false;
   }
@@ -55,13 +65,12 @@ export interface X25519KeyPair {
 }
 
 export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
-  const key = createPrivateKey({ key: der(X_PKCS8, secretKey, 'X25519 secret key'), format: 'der', type: 'pkcs8' });
-  return rawPublic(createPublicKey(key));
+  return rawKey(privateKeyObject('X25519', secretKey), 'x');
 }
 
 export function generateX25519(): X25519KeyPair {
-  const secretKey = new Uint8Array(randomBytes(32));
-  return { secretKey, publicKey: x25519PublicKey(secretKey) };
+  const { privateKey } = generateKeyPairSync('x25519');
+  return { secretKey: rawKey(privateKey, 'd'), publicKey: rawKey(privateKey, 'x') };
 }
 
 /**
@@ -92,8 +101,8 @@ export function agree(secretKey: Uint8Array, peerPublic: Uint8Array): Uint8Array
   try {
     shared = new Uint8Array(
       diffieHellman({
-        privateKey: createPrivateKey({ key: der(X_PKCS8, secretKey, 'X25519 secret key'), format: 'der', type: 'pkcs8' }),
-        publicKey: createPublicKey({ key: der(X_SPKI, peerPublic, 'X25519 public key'), format: 'der', type: 'spki' }),
+        privateKey: privateKeyObject('X25519', secretKey),
+        publicKey: publicKeyObject('X25519', peerPublic),
       }),
     );
   } catch (e) {

@@ -145,6 +145,6 @@ export class Harness {
 
 /** Asserts a step is a refusal and returns it (for code/reason checks). */
 export function refusal(step: ClientStep): { code: string; reason: string; keys: string[] } {
-  if (step.state.stage !== 'aborted' || !step.reply || step.reply.type !== 'abort') throw new Error(`expected an abort, got ${step.reply?.type} in state ${step.state.stage}`);
+  if (!['aborted', 'completed'].includes(step.state.stage) || !step.reply || step.reply.type !== 'abort') throw new Error(`expected an abort, got ${step.reply?.type} in state ${step.state.stage}`);
   return { code: step.reply.code, reason: step.reply.reason, keys: Object.keys(step.reply) };
 }
