@@ -87,3 +87,20 @@ describe('checkManifest on real NIfTI files', () => {
     await expect(checkManifest(dir, { read: readVolume })).rejects.toThrow(/is a folder/);
   });
 });
+
+describe('checkManifest robustness', () => {
+  it('a reader that throws something unexpected costs only that row', async () => {
+    const manifest = join(dir, 'throws.json');
+    await writeFile(manifest, JSON.stringify({ version: 1, centre: 'A', entries: [
+      row({ patient: 'P1', paths: ['img/p1.nii'] }),
+      row({ patient: 'P2', paths: ['img/p2.nii'] }),
+    ] }));
+    const read = async (p: string): ReturnType<typeof readVolume> => {
+      if (p.endsWith('p2.nii')) throw 'decoder exploded'; // not even an Error
+      return readVolume(p);
+    };
+    const res = await checkManifest(manifest, { read });
+    expect(res.good.map((g) => g.entry.patient)).toEqual(['P1']);
+    expect(res.bad).toEqual([{ row: 2, patient: 'P2', kind: 'unreadable-file', reason: `${join(dir, 'img/p2.nii')}: decoder exploded` }]);
+  });
+});

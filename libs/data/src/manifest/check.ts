@@ -80,7 +80,13 @@ export async function checkManifest(manifestPath: string, opts: CheckOptions): P
     while (next < parsed.rows.length) {
       const k = next++;
       const raw = parsed.rows[k];
-      results[k] = await checkRow(raw.row, raw.line, raw.value, dir, opts.read);
+      try {
+        results[k] = await checkRow(raw.row, raw.line, raw.value, dir, opts.read);
+      } catch (err) {
+        // A reader bug or an exotic file must not cost the other rows their check.
+        const msg = err instanceof Error ? err.message : String(err);
+        results[k] = badOf(raw.row, raw.line, patientOf(raw.value), { kind: 'unreadable-file', reason: `unexpected error: ${msg}` });
+      }
       opts.onRow?.({ row: raw.row, ok: !('kind' in results[k]) });
     }
   };
@@ -166,7 +172,7 @@ async function openScan(path: string, read: CheckOptions['read'], keepData = fal
   try {
     volume = await read(path);
   } catch (err) {
-    const reason = err instanceof DataError ? `${err.file}: ${err.reason}` : `${path}: ${(err as Error).message}`;
+    const reason = err instanceof DataError ? `${err.file}: ${err.reason}` : `${path}: ${err instanceof Error ? err.message : String(err)}`;
     return { kind: 'unreadable-file', reason };
   }
   const info: ScanInfo = {
