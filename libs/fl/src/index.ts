@@ -14,3 +14,4 @@ export * from './strategies/fedbn.js';
 export * from './cohort.js';
 export * from './round-machine.js';
 export * from './from-config.js';
+export * from './round-summary.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlError } from './errors.js';
+import { RoundSummary } from '@unbox/protocol';
+import { roundSummary } from './round-summary.js';
 import { initialRound, stepRound, validateRoundRules, type RoundCommand, type RoundEvent, type RoundRules, type RoundState } from './round-machine.js';
 
 const rules: RoundRules = {
@@ -168,5 +170,14 @@ describe('round state machine', () => {
     expect(() => validateRoundRules({ ...rules, threshold: 4 })).toThrow(/threshold \(4\) must be <= minSites \(3\)/);
     expect(() => validateRoundRules({ ...rules, fitTimeoutMs: 0 })).toThrow(/fitTimeoutMs must be > 0/);
     expect(() => initialRound(0)).toThrow(/round must be an integer >= 1/);
+  });
+
+  it('summarises a finished round in the summary.json shape', () => {
+    const { state } = play([...allReady, fit('A'), fit('B'), { type: 'tick', now: 10_010 }, { type: 'aggregated', now: 12_000, available: ['A', 'B'] }, evaluated('A', 12_500), evaluated('B', 12_500)]);
+    const splits = { test: { centre: 'A', image: { n: 10, acc: 0.5, precision: 0.5, sensitivity: 0.5, specificity: 0.5, auc: 0.5 } } };
+    const s = roundSummary(state, { A: splits });
+    expect(s).toEqual({ round: 1, cohort: ['A', 'B', 'C'], dropped: [{ site: 'C', stage: 'fit', reason: 'timeout' }], wall_s: 12.5, metrics: { A: splits }, status: 'done' });
+    expect(RoundSummary.safeParse(s).success).toBe(true);
+    expect(() => roundSummary(play([start]).state)).toThrow(/only a finished round/);
   });
 });

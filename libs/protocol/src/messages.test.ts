@@ -133,6 +133,12 @@ describe('parseMessage', () => {
     expect(e.toWire()).toMatchObject({ code: 'bad_message', kind: 'heartbeat', field: 'seq' });
   });
 
+  it('refuses a round start whose manifest hash differs from model_hash', () => {
+    const m = clone(VALID['round.start']) as { model_hash: string };
+    m.model_hash = 'b'.repeat(64);
+    expect(refused('round.start', m).field).toBe('model.manifest.model_hash');
+  });
+
   it('refuses a run summary with an unknown dropout stage, naming the round and field', () => {
     const m = clone(VALID['run.summary']) as { rounds: { dropped: { stage: string }[] }[] };
     m.rounds[0].dropped[0].stage = 'masked-input';

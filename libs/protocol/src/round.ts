@@ -29,6 +29,9 @@ export const RoundStart = z.strictObject({
   config: FitConfig,
   secure_aggregation: z.boolean(),
   deadline: Timestamp,
+}).refine((m) => m.model.manifest.model_hash === m.model_hash, {
+  message: 'does not match model_hash',
+  path: ['model', 'manifest', 'model_hash'],
 });
 
 /** Site → coordinator: model received and verified (hash), ready to train; or declined. */
@@ -76,6 +79,9 @@ export const EvaluateRequest = z.strictObject({
   model: ModelOffer,
   splits: boundedArray(EvalSplit, 3).min(1),
   deadline: Timestamp,
+}).refine((m) => m.model.manifest.model_hash === m.model_hash, {
+  message: 'does not match model_hash',
+  path: ['model', 'manifest', 'model_hash'],
 });
 
 export const EvaluateResult = z.strictObject({
