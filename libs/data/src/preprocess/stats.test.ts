@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from './rng.js';
 import { quantiles, summarize } from './stats.js';
 
 describe('summary statistics', () => {
@@ -19,5 +20,27 @@ describe('summary statistics', () => {
     expect(q.slice(3)).toEqual([1, 5]);
     expect(() => quantiles([1], [1.5])).toThrow(/\[0, 1\]/);
     expect(() => quantiles([], [0.5])).toThrow(/empty/);
+    expect(quantiles([NaN, 4, 1, Infinity], [0.5])).toEqual([2.5]);
+  });
+
+  it('selection agrees with a full sort on random, tied, sorted and reversed data', () => {
+    const rng = createRng(9);
+    const cases = [
+      Array.from({ length: 1001 }, () => rng.next() * 100 - 50),
+      Array.from({ length: 500 }, () => rng.int(0, 4)),
+      Array.from({ length: 300 }, (_, i) => i),
+      Array.from({ length: 300 }, (_, i) => 300 - i),
+      [5, 5, 5, 5],
+    ];
+    const qs = [0, 0.01, 0.25, 0.5, 0.9, 0.99, 1];
+    for (const xs of cases) {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const ref = qs.map((q) => {
+        const h = (sorted.length - 1) * q;
+        const lo = Math.floor(h);
+        return sorted[lo] + (h - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]);
+      });
+      quantiles(xs, qs).forEach((v, i) => expect(v).toBeCloseTo(ref[i], 10));
+    }
   });
 });
