@@ -6,7 +6,7 @@
 import { stat, readdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, type Volume } from './volume.js';
-import { readDicomFile, readDicomSeries } from './dicom/index.js';
+import { readDicomFile, readDicomSeries, looksLikeDicom } from './dicom/index.js';
 import { readNifti } from './nifti/index.js';
 import { readSliceFolder } from './slices/index.js';
 
@@ -24,10 +24,7 @@ export function detectFormat(head: Uint8Array, name = ''): DetectedFormat {
     const be = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
     if (le === 348 || be === 348 || le === 540 || be === 540) return 'nifti';
   }
-  // DICOM without the Part 10 preamble: starts with a group 0008 (or 0002) element, either byte order.
-  if (b.length >= 4 && ((b[0] === 0x08 && b[1] === 0x00) || (b[0] === 0x00 && b[1] === 0x08) || (b[0] === 0x02 && b[1] === 0x00))) return 'dicom';
-  if (/\.(dcm|dicom)$/i.test(name)) return 'dicom';
-  return 'unknown';
+  return looksLikeDicom(b, name) ? 'dicom' : 'unknown';
 }
 
 async function head(path: string, n = 1024): Promise<Uint8Array> {

@@ -47,7 +47,7 @@ describe('DICOM reader against independent decoders', () => {
     expect(cases.filter((c) => c.kind === 'dicom-file').length).toBeGreaterThanOrEqual(44);
   });
 
-  it('decodes every file to the reference values (exact for lossless, within 1 for lossy JPEG)', async () => {
+  it('decodes every file to the reference values (exactly, lossy JPEG and JPEG 2000 included)', async () => {
     const failures: string[] = [];
     for (const c of cases.filter((k) => k.kind === 'dicom-file')) {
       const v = await readVolume(join(dir, c.path));
@@ -112,6 +112,18 @@ describe('DICOM series folders', () => {
       expect(v.sliceThickness).toBe(c.sliceThickness);
       expect(v.source.files.map((f) => f.slice(dir.length + 1))).toEqual(c.files);
       expect(v.source.orderedBy).toBe('ImagePositionPatient');
+    }
+  });
+
+  it('ignores non-DICOM files beside the slices', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'unbox-series-'));
+    try {
+      await cp(join(dir, 'series/series_ct5n'), tmp, { recursive: true });
+      await writeFile(join(tmp, 'README.txt'), 'exported by PACS');
+      const v = await readDicomSeries(tmp);
+      expect(v.slices).toBe(5);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 

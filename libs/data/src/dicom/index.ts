@@ -3,3 +3,4 @@ export { readDicomSeries, orderSlices, type SeriesOrder } from './series.js';
 export { parseDicom, type ParsedDicom, type DicomImageInfo } from './parse.js';
 export { TRANSFER_SYNTAXES, describeTransferSyntax, type TransferSyntax } from './transfer-syntax.js';
 export { decodeRleFrame } from './rle.js';
+export { looksLikeDicom } from './detect.js';

@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, type Volume } from '../volume.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
+import { looksLikeDicom } from './detect.js';
 import { decodeDicom } from './file.js';
 import { dicomAffine, dot, sliceNormal, type Vec3 } from './geometry.js';
 
@@ -54,7 +55,9 @@ export async function readDicomSeries(dir: string): Promise<Volume> {
   for (const n of names) {
     const p = join(dir, n);
     if (!(await stat(p)).isFile() || n.toUpperCase() === 'DICOMDIR') continue;
-    parsed.push(parseDicom(await readFile(p), p));
+    const bytes = await readFile(p);
+    if (!looksLikeDicom(bytes.subarray(0, 132), n)) continue; // notes, thumbnails, checksums beside the slices
+    parsed.push(parseDicom(bytes, p));
   }
   if (parsed.length === 0) throw new DataError(dir, 'folder holds no DICOM images');
   const uids = new Set(parsed.map((p) => p.info.seriesInstanceUid ?? ''));

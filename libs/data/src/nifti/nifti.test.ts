@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTestData } from '../testing/inject.js';
 import { loadReferenceIndex, readReference, type ReferenceCase } from '../testing/test-data.js';
 import { readVolume } from '../read.js';
-import { decodeNifti, parseNiftiHeader } from './index.js';
+import { decodeNifti, parseNiftiHeader, qformAffine, type NiftiHeader } from './index.js';
 import { DataError } from '../volume.js';
 
 let dir = '';
@@ -90,5 +90,34 @@ describe('bad NIfTI input', () => {
     const pair = b.slice();
     pair[345] = 0x69; // "ni1": header of a .hdr/.img pair
     await bad('pair.nii.gz', gzipSync(pair), /magic is "ni1"/);
+  });
+});
+
+describe('qform (NIfTI-1 header comments, method 2)', () => {
+  it('90 degrees about z, qfac -1, offsets: worked by hand', () => {
+    // b = c = 0, d = sin(45 deg): a = cos(45 deg); R = [[0,-1,0],[1,0,0],[0,0,1]]; z column flipped by qfac
+    const h = { quatern: [0, 0, Math.SQRT1_2], qoffset: [1, 2, 3], pixdim: [-1, 2, 3, 4] } as unknown as NiftiHeader;
+    const a = qformAffine(h);
+    const want = [0, -3, 0, 1, 2, 0, 0, 2, 0, 0, -4, 3, 0, 0, 0, 1];
+    a.forEach((x, i) => expect(x).toBeCloseTo(want[i], 12));
+  });
+});
+
+describe('corrupt NIfTI never escapes as anything but DataError', () => {
+  it('random truncations and header byte flips', async () => {
+    let a = 7;
+    const rand = () => ((a = (a * 1103515245 + 12345) >>> 0) / 4294967296);
+    for (const f of ['nifti/anatomical.nii', 'nifti/anat_nifti2_be_int16.nii', 'nifti/standard.nii.gz']) {
+      const orig = new Uint8Array(await readFile(join(dir, f)));
+      for (let k = 0; k < 30; k++) {
+        const b = k % 2 ? orig.slice(0, Math.floor(rand() * orig.length)) : orig.slice();
+        if (k % 2 === 0) for (let j = 0; j < 4; j++) b[Math.floor(rand() * Math.min(b.length, 548))] ^= 0xff;
+        try {
+          decodeNifti(b, f);
+        } catch (e) {
+          expect(e, `${f} #${k}: ${(e as Error).message}`).toBeInstanceOf(DataError);
+        }
+      }
+    }
   });
 });

@@ -53,7 +53,10 @@ export function decodeNifti(bytes: Uint8Array, file: string): Volume {
   const perVoxel = t.components;
   const voxels = nx * ny * nz;
   const count = voxels * extra * perVoxel;
-  const offset = Math.floor(h.voxOffset) || (h.version === 1 ? 352 : 544);
+  const headerSize = h.version === 1 ? 348 : 540;
+  const offset = Math.floor(h.voxOffset) || headerSize + 4;
+  if (!(offset >= headerSize)) throw new DataError(file, `vox_offset ${h.voxOffset} points inside the ${headerSize}-byte header`);
+  if (!Number.isSafeInteger(count) || count <= 0) throw new DataError(file, `invalid dimensions ${dims.join('x')}`);
   const need = offset + count * t.bytes;
   if (b.length < need) throw new DataError(file, `image data is truncated: ${b.length} bytes, ${need} needed for ${dims.join('x')} ${t.name}`);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);

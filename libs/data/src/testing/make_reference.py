@@ -161,13 +161,13 @@ add('rgb_rle_16bit_2frames', copy_in('SC_rgb_rle_16bit_2frame.dcm'), 'dcmdrle')
 add('rgb_rle_32bit_2frames', copy_in('SC_rgb_rle_32bit_2frame.dcm'), 'dcmdrle')
 add('rtdose_rle_32bit_15frames', copy_in('rtdose_rle.dcm'), 'dcmdrle')
 # ---- JPEG baseline (8-bit, lossy): DCMTK dcmdjpeg (IJG), converts YCbCr to RGB
-add('jpeg_baseline_ybr_full', copy_in('SC_rgb_jpeg_dcmtk.dcm'), 'dcmdjpeg', 1.0)
-add('jpeg_baseline_ybr_full_422', copy_in('SC_rgb_dcmtk_+eb+cy+np.dcm'), 'dcmdjpeg', 1.0)
-add('jpeg_baseline_rgb_no_transform', copy_in('SC_jpeg_no_color_transform.dcm'), 'dcmdjpeg', 1.0)
-add('jpeg_baseline_rgb_gdcm', copy_in('SC_rgb_jpeg_lossy_gdcm.dcm'), 'dcmdjpeg', 1.0)
-add('jpeg_baseline_odd_3x3', copy_in('SC_rgb_small_odd_jpeg.dcm'), 'dcmdjpeg', 1.0)
+add('jpeg_baseline_ybr_full', copy_in('SC_rgb_jpeg_dcmtk.dcm'), 'dcmdjpeg')
+add('jpeg_baseline_ybr_full_422', copy_in('SC_rgb_dcmtk_+eb+cy+np.dcm'), 'dcmdjpeg')
+add('jpeg_baseline_rgb_no_transform', copy_in('SC_jpeg_no_color_transform.dcm'), 'dcmdjpeg')
+add('jpeg_baseline_rgb_gdcm', copy_in('SC_rgb_jpeg_lossy_gdcm.dcm'), 'dcmdjpeg')
+add('jpeg_baseline_odd_3x3', copy_in('SC_rgb_small_odd_jpeg.dcm'), 'dcmdjpeg')
 grey8 = gen('grey8_explicit.dcm', 'dcmconv', '+te', tf('image_dfl.dcm'))
-add('jpeg_baseline_grey8', gen('jpeg_baseline_grey8.dcm', 'dcmcjpeg', '+eb', grey8), 'dcmdjpeg', 1.0)
+add('jpeg_baseline_grey8', gen('jpeg_baseline_grey8.dcm', 'dcmcjpeg', '+eb', grey8), 'dcmdjpeg')
 # ---- JPEG lossless process 14, every predictor (dcmcjpeg), signed 16-bit CT; decoded by dcmdjpeg
 for sv in range(1, 8):
     add(f'jpeg_lossless_sv{sv}_ct', gen(f'jpeg_lossless_sv{sv}.dcm', 'dcmcjpeg', '+el', '+sv', str(sv), tf('CT_small.dcm')), 'dcmdjpeg')
@@ -185,6 +185,18 @@ add('j2k_lossy_ct_14bit', copy_in('693_J2KI.dcm'), 'gdcmconv --raw')
 add('j2k_lossy_rgb', copy_in('SC_rgb_gdcm_KY.dcm'), 'gdcmconv --raw')
 add('j2k_lossy_nm', copy_in('JPEG2000.dcm'), 'gdcmconv --raw')
 add('j2k_lossy_ct_gdcm', gen('j2k_lossy_ct.dcm', 'gdcmconv', '--j2k', '--lossy', '-q', '40', tf('CT_small.dcm')), 'gdcmconv --raw')
+# ---- multi-frame and colour variants of the compressed syntaxes (made by DCMTK / GDCM)
+rgb2 = gen('rgb_2frames_native.dcm', 'dcmdrle', tf('SC_rgb_rle_2frame.dcm'))
+add('jpeg_baseline_rgb_2frames_fragmented_no_bot', gen('jpeg_baseline_2f_frag.dcm', 'dcmcjpeg', '+eb', '+fs', '1', '-ot', rgb2), 'dcmdjpeg',
+    note='several fragments per frame, empty Basic Offset Table')
+add('jpeg_extended_8bit', gen('jpeg_extended_8bit.dcm', 'dcmcjpeg', '+ee', grey8), 'dcmdjpeg')
+add('jpeg_lossless_sv7_rgb_2frames', gen('jpeg_lossless_sv7_rgb_2f.dcm', 'dcmcjpeg', '+el', '+sv', '7', rgb2), 'dcmdjpeg')
+add('jpeg_ls_lossless_rgb_2frames_line', gen('jpeg_ls_rgb_2f_line.dcm', 'dcmcjpls', '+il', rgb2), 'dcmdjpls')
+add('jpeg_ls_lossless_rgb_2frames_sample', gen('jpeg_ls_rgb_2f_sample.dcm', 'dcmcjpls', '+is', rgb2), 'dcmdjpls')
+add('jpeg_ls_lossless_rgb_2frames_none', gen('jpeg_ls_rgb_2f_none.dcm', 'dcmcjpls', '+in', rgb2), 'dcmdjpls')
+add('j2k_lossless_rgb_2frames', gen('j2k_rgb_2f.dcm', 'gdcmconv', '--j2k', rgb2), 'gdcmconv --raw')
+add('rle_ct_signed', gen('rle_ct.dcm', 'dcmcrle', tf('CT_small.dcm')), 'dcmdrle')
+
 # ---- series folders
 for name, rel in (('series_ct2', 'dicomdirtests/77654033/CT2'), ('series_ct5n', 'dicomdirtests/98892001/CT5N'), ('series_mr700', 'dicomdirtests/98892003/MR700')):
     dst = os.path.join(OUT, 'series', name)
