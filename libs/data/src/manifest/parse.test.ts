@@ -52,7 +52,7 @@ describe('manifest parsing', () => {
 
 describe('row validation', () => {
   it('resolves relative paths against the manifest folder and keeps absolute ones', () => {
-    const r = validateRow({ ...good, paths: ['ct/P001', '/data/x.nii'], mask: 'masks/P001.nii' }, '/sites/a');
+    const r = validateRow({ ...good, task: 'segment', label: undefined, paths: ['ct/P001', '/data/x.nii'], mask: 'masks/P001.nii' }, '/sites/a');
     expect(r.ok && r.entry.paths).toEqual([resolve('/sites/a/ct/P001'), '/data/x.nii']);
     expect(r.ok && r.entry.mask).toBe(resolve('/sites/a/masks/P001.nii'));
   });
@@ -73,6 +73,8 @@ describe('row validation', () => {
     expect(r.problem.reason).toContain('unknown field(s) "colour"');
     expect(validateRow({ ...good, slice_thickness: -1 }, '/')).toMatchObject({ ok: false, problem: { reason: expect.stringContaining('slice thickness must be > 0 mm') } });
     expect(validateRow({ ...good, dims: '64 by 64' }, '/')).toMatchObject({ ok: false, problem: { reason: expect.stringContaining('ROWSxCOLUMNS') } });
+    expect(validateRow({ ...good, task: 'segment' }, '/')).toMatchObject({ ok: false, problem: { kind: 'bad-field', reason: '"label": only classify entries have a label; segmentation entries use "mask"' } });
+    expect(validateRow({ ...good, mask: 'm.nii' }, '/')).toMatchObject({ ok: false, problem: { reason: '"mask": only segment entries have a mask' } });
     expect(validateRow(42, '/')).toMatchObject({ ok: false, problem: { reason: 'entry is 42, not an object with fields' } });
   });
 });

@@ -28,7 +28,12 @@ export const ManifestEntry = z
     /** expected in-plane size [rows, columns]; `data check` reports a mismatch. */
     dims: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   })
-  .strict();
+  .strict()
+  // Fields that belong to the other task are mistakes (a classify label on a segmentation scan would be ignored silently).
+  .superRefine((e, ctx) => {
+    if (e.task === 'segment' && e.label !== undefined) ctx.addIssue({ code: 'custom', path: ['label'], message: 'only classify entries have a label; segmentation entries use "mask"' });
+    if (e.task === 'classify' && e.mask !== undefined) ctx.addIssue({ code: 'custom', path: ['mask'], message: 'only segment entries have a mask' });
+  });
 
 export const Manifest = z
   .object({
