@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { averageFromSum, checkUpdate, fedAvg, sumResults, weightedContribution, weightedMetrics, type FitResult, type WeightedSum } from './aggregate.js';
 import { t } from './testing/params.js';
@@ -55,5 +56,27 @@ describe('FedAvg aggregation', () => {
   it('averages metrics by sample count', () => {
     // (1·1 + 3·3) / 4 = 2.5
     expect(weightedMetrics(results)).toEqual({ loss: 2.5 });
+  });
+});
+
+describe('sum-based aggregation (property)', () => {
+  it('equals list-based aggregation for any sites, weights and values, over weights or updates', () => {
+    const site = fc.record({
+      n: fc.integer({ min: 1, max: 10_000 }),
+      w: fc.array(fc.float({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true }), { minLength: 4, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.array(site, { minLength: 1, maxLength: 6 }), fc.constantFrom('weights' as const, 'deltas' as const), (sites, of) => {
+        const g = [t('w', [0.5, -1, 2, 0])];
+        const rs: FitResult[] = sites.map((s, k) => ({ site: `S${k}`, numExamples: s.n, parameters: [t('w', s.w)] }));
+        const parts = rs.map((r) => weightedContribution(g, r.parameters, r.numExamples, of)[0].data);
+        const data = parts.reduce((acc, p) => acc.map((v, i) => v + p[i]), new Float64Array(4));
+        const sum: WeightedSum = { of, tensors: [{ name: 'w', shape: [4], data }], totalWeight: sites.reduce((a, s) => a + s.n, 0), sites: rs.map((r) => r.site) };
+        const a = fedAvg(g, { kind: 'sum', sum }).get('w')!;
+        const b = fedAvg(g, { kind: 'results', results: rs }).get('w')!;
+        a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-9));
+      }),
+      { numRuns: 200, seed: 1 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMessageOrThrow, ProtocolError } from './messages.js';
 import { ChunkAssembler, sha256Hex, splitIntoChunks } from './transfer.js';
@@ -55,5 +56,21 @@ describe('chunked transfer', () => {
 
   it('refuses a chunk size outside the limit', () => {
     expect(() => splitIntoChunks('t', bytes, 0)).toThrow(/chunkBytes/);
+  });
+});
+
+describe('chunked transfer (property)', () => {
+  it('reassembles any byte string split at any chunk size, received in any order', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 700 }), fc.integer(), (data, size, shuffleSeed) => {
+        const chunks = splitIntoChunks('t', data, size);
+        // deterministic shuffle from the seed
+        const order = chunks.map((_, i) => i).sort((a, b) => ((a * 2654435761 + shuffleSeed) >>> 0) % 97 - ((b * 2654435761 + shuffleSeed) >>> 0) % 97);
+        const a = new ChunkAssembler('t', data.byteLength);
+        for (const i of order) a.add(parseMessageOrThrow('tensor.chunk', chunks[i]));
+        expect(a.bytes()).toEqual(data);
+      }),
+      { numRuns: 200, seed: 1 },
+    );
   });
 });
