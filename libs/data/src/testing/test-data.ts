@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -109,13 +109,39 @@ async function packageTree(pkg: string, work: string, installed: string, log: (s
 }
 
 /**
- * Make sure the test set exists; build it if not (about 5 s). Throws with what to install when a
+ * Make sure the test set exists; build it if not (about 10 s). Throws with what to install when a
  * tool is missing, so a test run fails loudly instead of passing without data.
  */
 export async function ensureTestData(log: (s: string) => void = () => {}): Promise<string> {
   const dir = testDataDir();
   const want = await stamp();
-  if (existsSync(join(dir, 'ref', 'index.json')) && existsSync(join(dir, 'STAMP')) && (await readFile(join(dir, 'STAMP'), 'utf8')) === want) return dir;
+  const current = async () => existsSync(join(dir, 'ref', 'index.json')) && (await readFile(join(dir, 'STAMP'), 'utf8').catch(() => '')) === want;
+  if (await current()) return dir;
+  // Parallel test runs (nx runs projects side by side) build it once: the first takes the lock.
+  const lock = `${dir}.lock`;
+  await mkdir(dirname(dir), { recursive: true });
+  const started = Date.now();
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (await current()) return dir;
+      const age = Date.now() - ((await stat(lock).catch(() => null))?.mtimeMs ?? Date.now());
+      if (age > 300_000) await rm(lock, { recursive: true, force: true }); // left by a killed run
+      else if (Date.now() - started > 300_000) throw new Error(`timed out waiting for ${lock} (another run building the test data)`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (!(await current())) await build(dir, want, log);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+async function build(dir: string, want: string, log: (s: string) => void): Promise<void> {
   const missing = await missingPrerequisites();
   if (missing.length) {
     throw new Error(
@@ -143,7 +169,6 @@ export async function ensureTestData(log: (s: string) => void = () => {}): Promi
     const err = e as Error & { stderr?: string };
     throw new Error(`building reader test data failed: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
   }
-  return dir;
 }
 
 export async function loadReferenceIndex(dir = testDataDir()): Promise<ReferenceIndex> {
