@@ -38,10 +38,13 @@ export interface DriverOptions {
 
 export interface DriverReport {
   result: AggregateResult;
-  /** compute time each site spent in the protocol (quantisation included) */
+  /** wall-clock time each site spent in the protocol (quantisation included) */
   clientMs: Map<string, number>;
-  /** compute time the coordinator spent accepting messages and closing stages */
+  /** wall-clock time the coordinator spent accepting messages and closing stages */
   coordinatorMs: number;
+  /** the same as process CPU time (user + system): less sensitive to a busy machine */
+  clientCpuMs: Map<string, number>;
+  coordinatorCpuMs: number;
   /** payload bytes each site sent over the whole round */
   bytesSent: Map<string, number>;
   /** final state of every client */
@@ -57,17 +60,30 @@ export function runInMemoryRound(o: DriverOptions): DriverReport {
   const roster = o.sites.map((s) => ({ id: s.identity.id, signingKey: s.identity.publicKey }));
   const directory = new Map(roster.map((r) => [r.id, r.signingKey]));
   const clientMs = new Map<string, number>();
+  const clientCpuMs = new Map<string, number>();
   const bytesSent = new Map<string, number>();
   const clients = new Map<string, ClientState>();
   let coordinatorMs = 0;
-  const timed = <T>(f: () => T, add: (ms: number) => void): T => {
+  let coordinatorCpuMs = 0;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const timed = <T>(f: () => T, add: (ms: number, cpuMs: number) => void): T => {
     const t0 = now();
+    const c0 = cpu();
     const r = f();
-    add(now() - t0);
+    add(now() - t0, cpu() - c0);
     return r;
   };
-  const addClient = (id: string) => (ms: number) => clientMs.set(id, (clientMs.get(id) ?? 0) + ms);
-  const addServer = (ms: number) => (coordinatorMs += ms);
+  const addClient = (id: string) => (ms: number, cpuMs: number) => {
+    clientMs.set(id, (clientMs.get(id) ?? 0) + ms);
+    clientCpuMs.set(id, (clientCpuMs.get(id) ?? 0) + cpuMs);
+  };
+  const addServer = (ms: number, cpuMs: number) => {
+    coordinatorMs += ms;
+    coordinatorCpuMs += cpuMs;
+  };
 
   for (const s of o.sites) {
     const setup: ClientSetup = { identity: s.identity, directory, params, run, round, modelHash };
@@ -102,5 +118,5 @@ export function runInMemoryRound(o: DriverOptions): DriverReport {
   const c3 = timed(() => c2.state.close(), addServer);
   exchange('unmasking', c3.broadcast.signatures.map((s) => s.id), () => c3.broadcast, (m) => c3.state.accept(m));
   const c4 = timed(() => c3.state.close(), addServer);
-  return { result: c4.result, clientMs, coordinatorMs, bytesSent, clients };
+  return { result: c4.result, clientMs, coordinatorMs, clientCpuMs, coordinatorCpuMs, bytesSent, clients };
 }

@@ -38,11 +38,11 @@ describe('stream known answers', () => {
 describe('addMask', () => {
   it('is the same across chunk boundaries as one long stream, and −mask undoes +mask mod 2^32', () => {
     const seed = new Uint8Array(32).fill(7);
-    const n = (1 << 15) * 2 + 123; // spans three chunks
+    const n = (1 << 16) * 2 + 123; // spans three 64 Ki-word chunks
     const whole = keystream('chacha20', seed, new Uint8Array(16), 4 * n);
     const dv = new DataView(whole.buffer, whole.byteOffset);
     const m = expandMask(seed, n, 'chacha20');
-    for (const i of [0, 1, 32767, 32768, 65535, 65536, n - 1]) expect(m[i]).toBe(dv.getUint32(4 * i, true));
+    for (const i of [0, 1, 65535, 65536, 131071, 131072, n - 1]) expect(m[i]).toBe(dv.getUint32(4 * i, true));
     const x = Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0);
     const y = x.slice();
     addMask(y, seed, 'chacha20', 1);

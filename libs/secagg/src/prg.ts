@@ -10,7 +10,7 @@ export type PrgAlgorithm = 'chacha20' | 'aes-256-ctr';
 
 if (endianness() !== 'LE') throw new Error('@unbox/secagg reads the keystream as little-endian words; big-endian hosts are unsupported');
 
-const CHUNK_WORDS = 1 << 15; // 128 KiB of keystream at a time stays in L2
+const CHUNK_WORDS = 1 << 16; // 256 KiB of keystream at a time stays in L2
 const ZEROS = new Uint8Array(CHUNK_WORDS * 4);
 const IV = new Uint8Array(16);
 
@@ -19,21 +19,27 @@ function cipherFor(seed: Uint8Array, alg: PrgAlgorithm) {
   return createCipheriv(alg, seed, IV);
 }
 
-function words(buf: Uint8Array, n: number, scratch: Uint32Array): Uint32Array {
-  if (buf.byteOffset % 4 === 0) return new Uint32Array(buf.buffer, buf.byteOffset, n);
-  new Uint8Array(scratch.buffer, 0, n * 4).set(buf.subarray(0, n * 4));
-  return scratch.subarray(0, n);
-}
-
-/** target += sign · PRG(seed) (mod 2^32), streamed in chunks so no full-size mask is allocated. */
+/**
+ * target += sign · PRG(seed) (mod 2^32), streamed in chunks so no full-size mask is allocated.
+ * The words are added as int32 with `| 0`: the same bits as uint32 arithmetic mod 2^32, but V8
+ * keeps it in integer registers (uint32 sums above 2^31 would go through doubles).
+ */
 export function addMask(target: Uint32Array, seed: Uint8Array, alg: PrgAlgorithm, sign: 1 | -1): void {
   const cipher = cipherFor(seed, alg);
-  const scratch = new Uint32Array(CHUNK_WORDS);
+  const t32 = new Int32Array(target.buffer, target.byteOffset, target.length);
+  const scratch = new Int32Array(Math.min(CHUNK_WORDS, target.length));
   for (let off = 0; off < target.length; off += CHUNK_WORDS) {
     const n = Math.min(CHUNK_WORDS, target.length - off);
-    const ks = words(cipher.update(ZEROS.subarray(0, n * 4)), n, scratch);
-    if (sign === 1) for (let i = 0; i < n; i++) target[off + i] += ks[i];
-    else for (let i = 0; i < n; i++) target[off + i] -= ks[i];
+    const buf = cipher.update(ZEROS.subarray(0, n * 4));
+    let ks: Int32Array;
+    if (buf.byteOffset % 4 === 0) ks = new Int32Array(buf.buffer, buf.byteOffset, n);
+    else {
+      new Uint8Array(scratch.buffer, 0, n * 4).set(buf.subarray(0, n * 4));
+      ks = scratch;
+    }
+    const t = t32.subarray(off, off + n);
+    if (sign === 1) for (let i = 0; i < n; i++) t[i] = (t[i] + ks[i]) | 0;
+    else for (let i = 0; i < n; i++) t[i] = (t[i] - ks[i]) | 0;
   }
 }
 

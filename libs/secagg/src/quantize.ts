@@ -19,6 +19,7 @@ export function quantise(update: ArrayLike<number>, weight: number, p: SecAggPar
   if (update.length !== p.length) throw new SecAggError('invalid-input', `update has ${update.length} parameters, the run has ${p.length}`);
   if (!Number.isInteger(weight) || weight < 1 || weight > p.maxWeight) throw new SecAggError('invalid-input', `weight ${weight} must be an integer sample count in 1..${p.maxWeight}`);
   const out = new Uint32Array(p.length + 1);
+  const o32 = new Int32Array(out.buffer); // |q| < 2^31 by the overflow check: two's complement = q mod 2^32
   const u = new Uint32Array(p.length);
   random(u);
   const scale = weight * 2 ** p.fracBits;
@@ -28,8 +29,7 @@ export function quantise(update: ArrayLike<number>, weight: number, p: SecAggPar
     let x = update[i];
     if (!(x === x && x !== Infinity && x !== -Infinity)) throw new SecAggError('invalid-input', `update[${i}] is ${x}`);
     x = x > clip ? clip : x < -clip ? -clip : x;
-    // storing a negative integer in a Uint32Array keeps it mod 2^32 (two's complement)
-    out[i] = Math.floor(x * scale + u[i] * TWO_M32);
+    o32[i] = Math.floor(x * scale + u[i] * TWO_M32);
   }
   out[p.length] = weight;
   return out;

@@ -9,8 +9,9 @@
  * masks: the costly case), `unmasking` after their masked input (only self masks to strip).
  * One JSON line per configuration (shared/notes/result-formats.md: {"bench": "secagg", "sites",
  * "params", "dropout", "client_ms", "coordinator_ms", "bytes_per_site", "plain_bytes"} plus
- * backend, seed, config, versions, created). client_ms: mean compute per site over the sites that
- * finished (quantisation, keys, shares, masks, signatures); coordinator_ms: all server compute;
+ * backend, seed, config, versions, created). client_ms: mean wall-clock compute per site over the
+ * sites that finished (quantisation, keys, shares, masks, signatures); coordinator_ms: all server
+ * compute; *_cpu_ms: the same as process CPU time (a loaded machine inflates wall time, not this);
  * bytes_per_site: mean payload a finishing site sent; plain_bytes: the update as float32.
  * The median of `--repeat` rounds is reported. Update values come from a seeded PRNG; the
  * protocol's own keys and masks use crypto randomness, as they must.
@@ -110,6 +111,8 @@ export async function main(argv: string[]): Promise<void> {
         const stages: (Stage | null)[] = dropout === 0 ? [null] : a.dropStage === 'both' ? ['masked-input', 'unmasking'] : [a.dropStage];
         for (const stage of stages) {
           const clientMs: number[] = [];
+          const clientCpu: number[] = [];
+          const coordCpu: number[] = [];
           const clientMax: number[] = [];
           const coordMs: number[] = [];
           const bytes: number[] = [];
@@ -121,7 +124,9 @@ export async function main(argv: string[]): Promise<void> {
             const per = finished.map((id) => last!.report.clientMs.get(id)!);
             clientMs.push(per.reduce((s, x) => s + x, 0) / per.length);
             clientMax.push(Math.max(...per));
+            clientCpu.push(finished.reduce((s, id) => s + last!.report.clientCpuMs.get(id)!, 0) / finished.length);
             coordMs.push(last.report.coordinatorMs);
+            coordCpu.push(last.report.coordinatorCpuMs);
             bytes.push(finished.reduce((s, id) => s + last!.report.bytesSent.get(id)!, 0) / finished.length);
           }
           const line = {
@@ -133,6 +138,8 @@ export async function main(argv: string[]): Promise<void> {
             client_ms: +median(clientMs).toFixed(1),
             client_ms_max: +median(clientMax).toFixed(1),
             coordinator_ms: +median(coordMs).toFixed(1),
+            client_cpu_ms: +median(clientCpu).toFixed(1),
+            coordinator_cpu_ms: +median(coordCpu).toFixed(1),
             bytes_per_site: Math.round(median(bytes)),
             plain_bytes: 4 * P,
             overhead: +(median(bytes) / (4 * P)).toFixed(5),

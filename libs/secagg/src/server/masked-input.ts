@@ -30,10 +30,11 @@ export class ServerMaskedInputCollection extends ServerStateBase<'masked-input'>
 
   protected onMessage(m: MaskedInput): void {
     if (!bytesEqual(m.sessionId, this.s.sid)) throw new SecAggError('replay', `masked input of ${m.from} belongs to another session`);
-    const sum = this.sum;
-    const y = m.masked;
-    if (y.length !== sum.length) throw new SecAggError('malformed-message', `masked input of ${m.from} has ${y.length} words, expected ${sum.length}`);
-    for (let i = 0; i < sum.length; i++) sum[i] += y[i];
+    if (m.masked.length !== this.sum.length) throw new SecAggError('malformed-message', `masked input of ${m.from} has ${m.masked.length} words, expected ${this.sum.length}`);
+    // int32 views: the same sum mod 2^32, kept in integer registers
+    const sum = new Int32Array(this.sum.buffer, this.sum.byteOffset, this.sum.length);
+    const y = new Int32Array(m.masked.buffer, m.masked.byteOffset, m.masked.length);
+    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] + y[i]) | 0;
   }
 
   close(): { state: ServerConsistencyCheck; broadcast: ConsistencyCheckRequest } {
