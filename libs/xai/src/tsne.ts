@@ -180,37 +180,64 @@ export function jointProbabilitiesNN(x: Matrix, perplexity: number): { indptr: I
   return { indptr, indices, values };
 }
 
-/** Exact KL and gradient (sklearn _kl_divergence, dof = 1): grad_i = 4 Σ_j (p_ij − q_ij)(y_i − y_j)/(1 + ‖y_i − y_j‖²). */
-export function klGradientExact(P: Float64Array, Y: Float64Array, N: number, exaggeration: number, grad: Float64Array): number {
-  const W = new Float64Array(N * N);
+/**
+ * Exact KL and gradient (sklearn _kl_divergence, dof = 1):
+ * grad_i = 4 Σ_j (p_ij − q_ij)(y_i − y_j)/(1 + ‖y_i − y_j‖²). `work` (N(N−1)/2 values) may be
+ * passed to avoid an allocation per iteration.
+ */
+export function klGradientExact(
+  P: Float64Array,
+  Y: Float64Array,
+  N: number,
+  exaggeration: number,
+  grad: Float64Array,
+  computeError = true,
+  work?: Float64Array,
+): number {
+  // Pass 1: Student-t kernels w_ij for i < j (condensed, as pdist) and Z = Σ_{i≠j} w_ij.
+  const W = work ?? new Float64Array((N * (N - 1)) / 2);
   let sumW = 0;
-  for (let i = 0; i < N; i++)
+  let t = 0;
+  for (let i = 0; i < N; i++) {
+    const yi0 = Y[2 * i];
+    const yi1 = Y[2 * i + 1];
     for (let j = i + 1; j < N; j++) {
-      const dx = Y[2 * i] - Y[2 * j];
-      const dy = Y[2 * i + 1] - Y[2 * j + 1];
+      const dx = yi0 - Y[2 * j];
+      const dy = yi1 - Y[2 * j + 1];
       const w = 1 / (1 + dx * dx + dy * dy);
-      W[i * N + j] = W[j * N + i] = w;
-      sumW += 2 * w;
+      W[t++] = w;
+      sumW += w;
     }
+  }
+  const invSum = 1 / (2 * sumW);
+  // Pass 2: each pair once, its force applied to both ends.
   grad.fill(0);
   let kl = 0;
+  t = 0;
   for (let i = 0; i < N; i++) {
     let gx = 0;
     let gy = 0;
-    for (let j = 0; j < N; j++) {
-      if (j === i) continue;
-      const w = W[i * N + j];
-      const q = Math.max(w / sumW, MACHINE_EPSILON);
-      const p = P[i * N + j] * exaggeration;
-      if (j > i) kl += 2 * p * Math.log(Math.max(p, MACHINE_EPSILON) / q);
-      const f = (p - q) * w;
-      gx += f * (Y[2 * i] - Y[2 * j]);
-      gy += f * (Y[2 * i + 1] - Y[2 * j + 1]);
+    const yi0 = Y[2 * i];
+    const yi1 = Y[2 * i + 1];
+    const row = i * N;
+    for (let j = i + 1; j < N; j++) {
+      const w = W[t++];
+      let q = w * invSum;
+      if (q < MACHINE_EPSILON) q = MACHINE_EPSILON;
+      const p = P[row + j] * exaggeration;
+      if (computeError) kl += 2 * p * Math.log(Math.max(p, MACHINE_EPSILON) / q);
+      const f = 4 * (p - q) * w;
+      const fx = f * (yi0 - Y[2 * j]);
+      const fy = f * (yi1 - Y[2 * j + 1]);
+      gx += fx;
+      gy += fy;
+      grad[2 * j] -= fx;
+      grad[2 * j + 1] -= fy;
     }
-    grad[2 * i] = 4 * gx;
-    grad[2 * i + 1] = 4 * gy;
+    grad[2 * i] += gx;
+    grad[2 * i + 1] += gy;
   }
-  return kl;
+  return computeError ? kl : NaN;
 }
 
 /** A quadtree over the embedding with centre of mass and count per cell (flat arrays). */
@@ -359,7 +386,15 @@ class QuadTree {
 }
 
 /** Barnes–Hut KL (over the neighbour graph) and gradient, as sklearn's _kl_divergence_bh. */
-export function klGradientBH(P: { indptr: Int32Array; indices: Int32Array; values: Float64Array }, Y: Float64Array, N: number, exaggeration: number, theta: number, grad: Float64Array): number {
+export function klGradientBH(
+  P: { indptr: Int32Array; indices: Int32Array; values: Float64Array },
+  Y: Float64Array,
+  N: number,
+  exaggeration: number,
+  theta: number,
+  grad: Float64Array,
+  computeError = true,
+): number {
   const tree = new QuadTree(Y, N);
   const neg = new Float64Array(2 * N);
   const f = new Float64Array(2);
@@ -380,7 +415,7 @@ export function klGradientBH(P: { indptr: Int32Array; indices: Int32Array; value
       const dx = Y[2 * i] - Y[2 * j];
       const dy = Y[2 * i + 1] - Y[2 * j + 1];
       const q = 1 / (1 + dx * dx + dy * dy);
-      kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+      if (computeError) kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
       px += p * q * dx;
       py += p * q * dy;
     }
@@ -426,13 +461,15 @@ export function tsne(x: Matrix, options: TsneOptions = {}): TsneResult {
   if (!(lr > 0)) throw new Error(`t-SNE: learning rate must be > 0 (got ${lr})`);
   const method = options.method === undefined || options.method === 'auto' ? (N <= (options.exactMaxPoints ?? 2000) ? 'exact' : 'barnes_hut') : options.method;
   const Y = pcaInit(x);
-  let objective: (Y: Float64Array, ex: number, grad: Float64Array) => number;
+  let objective: (Y: Float64Array, ex: number, grad: Float64Array, computeError: boolean) => number;
   if (method === 'exact') {
     const P = jointProbabilities(x, perplexity);
-    objective = (Yc, ex, g) => klGradientExact(P, Yc, N, ex, g);
+    const work = new Float64Array((N * (N - 1)) / 2);
+    objective = (Yc, ex, g, err) => klGradientExact(P, Yc, N, ex, g, err, work);
   } else {
     const P = jointProbabilitiesNN(x, perplexity);
-    objective = (Yc, ex, g) => klGradientBH(P, Yc, N, ex, angle, g);
+    // Like sklearn, the (costly) Barnes–Hut error is only computed when it is checked.
+    objective = (Yc, ex, g, err) => klGradientBH(P, Yc, N, ex, angle, g, err);
   }
   const update = new Float64Array(2 * N);
   const gains = new Float64Array(2 * N).fill(1);
@@ -444,7 +481,9 @@ export function tsne(x: Matrix, options: TsneOptions = {}): TsneResult {
     let bestIter = start;
     let i = start;
     for (; i < end; i++) {
-      kl = objective(Y, ex, grad);
+      const check = (i + 1) % 50 === 0 || i === end - 1;
+      const err = objective(Y, ex, grad, check);
+      if (check) kl = err;
       let gn = 0;
       for (let t = 0; t < 2 * N; t++) {
         const inc = update[t] * grad[t] < 0;
