@@ -1,0 +1,5 @@
+export * from './uid.js';
+export * from './dicom-elements.js';
+export * from './dicom.js';
+export * from './nifti.js';
+export * from './write.js';
