@@ -1,0 +1,278 @@
+// Convolutions, matmul and pooling on oneDNN. Primitives are cached by geometry: a training
+// loop sees the same few shapes every step, and creating a primitive costs far more than
+// running a small one.
+#include <omp.h>
+
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include "oneapi/dnnl/dnnl.hpp"
+#include "ops.h"
+
+namespace unbox {
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace {
+engine& eng() {
+  static engine e(engine::kind::cpu, 0);
+  return e;
+}
+stream& strm() {
+  static stream s(eng());
+  return s;
+}
+
+std::string key_of(const char* op, const ConvGeom& g, int extra = 0) {
+  std::ostringstream k;
+  k << op << ':' << g.n << ',' << g.h << ',' << g.w << ',' << g.c << ',' << g.oh << ',' << g.ow
+    << ',' << g.oc << ',' << g.kh << ',' << g.kw << ',' << g.sh << ',' << g.sw << ',' << g.dh
+    << ',' << g.dw << ',' << g.pt << ',' << g.pl << ',' << g.pb << ',' << g.pr << ',' << g.groups
+    << ',' << extra;
+  return k.str();
+}
+
+memory::desc act_md(int64_t n, int64_t h, int64_t w, int64_t c) {
+  return memory::desc({n, c, h, w}, dt::f32, tag::nhwc);
+}
+
+// The user's filter: HWIO for dense convolutions; [kh, kw, c, multiplier] for depthwise.
+memory::desc user_weights_md(const ConvGeom& g) {
+  if (g.groups == 1) {
+    return memory::desc({g.oc, g.c, g.kh, g.kw}, dt::f32,
+                        memory::dims{1, g.oc, g.kw * g.c * g.oc, g.c * g.oc});
+  }
+  const int64_t mult = g.oc / g.groups;
+  return memory::desc({g.groups, mult, g.c / g.groups, g.kh, g.kw}, dt::f32,
+                      memory::dims{mult, 1, 1, g.kw * g.c * mult, g.c * mult});
+}
+
+memory::desc any_weights_md(const ConvGeom& g) {
+  if (g.groups == 1) return memory::desc({g.oc, g.c, g.kh, g.kw}, dt::f32, tag::any);
+  return memory::desc({g.groups, g.oc / g.groups, g.c / g.groups, g.kh, g.kw}, dt::f32, tag::any);
+}
+
+convolution_forward::desc fwd_desc(const ConvGeom& g, bool bias) {
+  memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
+  auto src = act_md(g.n, g.h, g.w, g.c), dst = act_md(g.n, g.oh, g.ow, g.oc);
+  if (bias) {
+    return convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
+                                     src, any_weights_md(g),
+                                     memory::desc({g.oc}, dt::f32, tag::x), dst, strides, dil,
+                                     pl, pr);
+  }
+  return convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src,
+                                   any_weights_md(g), dst, strides, dil, pl, pr);
+}
+
+struct Reorder {
+  memory::desc from, to;
+  bool needed;
+  reorder prim;
+  memory scratch;  // destination (or source) in the primitive's own layout
+  Reorder(const memory::desc& f, const memory::desc& t) : from(f), to(t), needed(f != t) {
+    if (needed) {
+      prim = reorder(reorder::primitive_desc(eng(), f, eng(), t));
+    }
+  }
+};
+
+struct FwdEntry {
+  convolution_forward::primitive_desc pd;
+  convolution_forward prim;
+  std::unique_ptr<Reorder> wr;
+  memory wmem;
+};
+struct BwdDataEntry {
+  convolution_backward_data::primitive_desc pd;
+  convolution_backward_data prim;
+  std::unique_ptr<Reorder> wr;
+  memory wmem;
+};
+struct BwdWEntry {
+  convolution_backward_weights::primitive_desc pd;
+  convolution_backward_weights prim;
+  std::unique_ptr<Reorder> wr;  // primitive layout -> user layout
+  memory wmem;
+};
+
+std::mutex cache_mu;
+std::unordered_map<std::string, std::shared_ptr<FwdEntry>> fwd_cache;
+std::unordered_map<std::string, std::shared_ptr<BwdDataEntry>> bwdd_cache;
+std::unordered_map<std::string, std::shared_ptr<BwdWEntry>> bwdw_cache;
+
+// Copies user weights into the primitive's layout when they differ; returns the memory to use.
+memory weights_in(Reorder& r, memory& scratch, const float* w) {
+  memory user(r.from, eng(), const_cast<float*>(w));
+  if (!r.needed) return user;
+  r.prim.execute(strm(), user, scratch);
+  return scratch;
+}
+}  // namespace
+
+void set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
+int get_threads() { return omp_get_max_threads(); }
+
+std::string dnnl_info() {
+  const dnnl_version_t* v = dnnl_version();
+  std::ostringstream s;
+  s << "oneDNN " << v->major << '.' << v->minor << '.' << v->patch;
+  return s.str();
+}
+
+void conv_fwd(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y) {
+  std::shared_ptr<FwdEntry> e;
+  {
+    std::lock_guard<std::mutex> lk(cache_mu);
+    auto k = key_of("f", g, bias != nullptr);
+    auto it = fwd_cache.find(k);
+    if (it == fwd_cache.end()) {
+      auto pd = convolution_forward::primitive_desc(fwd_desc(g, bias != nullptr), eng());
+      e = std::make_shared<FwdEntry>(FwdEntry{pd, convolution_forward(pd), nullptr, memory()});
+      e->wr = std::make_unique<Reorder>(user_weights_md(g), pd.weights_desc());
+      if (e->wr->needed) e->wmem = memory(pd.weights_desc(), eng());
+      fwd_cache.emplace(k, e);
+    } else {
+      e = it->second;
+    }
+  }
+  memory wm = weights_in(*e->wr, e->wmem, w);
+  memory src(e->pd.src_desc(), eng(), const_cast<float*>(x));
+  memory dst(e->pd.dst_desc(), eng(), y);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dst}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, memory(e->pd.bias_desc(), eng(), const_cast<float*>(bias)));
+  e->prim.execute(strm(), args);
+  strm().wait();
+}
+
+void conv_bwd_data(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  std::shared_ptr<BwdDataEntry> e;
+  {
+    std::lock_guard<std::mutex> lk(cache_mu);
+    auto k = key_of("d", g);
+    auto it = bwdd_cache.find(k);
+    if (it == bwdd_cache.end()) {
+      auto hint = convolution_forward::primitive_desc(fwd_desc(g, false), eng());
+      memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
+      convolution_backward_data::desc d(algorithm::convolution_direct, act_md(g.n, g.h, g.w, g.c),
+                                        any_weights_md(g), act_md(g.n, g.oh, g.ow, g.oc), strides,
+                                        dil, pl, pr);
+      auto pd = convolution_backward_data::primitive_desc(d, eng(), hint);
+      e = std::make_shared<BwdDataEntry>(
+          BwdDataEntry{pd, convolution_backward_data(pd), nullptr, memory()});
+      e->wr = std::make_unique<Reorder>(user_weights_md(g), pd.weights_desc());
+      if (e->wr->needed) e->wmem = memory(pd.weights_desc(), eng());
+      bwdd_cache.emplace(k, e);
+    } else {
+      e = it->second;
+    }
+  }
+  memory wm = weights_in(*e->wr, e->wmem, w);
+  memory ddst(e->pd.diff_dst_desc(), eng(), const_cast<float*>(dy));
+  memory dsrc(e->pd.diff_src_desc(), eng(), dx);
+  e->prim.execute(strm(), {{DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DIFF_SRC, dsrc}});
+  strm().wait();
+}
+
+void conv_bwd_weights(const ConvGeom& g, const float* x, const float* dy, float* dw) {
+  std::shared_ptr<BwdWEntry> e;
+  {
+    std::lock_guard<std::mutex> lk(cache_mu);
+    auto k = key_of("w", g);
+    auto it = bwdw_cache.find(k);
+    if (it == bwdw_cache.end()) {
+      auto hint = convolution_forward::primitive_desc(fwd_desc(g, false), eng());
+      memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
+      convolution_backward_weights::desc d(algorithm::convolution_direct,
+                                           act_md(g.n, g.h, g.w, g.c), any_weights_md(g),
+                                           act_md(g.n, g.oh, g.ow, g.oc), strides, dil, pl, pr);
+      auto pd = convolution_backward_weights::primitive_desc(d, eng(), hint);
+      e = std::make_shared<BwdWEntry>(
+          BwdWEntry{pd, convolution_backward_weights(pd), nullptr, memory()});
+      e->wr = std::make_unique<Reorder>(pd.diff_weights_desc(), user_weights_md(g));
+      if (e->wr->needed) e->wmem = memory(pd.diff_weights_desc(), eng());
+      bwdw_cache.emplace(k, e);
+    } else {
+      e = it->second;
+    }
+  }
+  memory src(e->pd.src_desc(), eng(), const_cast<float*>(x));
+  memory ddst(e->pd.diff_dst_desc(), eng(), const_cast<float*>(dy));
+  memory user(user_weights_md(g), eng(), dw);
+  memory target = e->wr->needed ? e->wmem : user;
+  e->prim.execute(strm(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_WEIGHTS, target}});
+  if (e->wr->needed) e->wr->prim.execute(strm(), e->wmem, user);
+  strm().wait();
+}
+
+void matmul(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a,
+            int64_t strideA, const float* b, int64_t strideB, float* c) {
+  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  for (int64_t i = 0; i < batch; ++i) {
+    dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a + i * strideA,
+                                  lda, b + i * strideB, ldb, 0.0f, c + i * m * n, n);
+    if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed");
+  }
+}
+
+namespace {
+struct PoolEntry {
+  pooling_forward::primitive_desc fpd;
+  pooling_forward fwd;
+  pooling_backward::primitive_desc bpd;
+  pooling_backward bwd;
+  memory ws;
+};
+std::unordered_map<std::string, std::shared_ptr<PoolEntry>> pool_cache;
+
+std::shared_ptr<PoolEntry> pool_entry(const ConvGeom& g, int kind) {
+  std::lock_guard<std::mutex> lk(cache_mu);
+  auto k = key_of("p", g, kind);
+  auto it = pool_cache.find(k);
+  if (it != pool_cache.end()) return it->second;
+  auto alg = kind == 0 ? algorithm::pooling_max : algorithm::pooling_avg_exclude_padding;
+  memory::dims strides{g.sh, g.sw}, kernel{g.kh, g.kw}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
+  auto src = act_md(g.n, g.h, g.w, g.c), dst = act_md(g.n, g.oh, g.ow, g.oc);
+  pooling_forward::desc fd(prop_kind::forward_training, alg, src, dst, strides, kernel, pl, pr);
+  auto fpd = pooling_forward::primitive_desc(fd, eng());
+  pooling_backward::desc bd(alg, src, dst, strides, kernel, pl, pr);
+  auto bpd = pooling_backward::primitive_desc(bd, eng(), fpd);
+  auto e = std::make_shared<PoolEntry>(
+      PoolEntry{fpd, pooling_forward(fpd), bpd, pooling_backward(bpd), memory()});
+  if (kind == 0) e->ws = memory(fpd.workspace_desc(), eng());
+  pool_cache.emplace(k, e);
+  return e;
+}
+}  // namespace
+
+void pool_fwd(const ConvGeom& g, int kind, const float* x, float* y) {
+  auto e = pool_entry(g, kind);
+  memory src(e->fpd.src_desc(), eng(), const_cast<float*>(x)), dst(e->fpd.dst_desc(), eng(), y);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+  if (kind == 0) args.emplace(DNNL_ARG_WORKSPACE, e->ws);
+  e->fwd.execute(strm(), args);
+  strm().wait();
+}
+
+// Max-pool backward needs the forward workspace, so the forward is re-run on x here: tfjs hands
+// the backward kernel x (and y), never a workspace.
+void pool_bwd(const ConvGeom& g, int kind, const float* x, const float* dy, float* dx) {
+  auto e = pool_entry(g, kind);
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_DIFF_DST, memory(e->bpd.diff_dst_desc(), eng(), const_cast<float*>(dy))},
+      {DNNL_ARG_DIFF_SRC, memory(e->bpd.diff_src_desc(), eng(), dx)}};
+  if (kind == 0) {
+    memory tmp(e->fpd.dst_desc(), eng());
+    e->fwd.execute(strm(), {{DNNL_ARG_SRC, memory(e->fpd.src_desc(), eng(), const_cast<float*>(x))},
+                            {DNNL_ARG_DST, tmp},
+                            {DNNL_ARG_WORKSPACE, e->ws}});
+    args.emplace(DNNL_ARG_WORKSPACE, e->ws);
+  }
+  e->bwd.execute(strm(), args);
+  strm().wait();
+}
+
+}  // namespace unbox

@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { batchNormTrain, fusedBatchNormalization } from './batchnorm.js';
+import { NATIVE_BACKEND } from './native-backend.js';
+import { closeness, engineForTests, onBoth, randomArray, rng } from './testing.js';
+
+const engine = await engineForTests();
+
+function bnOutputs(x: Float32Array, shape: number[], g: Float32Array, b: Float32Array, w: Float32Array): tf.Tensor[] {
+  const xt = tf.tensor(x, shape), gt = tf.tensor1d(g), bt = tf.tensor1d(b), wt = tf.tensor(w, shape);
+  const { y, mean, variance } = batchNormTrain(xt, gt, bt, 1e-5);
+  const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(a, c as tf.Tensor1D, d as tf.Tensor1D, 1e-5).y, wt)))([xt, gt, bt]);
+  return [y, mean, variance, ...grads];
+}
+
+describe('batchNormTrain on the portable backends (cpu)', () => {
+  it('normalises every channel to zero mean and unit variance before γ, β', async () => {
+    await tf.setBackend('cpu');
+    const x = tf.tensor2d([[1, 10], [3, 20], [5, 60]]);
+    const { y, mean, variance } = batchNormTrain(x, tf.tensor1d([1, 2]), tf.tensor1d([0, 1]), 0);
+    expect(Array.from(mean.dataSync())).toEqual([3, 30]);
+    expect(variance.dataSync()[0]).toBeCloseTo(8 / 3, 5);
+    expect(variance.dataSync()[1]).toBeCloseTo(1400 / 3, 3);
+    const s = Math.sqrt(8 / 3);
+    const yv = y.dataSync();
+    expect(yv[0]).toBeCloseTo(-2 / s, 5);
+    expect(yv[2]).toBeCloseTo(0, 6);
+    expect(yv[3]).toBeCloseTo(1 + 2 * (20 - 30) / Math.sqrt(1400 / 3), 5);
+  });
+});
+
+describe.skipIf(!engine.available)('fused batch norm kernels', () => {
+  beforeAll(async () => {
+    await tf.setBackend(NATIVE_BACKEND);
+  });
+
+  it('forward statistics and gradients match tfjs moments + batchNorm on the cpu backend', async () => {
+    for (const [i, shape] of [[2, 5, 7, 3], [1, 3, 3, 8], [40, 6], [4, 33, 17, 16]].entries()) {
+      const r = rng(30 + i), c = shape[shape.length - 1], n = shape.reduce((a, b) => a * b, 1);
+      const x = randomArray(n, r).map((v) => v * 2 + 0.5), g = randomArray(c, r), b = randomArray(c, r), w = randomArray(n, r);
+      const got = await onBoth(() => bnOutputs(x, shape, g, b, w));
+      got.native.forEach((v, k) => expect(closeness(v, got.cpu[k], 1e-3, 1e-4), `${JSON.stringify(shape)} output ${k}`).toBeLessThan(1));
+    }
+  });
+
+  it('gradients agree with central differences', async () => {
+    await tf.setBackend(NATIVE_BACKEND);
+    const shape = [3, 4, 2, 5], n = 120, r = rng(40);
+    const x = randomArray(n, r), g = randomArray(5, r), b = randomArray(5, r), w = randomArray(n, r);
+    const loss = (xa: Float32Array, ga: Float32Array) => tf.tidy(() => tf.sum(tf.mul(batchNormTrain(tf.tensor(xa, shape), tf.tensor1d(ga), tf.tensor1d(b), 1e-5).y, tf.tensor(w, shape))).dataSync()[0]);
+    const [, , , dx, dg] = tf.tidy(() => bnOutputs(x, shape, g, b, w).map((t) => t.dataSync().slice()));
+    const eps = 1e-2;
+    for (let k = 0; k < 8; k++) {
+      const i = Math.floor(r() * n);
+      const xp = Float32Array.from(x), xm = Float32Array.from(x);
+      xp[i] += eps;
+      xm[i] -= eps;
+      expect(Math.abs((loss(xp, g) - loss(xm, g)) / (2 * eps) - dx[i])).toBeLessThan(5e-3 + 1e-2 * Math.abs(dx[i]));
+    }
+    for (let j = 0; j < 5; j++) {
+      const gp = Float32Array.from(g), gm = Float32Array.from(g);
+      gp[j] += eps;
+      gm[j] -= eps;
+      expect(Math.abs((loss(x, gp) - loss(x, gm)) / (2 * eps) - dg[j])).toBeLessThan(5e-3 + 1e-2 * Math.abs(dg[j]));
+    }
+  });
+});
+
+describe('FusedBatchNormalization layer', () => {
+  it('matches tf.layers.batchNormalization in training and inference, moving statistics included', async () => {
+    for (const backend of engine.available ? ['cpu', NATIVE_BACKEND] : ['cpu']) {
+      await tf.setBackend(backend);
+      const r = rng(50);
+      const x = tf.tensor4d(randomArray(2 * 3 * 3 * 4, r).map((v) => v * 3 + 1), [2, 3, 3, 4]);
+      const ours = fusedBatchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+      const ref = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
+      ours.build(x.shape);
+      ref.build(x.shape);
+      const gamma = tf.tensor1d(randomArray(4, r)), beta = tf.tensor1d(randomArray(4, r));
+      ours.setWeights([gamma, beta, tf.zeros([4]), tf.ones([4])]);
+      ref.setWeights([gamma, beta, tf.zeros([4]), tf.ones([4])]);
+      const yOurs = ours.apply(x, { training: true }) as tf.Tensor, yRef = ref.apply(x, { training: true }) as tf.Tensor;
+      expect(closeness(yOurs.dataSync() as Float32Array, yRef.dataSync() as Float32Array, 1e-4, 1e-5), backend).toBeLessThan(1);
+      ours.getWeights().forEach((wt, k) => expect(closeness(wt.dataSync() as Float32Array, ref.getWeights()[k].dataSync() as Float32Array, 1e-4, 1e-6), `${backend} weight ${k}`).toBeLessThan(1));
+      const iOurs = ours.apply(x, { training: false }) as tf.Tensor, iRef = ref.apply(x, { training: false }) as tf.Tensor;
+      expect(closeness(iOurs.dataSync() as Float32Array, iRef.dataSync() as Float32Array, 1e-4, 1e-5), backend).toBeLessThan(1);
+      const base = (l: tf.layers.Layer) => l.weights.map((v) => v.originalName.split('/').pop());
+      expect(base(ours)).toEqual(['gamma', 'beta', 'moving_mean', 'moving_variance']);
+      expect(base(ours)).toEqual(base(ref));
+    }
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * Element-wise, reduction and data-movement kernels on the addon: the memory-bound ops around
+ * the convolutions, which the cpu backend runs as scalar JS loops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BIN, UN } from './native.js';
+import { output, registerNative, values, type KernelArgs } from './native-backend.js';
+
+/**
+ * Broadcast a and b to out, then merge neighbouring dimensions that stay contiguous for both
+ * inputs: the addon then walks few, long rows (e.g. NHWC ⊕ [C] becomes [N·H·W, C]).
+ */
+export function collapseBroadcast(out: number[], as: number[], bs: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+  const r = out.length;
+  const pad = (s: number[]) => [...new Array<number>(r - s.length).fill(1), ...s];
+  const a = pad(as), b = pad(bs);
+  const strides = (s: number[]) => {
+    const st = new Array<number>(r);
+    let acc = 1;
+    for (let d = r - 1; d >= 0; d--) {
+      st[d] = s[d] === 1 && out[d] !== 1 ? 0 : acc;
+      acc *= s[d];
+    }
+    return st;
+  };
+  const sa0 = strides(a), sb0 = strides(b);
+  const shape: number[] = [], sa: number[] = [], sb: number[] = [];
+  for (let d = 0; d < r; d++) {
+    if (out[d] === 1) continue;
+    const k = shape.length - 1;
+    const merge = (s: number[], s0: number[]) => (s[k] === 0 && s0[d] === 0) || (s[k] !== 0 && s0[d] !== 0 && s[k] === s0[d] * out[d]);
+    if (k >= 0 && merge(sa, sa0) && merge(sb, sb0)) {
+      shape[k] *= out[d];
+      sa[k] = sa0[d];
+      sb[k] = sb0[d];
+    } else {
+      shape.push(out[d]);
+      sa.push(sa0[d]);
+      sb.push(sb0[d]);
+    }
+  }
+  if (shape.length === 0) return { shape: [1], sa: [1], sb: [1] };
+  return { shape, sa, sb };
+}
+
+function binary(op: number) {
+  return ({ inputs, backend }: KernelArgs): tf.TensorInfo | null => {
+    const a = values(backend, inputs.a), b = values(backend, inputs.b);
+    if (!a || !b) return null;
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(inputs.a.shape, inputs.b.shape);
+    const out = output(backend, outShape);
+    if (out.data.length === 0) return out.info;
+    const c = collapseBroadcast(outShape, inputs.a.shape, inputs.b.shape);
+    backend.addon.binary(op, c.shape, a, c.sa, b, c.sb, out.data);
+    return out.info;
+  };
+}
+
+function unary(op: number, alphaOf: (attrs: tf.NamedAttrMap | undefined) => number = () => 0) {
+  return ({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null => {
+    const x = values(backend, inputs.x);
+    if (!x) return null;
+    const out = output(backend, inputs.x.shape);
+    backend.addon.unary(op, x, out.data, alphaOf(attrs));
+    return out.info;
+  };
+}
+
+/**
+ * Reduction over `axes` as [outer, reduced, inner] when the reduced axes are one contiguous run
+ * after dropping size-1 dims; other layouts go to the cpu kernel.
+ */
+export function reductionLayout(shape: number[], axes: number[]): { outer: number; red: number; inner: number } | null {
+  const set = new Set(axes);
+  let outer = 1, red = 1, inner = 1, phase = 0; // 0 before the run, 1 inside, 2 after
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const reduced = set.has(d);
+    if (reduced) {
+      if (phase === 2) return null;
+      phase = 1;
+      red *= shape[d];
+    } else if (phase === 0) outer *= shape[d];
+    else {
+      phase = 2;
+      inner *= shape[d];
+    }
+  }
+  return { outer, red, inner };
+}
+
+function reduction(kind: 0 | 1 | 2, axisAttr: string) {
+  return ({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null => {
+    const x = values(backend, inputs.x);
+    if (!x || x.length === 0) return null;
+    const axes = tf.util.parseAxisParam(attrs?.[axisAttr] as number | number[], inputs.x.shape);
+    const layout = reductionLayout(inputs.x.shape, axes);
+    if (!layout) return null;
+    const [outShape] = tf.backend_util.computeOutAndReduceShapes(inputs.x.shape, axes);
+    const shape = attrs?.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    const out = output(backend, shape);
+    backend.addon.reduce(kind, layout.outer, layout.red, layout.inner, x, out.data);
+    return out.info;
+  };
+}
+
+function addN({ inputs, backend }: KernelArgs): tf.TensorInfo | null {
+  const list = inputs as unknown as tf.TensorInfo[];
+  const vals = list.map((t) => values(backend, t));
+  if (vals.some((v) => !v) || list.some((t) => !tf.util.arraysEqual(t.shape, list[0].shape))) return null;
+  const out = output(backend, list[0].shape);
+  backend.addon.addN(vals as Float32Array[], out.data, out.data.length);
+  return out.info;
+}
+
+function tile({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const x = values(backend, inputs.x);
+  const reps = (attrs as unknown as tf.TileAttrs).reps;
+  if (!x || inputs.x.shape.length === 0) return null;
+  const out = output(backend, inputs.x.shape.map((s, i) => s * reps[i]));
+  if (out.data.length > 0) backend.addon.tile(inputs.x.shape, reps, x, out.data);
+  return out.info;
+}
+
+function transpose({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const x = values(backend, inputs.x);
+  const perm = (attrs as unknown as tf.TransposeAttrs).perm;
+  if (!x || inputs.x.shape.length === 0) return null;
+  const out = output(backend, perm.map((p) => inputs.x.shape[p]));
+  if (out.data.length > 0) backend.addon.transpose(inputs.x.shape, perm, x, out.data);
+  return out.info;
+}
+
+/** FusedBatchNorm with per-channel (last axis) or scalar statistics and parameters. */
+function fusedBatchNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const x = values(backend, inputs.x);
+  if (!x || inputs.x.shape.length === 0) return null;
+  const c = inputs.x.shape[inputs.x.shape.length - 1];
+  const param = (t: tf.TensorInfo | undefined): { v: Float32Array | null; s: number } | null => {
+    if (!t) return { v: null, s: 0 };
+    const v = values(backend, t);
+    if (!v) return null;
+    if (v.length === c && t.shape[t.shape.length - 1] === c) return { v, s: 1 };
+    if (v.length === 1) return { v, s: 0 };
+    return null;
+  };
+  const mean = param(inputs.mean), variance = param(inputs.variance), offset = param(inputs.offset), scale = param(inputs.scale);
+  if (!mean?.v || !variance?.v || !offset || !scale) return null;
+  const out = output(backend, inputs.x.shape);
+  const eps = (attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon ?? 0.001;
+  backend.addon.bnApply(x.length / c, c, x, mean.v, mean.s, variance.v, variance.s, scale.v, scale.s, offset.v, offset.s, eps, out.data);
+  return out.info;
+}
+
+export function registerElementwiseKernels(): void {
+  registerNative('Add', binary(BIN.add));
+  registerNative('Sub', binary(BIN.sub));
+  registerNative('Multiply', binary(BIN.mul));
+  registerNative('RealDiv', binary(BIN.div));
+  registerNative('Maximum', binary(BIN.max));
+  registerNative('Minimum', binary(BIN.min));
+  registerNative('SquaredDifference', binary(BIN.sqdiff));
+  registerNative('Relu', unary(UN.relu));
+  registerNative('Relu6', unary(UN.relu6));
+  registerNative('Step', unary(UN.step, (a) => (a?.alpha as number | undefined) ?? 0));
+  registerNative('Neg', unary(UN.neg));
+  registerNative('Square', unary(UN.square));
+  registerNative('Sqrt', unary(UN.sqrt));
+  registerNative('Rsqrt', unary(UN.rsqrt));
+  registerNative('Reciprocal', unary(UN.recip));
+  registerNative('Exp', unary(UN.exp));
+  registerNative('Log', unary(UN.log));
+  registerNative('Sigmoid', unary(UN.sigmoid));
+  registerNative('Tanh', unary(UN.tanh));
+  registerNative('Abs', unary(UN.abs));
+  registerNative('AddN', addN);
+  registerNative('Sum', reduction(0, 'axis'));
+  registerNative('Mean', reduction(1, 'axis'));
+  registerNative('Max', reduction(2, 'reductionIndices'));
+  registerNative('Tile', tile);
+  registerNative('Transpose', transpose);
+  registerNative('FusedBatchNorm', fusedBatchNorm);
+}
