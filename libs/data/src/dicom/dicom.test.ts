@@ -63,6 +63,8 @@ describe('DICOM reader against independent decoders', () => {
       if (!(d <= c.tolerance)) failures.push(`${c.name} (${c.tool}): max |diff| ${d} > ${c.tolerance}`);
       expect(v.source.transferSyntax).toBe(c.transferSyntax);
       expect(v.modality).toBe(c.modality ?? null);
+      if (c.spacing) expect(v.spacing, c.name).toEqual(c.spacing);
+      if (c.sliceThickness !== undefined) expect(v.sliceThickness, c.name).toBe(c.sliceThickness);
     }
     expect(failures).toEqual([]);
   });
@@ -78,6 +80,13 @@ describe('DICOM reader against independent decoders', () => {
     expect(ct.spacing[0]).toBeCloseTo(0.661468, 5);
     expect(ct.sliceThickness).toBe(5);
     expect(ct.affine).not.toBeNull();
+  });
+
+  it('enhanced multi-frame: frames ordered by per-frame position, affine from the lowest frame', async () => {
+    const v = await readVolume(join(dir, 'generated/enhanced_ct_functional_groups.dcm'));
+    expect(v.source.orderedBy).toBe('ImagePositionPatient');
+    // column step 0.6 mm along x, row step 0.5 mm along y, slice step 5 mm along z, origin at z = 15
+    expect(v.affine).toEqual([0.6, 0, 0, -10, 0, 0.5, 0, -20, 0, 0, 5, 15, 0, 0, 0, 1]);
   });
 
   it('keeps MONOCHROME1 values and reports the photometric interpretation', async () => {

@@ -5,6 +5,7 @@ import { parseDicom, type ParsedDicom } from './parse.js';
 import { decodePixelData } from './pixels.js';
 import { applyPalette } from './color.js';
 import { dicomAffine, sliceNormal, type Vec3 } from './geometry.js';
+import { orderSlices } from './order.js';
 
 export interface DecodedDicom {
   parsed: ParsedDicom;
@@ -23,10 +24,13 @@ export async function decodeDicom(parsed: ParsedDicom): Promise<DecodedDicom> {
   if (photometric === 'PALETTE COLOR') {
     frames = frames.map((f) => applyPalette(parsed.dataSet, f, file, info.pixelRepresentation === 1));
     channels = 3;
-  } else if (channels === 1 && (info.rescaleSlope !== null || info.rescaleIntercept !== null)) {
-    const m = info.rescaleSlope ?? 1;
-    const b = info.rescaleIntercept ?? 0;
-    if (m !== 1 || b !== 0) for (const f of frames) for (let i = 0; i < f.length; i++) f[i] = f[i] * m + b;
+  } else if (channels === 1) {
+    frames.forEach((f, k) => {
+      // enhanced objects may carry a modality LUT per frame
+      const m = info.frames?.[k]?.rescaleSlope ?? info.rescaleSlope ?? 1;
+      const b = info.frames?.[k]?.rescaleIntercept ?? info.rescaleIntercept ?? 0;
+      if (m !== 1 || b !== 0) for (let i = 0; i < f.length; i++) f[i] = f[i] * m + b;
+    });
   }
   return { parsed, frames, channels, photometric };
 }
@@ -57,15 +61,27 @@ export async function readDicomFile(path: string): Promise<Volume> {
   const d = await readDicomBytes(bytes, path);
   const { info, transferSyntax } = d.parsed;
   const ps = info.pixelSpacing ?? [1, 1];
-  const dz = info.spacingBetweenSlices ?? info.sliceThickness ?? 1;
+  let dz = info.spacingBetweenSlices ?? info.sliceThickness ?? 1;
+  let frames = d.frames;
+  let origin = info.imagePosition;
+  let orderedBy: string | undefined;
+  // Enhanced multi-frame with a position per frame: frames ordered along the normal like a series.
+  const iop = info.imageOrientation;
+  if (info.frames && iop && frames.length > 1 && info.frames.every((f) => f.imagePosition)) {
+    const ord = orderSlices(info.frames.map((f, k) => ({ imagePosition: f.imagePosition, imageOrientation: iop, instanceNumber: k })));
+    frames = ord.order.map((k) => d.frames[k]);
+    origin = info.frames[ord.order[0]].imagePosition;
+    if (ord.spacing !== null && Math.abs(ord.spacing) > 1e-6) dz = ord.spacing;
+    orderedBy = 'ImagePositionPatient';
+  }
   let affine: number[] | null = null;
-  if (info.imageOrientation && info.imagePosition && info.pixelSpacing) {
-    const n = sliceNormal(info.imageOrientation);
-    affine = dicomAffine(info.imageOrientation, info.imagePosition, info.pixelSpacing, n.map((x) => x * dz) as Vec3);
+  if (iop && origin && info.pixelSpacing) {
+    const n = sliceNormal(iop);
+    affine = dicomAffine(iop, origin, info.pixelSpacing, n.map((x) => x * dz) as Vec3);
   }
   return {
-    data: concat(d.frames),
-    slices: d.frames.length,
+    data: concat(frames),
+    slices: frames.length,
     rows: info.rows,
     columns: info.columns,
     channels: d.channels,
@@ -83,6 +99,7 @@ export async function readDicomFile(path: string): Promise<Volume> {
       pixelRepresentation: info.pixelRepresentation,
       rescaleSlope: info.rescaleSlope,
       rescaleIntercept: info.rescaleIntercept,
+      ...(orderedBy ? { orderedBy } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 export { readDicomFile, readDicomBytes, decodeDicom, type DecodedDicom } from './file.js';
-export { readDicomSeries, orderSlices, type SeriesOrder } from './series.js';
+export { readDicomSeries } from './series.js';
+export { orderSlices, type SeriesOrder } from './order.js';
 export { parseDicom, type ParsedDicom, type DicomImageInfo } from './parse.js';
 export { TRANSFER_SYNTAXES, describeTransferSyntax, type TransferSyntax } from './transfer-syntax.js';
 export { decodeRleFrame } from './rle.js';

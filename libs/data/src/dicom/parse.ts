@@ -30,6 +30,14 @@ export interface DicomImageInfo {
   imageOrientation: [number, number, number, number, number, number] | null;
   instanceNumber: number | null;
   seriesInstanceUid: string | null;
+  /** enhanced multi-frame objects (functional groups, PS3.3 C.7.6.16): per-frame values; else null */
+  frames: FrameInfo[] | null;
+}
+
+export interface FrameInfo {
+  imagePosition: [number, number, number] | null;
+  rescaleSlope: number | null;
+  rescaleIntercept: number | null;
 }
 
 export interface ParsedDicom {
@@ -120,6 +128,25 @@ export function parseDicom(bytes: Uint8Array, file: string): ParsedDicom {
   return { file, dataSet, transferSyntax, info, pixelData };
 }
 
+/** First item of a sequence, as a data set. */
+function item(ds: DataSet | undefined, tag: string): DataSet | undefined {
+  return ds?.elements[tag]?.items?.[0]?.dataSet;
+}
+
+/**
+ * Functional groups of an enhanced multi-frame object: a macro found in the frame's item of the
+ * Per-frame Functional Groups Sequence wins over the Shared Functional Groups Sequence.
+ */
+function functionalGroups(ds: DataSet, frames: number): { shared: (tag: string) => DataSet | undefined; perFrame: (f: number, tag: string) => DataSet | undefined } | null {
+  const shared = item(ds, 'x52009229');
+  const per = ds.elements.x52009230?.items;
+  if (!shared && !per) return null;
+  return {
+    shared: (tag) => item(shared, tag),
+    perFrame: (f, tag) => (f < frames ? item(per?.[f]?.dataSet, tag) : undefined) ?? item(shared, tag),
+  };
+}
+
 function readInfo(ds: DataSet, file: string): DicomImageInfo {
   const need = (tag: string, name: string): number => {
     const v = us(ds, tag);
@@ -140,9 +167,38 @@ function readInfo(ds: DataSet, file: string): DicomImageInfo {
   }
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) throw new DataError(file, `SamplesPerPixel ${samplesPerPixel} is not supported`);
   const frames = ds.intString('x00280008');
-  const ps = nums(ds, 'x00280030', 2) ?? nums(ds, 'x00181164', 2);
-  const ipp = nums(ds, 'x00200032', 3);
-  const iop = nums(ds, 'x00200037', 6);
+  const numberOfFrames = frames !== undefined && Number.isFinite(frames) && frames > 0 ? frames : 1;
+  let ps = nums(ds, 'x00280030', 2) ?? nums(ds, 'x00181164', 2);
+  let ipp = nums(ds, 'x00200032', 3);
+  let iop = nums(ds, 'x00200037', 6);
+  let thickness = num(ds, 'x00180050');
+  let between = num(ds, 'x00180088');
+  let slope = num(ds, 'x00281053');
+  let intercept = num(ds, 'x00281052');
+  let perFrame: FrameInfo[] | null = null;
+  const fg = functionalGroups(ds, numberOfFrames);
+  if (fg) {
+    // PixelMeasures (0028,9110), PlaneOrientation (0020,9116), PlanePosition (0020,9113), PixelValueTransformation (0028,9145)
+    const pm = fg.perFrame(0, 'x00289110');
+    ps ??= pm ? nums(pm, 'x00280030', 2) : null;
+    thickness ??= pm ? num(pm, 'x00180050') : null;
+    between ??= pm ? num(pm, 'x00180088') : null;
+    const po = fg.perFrame(0, 'x00209116');
+    iop ??= po ? nums(po, 'x00200037', 6) : null;
+    perFrame = Array.from({ length: numberOfFrames }, (_, f) => {
+      const pos = fg.perFrame(f, 'x00209113');
+      const pvt = fg.perFrame(f, 'x00289145');
+      const p = pos ? nums(pos, 'x00200032', 3) : null;
+      return {
+        imagePosition: p ? [p[0], p[1], p[2]] : null,
+        rescaleSlope: (pvt ? num(pvt, 'x00281053') : null) ?? slope,
+        rescaleIntercept: (pvt ? num(pvt, 'x00281052') : null) ?? intercept,
+      };
+    });
+    ipp ??= perFrame[0].imagePosition;
+    slope ??= perFrame[0].rescaleSlope;
+    intercept ??= perFrame[0].rescaleIntercept;
+  }
   return {
     rows,
     columns,
@@ -153,16 +209,17 @@ function readInfo(ds: DataSet, file: string): DicomImageInfo {
     pixelRepresentation: us(ds, 'x00280103') ?? 0,
     planarConfiguration: us(ds, 'x00280006') ?? 0,
     photometric,
-    numberOfFrames: frames !== undefined && Number.isFinite(frames) && frames > 0 ? frames : 1,
-    rescaleSlope: num(ds, 'x00281053'),
-    rescaleIntercept: num(ds, 'x00281052'),
+    numberOfFrames,
+    rescaleSlope: slope,
+    rescaleIntercept: intercept,
     modality: ds.string('x00080060')?.trim() || null,
     pixelSpacing: ps ? [ps[0], ps[1]] : null,
-    sliceThickness: num(ds, 'x00180050'),
-    spacingBetweenSlices: num(ds, 'x00180088'),
+    sliceThickness: thickness,
+    spacingBetweenSlices: between,
     imagePosition: ipp ? [ipp[0], ipp[1], ipp[2]] : null,
     imageOrientation: iop ? [iop[0], iop[1], iop[2], iop[3], iop[4], iop[5]] : null,
     instanceNumber: ds.intString('x00200013') ?? null,
     seriesInstanceUid: ds.string('x0020000e')?.trim() || null,
+    frames: perFrame,
   };
 }

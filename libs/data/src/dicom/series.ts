@@ -8,40 +8,8 @@ import { DataError, type Volume } from '../volume.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
 import { looksLikeDicom } from './detect.js';
 import { decodeDicom } from './file.js';
-import { dicomAffine, dot, sliceNormal, type Vec3 } from './geometry.js';
-
-export interface SeriesOrder {
-  /** indices into the input, in slice order */
-  order: number[];
-  /** mean distance between consecutive slice positions, mm; null without positions */
-  spacing: number | null;
-  /** true when ordered by position (else by InstanceNumber) */
-  byPosition: boolean;
-  /** largest deviation of a step from the mean, mm */
-  maxStepDeviation: number;
-}
-
-type Positioned = { imagePosition: Vec3 | null; imageOrientation: number[] | null; instanceNumber: number | null };
-
-/** Order slices: by position along the normal of the first slice's orientation, else InstanceNumber. Pure. */
-export function orderSlices(items: readonly Positioned[]): SeriesOrder {
-  const idx = items.map((_, i) => i);
-  const iop = items[0]?.imageOrientation;
-  if (iop && items.every((s) => s.imagePosition)) {
-    const n = sliceNormal(iop);
-    const z = items.map((s) => dot(s.imagePosition as Vec3, n));
-    idx.sort((a, b) => z[a] - z[b] || (items[a].instanceNumber ?? 0) - (items[b].instanceNumber ?? 0));
-    let spacing: number | null = null;
-    let dev = 0;
-    if (idx.length > 1) {
-      spacing = (z[idx[idx.length - 1]] - z[idx[0]]) / (idx.length - 1);
-      for (let i = 1; i < idx.length; i++) dev = Math.max(dev, Math.abs(z[idx[i]] - z[idx[i - 1]] - spacing));
-    }
-    return { order: idx, spacing, byPosition: true, maxStepDeviation: dev };
-  }
-  idx.sort((a, b) => (items[a].instanceNumber ?? Infinity) - (items[b].instanceNumber ?? Infinity) || a - b);
-  return { order: idx, spacing: null, byPosition: false, maxStepDeviation: 0 };
-}
+import { dicomAffine, sliceNormal, type Vec3 } from './geometry.js';
+import { orderSlices } from './order.js';
 
 /** Read every DICOM image in a folder (not recursing) as one volume. */
 export async function readDicomSeries(dir: string): Promise<Volume> {

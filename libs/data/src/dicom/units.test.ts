@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeRleFrame } from './rle.js';
 import { storedValues } from './pixels.js';
 import { ybrFullToRgb } from './color.js';
-import { orderSlices } from './series.js';
+import { orderSlices } from './order.js';
 import { dicomAffine } from './geometry.js';
 
 function rleFrame(segments: number[][]): Uint8Array {

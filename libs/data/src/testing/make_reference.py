@@ -197,6 +197,65 @@ add('jpeg_ls_lossless_rgb_2frames_none', gen('jpeg_ls_rgb_2f_none.dcm', 'dcmcjpl
 add('j2k_lossless_rgb_2frames', gen('j2k_rgb_2f.dcm', 'gdcmconv', '--j2k', rgb2), 'gdcmconv --raw')
 add('rle_ct_signed', gen('rle_ct.dcm', 'dcmcrle', tf('CT_small.dcm')), 'dcmdrle')
 
+# ---- enhanced multi-frame CT (functional groups), written with pydicom: frames out of spatial
+# order, a modality LUT per frame; reference = frames sorted by z with each frame's own rescale
+def add_enhanced(name):
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    src = pydicom.dcmread(tf('CT_small.dcm'))
+    base = src.pixel_array.astype(np.int16)
+    zs = [30.0, 20.0, 25.0, 15.0]
+    slopes = [1.0, 0.5, 2.0, 1.0]
+    inters = [-1024.0, -1000.0, -1030.0, -1024.5]
+    stored = np.stack([base + 10 * k for k in range(len(zs))]).astype(np.int16)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2.1'  # Enhanced CT Image Storage
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.SOPClassUID, ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.MediaStorageSOPInstanceUID
+    ds.Modality = 'CT'
+    ds.SeriesInstanceUID = generate_uid()
+    ds.Rows, ds.Columns = base.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, 'MONOCHROME2'
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    ds.NumberOfFrames = len(zs)
+    pm = Dataset()
+    pm.PixelSpacing = [0.5, 0.6]
+    pm.SliceThickness = 2.5
+    po = Dataset()
+    po.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    shared = Dataset()
+    shared.PixelMeasuresSequence = [pm]
+    shared.PlaneOrientationSequence = [po]
+    ds.SharedFunctionalGroupsSequence = [shared]
+    per = []
+    for k, z in enumerate(zs):
+        pp = Dataset()
+        pp.ImagePositionPatient = [-10.0, -20.0, z]
+        pvt = Dataset()
+        pvt.RescaleSlope, pvt.RescaleIntercept, pvt.RescaleType = slopes[k], inters[k], 'HU'
+        fr = Dataset()
+        fr.PlanePositionSequence = [pp]
+        fr.PixelValueTransformationSequence = [pvt]
+        per.append(fr)
+    ds.PerFrameFunctionalGroupsSequence = per
+    ds.PixelData = stored.tobytes()
+    out = os.path.join(GEN, name + '.dcm')
+    ds.save_as(out, write_like_original=False)
+    back = pydicom.dcmread(out).pixel_array.astype(np.float64)
+    order = np.argsort(zs)
+    v = np.stack([back[k] * slopes[k] + inters[k] for k in order])[..., None].astype(np.float32)
+    v.tofile(os.path.join(REF, name + '.f32'))
+    cases.append({
+        'name': name, 'kind': 'dicom-file', 'path': os.path.relpath(out, OUT), 'tool': 'pydicom + numpy (per-frame rescale, sorted by z)',
+        'transferSyntax': str(ExplicitVRLittleEndian), 'photometric': 'MONOCHROME2', 'shape': list(v.shape), 'tolerance': 0.0,
+        'modality': 'CT', 'spacing': [0.5, 0.6, 5.0], 'sliceThickness': 2.5, 'note': 'enhanced multi-frame',
+    })
+
+
+add_enhanced('enhanced_ct_functional_groups')
+
 # ---- series folders
 for name, rel in (('series_ct2', 'dicomdirtests/77654033/CT2'), ('series_ct5n', 'dicomdirtests/98892001/CT5N'), ('series_mr700', 'dicomdirtests/98892003/MR700')):
     dst = os.path.join(OUT, 'series', name)
