@@ -5,6 +5,7 @@
  */
 import { stat, readdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { DataError, type Volume } from './volume.js';
 import { readDicomFile, readDicomSeries, looksLikeDicom } from './dicom/index.js';
 import { readNifti } from './nifti/index.js';
@@ -18,13 +19,26 @@ export function detectFormat(head: Uint8Array, name = ''): DetectedFormat {
   if (b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d) return 'dicom';
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return /\.nii\.gz$/i.test(name) ? 'nifti' : 'unknown';
-  if (b.length >= 4) {
-    const le = b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
-    const be = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
-    if (le === 348 || be === 348 || le === 540 || be === 540) return 'nifti';
-  }
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return isNiftiHeader(gunzipHead(b)) || /\.nii\.gz$/i.test(name) ? 'nifti' : 'unknown';
+  if (isNiftiHeader(b)) return 'nifti';
   return looksLikeDicom(b, name) ? 'dicom' : 'unknown';
+}
+
+/** sizeof_hdr of NIfTI-1 (348) or NIfTI-2 (540), either byte order. */
+function isNiftiHeader(b: Uint8Array): boolean {
+  if (b.length < 4) return false;
+  const le = b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
+  const be = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
+  return le === 348 || be === 348 || le === 540 || be === 540;
+}
+
+/** The first decompressed bytes of a gzip stream we only hold the start of. */
+function gunzipHead(b: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 async function head(path: string, n = 1024): Promise<Uint8Array> {

@@ -64,6 +64,7 @@ describe('DICOM reader against independent decoders', () => {
       expect(v.source.transferSyntax).toBe(c.transferSyntax);
       expect(v.modality).toBe(c.modality ?? null);
       if (c.spacing) expect(v.spacing, c.name).toEqual(c.spacing);
+      expect(v.source.decodedPhotometric, c.name).toBe(ch === 3 ? 'RGB' : c.photometric);
       if (c.sliceThickness !== undefined) expect(v.sliceThickness, c.name).toBe(c.sliceThickness);
     }
     expect(failures).toEqual([]);
@@ -99,6 +100,7 @@ describe('DICOM reader against independent decoders', () => {
     const v = await readVolume(join(dir, c.path));
     expect(v.channels).toBe(3);
     expect(v.source.photometric).toBe('PALETTE COLOR');
+    expect(v.source.decodedPhotometric).toBe('RGB');
   });
 
   it('header signedness wins over the JPEG 2000 codestream', async () => {

@@ -95,6 +95,8 @@ export async function readDicomFile(path: string): Promise<Volume> {
       transferSyntax: transferSyntax.uid,
       transferSyntaxName: transferSyntax.name,
       photometric: info.photometric,
+      // what the values are in: colour is always decoded to RGB, palette looked up to RGB
+      decodedPhotometric: d.photometric === 'PALETTE COLOR' ? 'RGB' : d.photometric,
       bitsStored: info.bitsStored,
       pixelRepresentation: info.pixelRepresentation,
       rescaleSlope: info.rescaleSlope,

@@ -93,6 +93,20 @@ describe('bad NIfTI input', () => {
   });
 });
 
+describe('format detection', () => {
+  it('finds a gzipped NIfTI by its content, whatever its name', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'unbox-nii-'));
+    try {
+      const p = join(tmp, 'scan.bin');
+      await writeFile(p, await readFile(join(dir, 'nifti/example4d.nii.gz')));
+      const v = await readVolume(p);
+      expect([v.slices, v.rows, v.columns, v.channels]).toEqual([24, 96, 128, 2]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('qform (NIfTI-1 header comments, method 2)', () => {
   it('90 degrees about z, qfac -1, offsets: worked by hand', () => {
     // b = c = 0, d = sin(45 deg): a = cos(45 deg); R = [[0,-1,0],[1,0,0],[0,0,1]]; z column flipped by qfac
