@@ -7,3 +7,5 @@ export * from './slices/index.js';
 export * from './read.js';
 export * from './manifest/index.js';
 export { ensureTestData, testDataDir, missingPrerequisites, loadReferenceIndex, readReference, TEST_DATA_APT_PACKAGES, type ReferenceCase, type ReferenceIndex } from './testing/test-data.js';
+export * from './synth/index.js';
+export * from './writers/index.js';
