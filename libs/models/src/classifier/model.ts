@@ -8,14 +8,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { resnet } from '../layers/resnet.js';
+import { Seeds } from '../layers/init.js';
 import { ClassifierConfigSchema, type ClassifierConfig, type ClassifierConfigInput } from './config.js';
 
 type Sym = tf.SymbolicTensor;
 
 export const EDM_LAYER = 'edm_conv';
 
-export function buildClassifier(cfgIn: ClassifierConfigInput, loadedBackbone?: tf.LayersModel): { model: tf.LayersModel; config: ClassifierConfig } {
+/** `seed` makes the initial weights reproducible; `backbone` replaces the built ResNet with a loaded model. */
+export function buildClassifier(cfgIn: ClassifierConfigInput, opts: { seed?: number; backbone?: tf.LayersModel } = {}): { model: tf.LayersModel; config: ClassifierConfig } {
   const config = ClassifierConfigSchema.parse(cfgIn);
+  const seeds = new Seeds(opts.seed);
+  const loadedBackbone = opts.backbone;
   let input: Sym;
   let features: Sym;
   if (loadedBackbone) {
@@ -23,13 +27,13 @@ export function buildClassifier(cfgIn: ClassifierConfigInput, loadedBackbone?: t
     input = tf.input({ shape, name: 'classifier_input' });
     features = loadedBackbone.apply(input) as Sym;
   } else {
-    ({ input, features } = resnet(config.backbone));
+    ({ input, features } = resnet(config.backbone, 'backbone', seeds));
   }
   const dropped = tf.layers.dropout({ rate: config.dropout, name: 'edm_dropout' }).apply(features) as Sym;
-  const cam = tf.layers.conv2d({ filters: config.numClasses, kernelSize: 1, useBias: true, name: EDM_LAYER }).apply(dropped) as Sym;
+  const cam = tf.layers.conv2d({ filters: config.numClasses, kernelSize: 1, useBias: true, kernelInitializer: seeds.glorot(), name: EDM_LAYER }).apply(dropped) as Sym;
   const pooled = tf.layers.globalAveragePooling2d({ name: 'edm_pool' }).apply(dropped) as Sym;
   // φ (Eq. 9): a small nonlinear conv transform of the backbone features, then T = wφ + b.
-  let phi = tf.layers.conv2d({ filters: config.phiFilters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name: 'ncm_phi_conv' }).apply(features) as Sym;
+  let phi = tf.layers.conv2d({ filters: config.phiFilters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seeds.he(), name: 'ncm_phi_conv' }).apply(features) as Sym;
   phi = tf.layers.globalAveragePooling2d({ name: 'ncm_phi_pool' }).apply(phi) as Sym;
   const noise = tf.layers.dense({ units: config.numClasses * 4, name: 'ncm_transition', kernelInitializer: 'zeros' }).apply(phi) as Sym;
   const model = tf.model({ inputs: input, outputs: [cam, pooled, noise], name: 'unbox_classifier' });

@@ -35,7 +35,7 @@ export function sliceLabels(spans: PatientSpan[]): tf.Tensor2D {
 }
 
 /** Patient logits [P, C] for the patient-level modes (max-pool, sim, sim+ncm). */
-export function patientLogits(model: tf.LayersModel, out: ClassifierOutputs, spans: PatientSpan[], cfg: ClassifierConfig): tf.Tensor2D {
+export function patientLogits(model: tf.LayersModel, out: Pick<ClassifierOutputs, 'scores' | 'pooled'>, spans: PatientSpan[], cfg: ClassifierConfig): tf.Tensor2D {
   if (cfg.mode === 'max-pool') {
     const pooled = tf.stack(spans.map((s) => out.pooled.slice([s.start, 0], [s.count, -1]).max(0))) as tf.Tensor2D;
     return scoresFromPooled(model, pooled);
@@ -56,7 +56,7 @@ export function classifierLoss(model: tf.LayersModel, out: ClassifierOutputs, sp
  * Patient probabilities [P][C] at inference. Image-level training has no patient head: its
  * patient probability is the mean of the slice probabilities σ(s_c).
  */
-export function patientProbabilities(model: tf.LayersModel, out: ClassifierOutputs, spans: PatientSpan[], cfg: ClassifierConfig): number[][] {
+export function patientProbabilities(model: tf.LayersModel, out: Pick<ClassifierOutputs, 'scores' | 'pooled'>, spans: PatientSpan[], cfg: ClassifierConfig): number[][] {
   return tf.tidy(() => {
     const p = cfg.mode === 'image-level'
       ? tf.stack(spans.map((s) => tf.sigmoid(out.scores.slice([s.start, 0], [s.count, -1])).mean(0)))

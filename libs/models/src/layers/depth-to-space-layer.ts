@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { depthToSpace } from '../ops/depth-to-space.js';
 
 export class DepthToSpace extends tf.layers.Layer {
-  static override className = 'UnboxDepthToSpace';
+  static className = 'UnboxDepthToSpace';
   readonly r: number;
 
   constructor(args: { r: number; name?: string }) {

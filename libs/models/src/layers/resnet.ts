@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { Seeds } from './init.js';
 
 export const ResNetConfigSchema = z.object({
   depth: z.union([z.literal(18), z.literal(34), z.literal(50)]).default(18),
@@ -25,27 +26,27 @@ const LAYOUTS: Record<18 | 34 | 50, { blocks: number[]; bottleneck: boolean }> =
 type Sym = tf.SymbolicTensor;
 const apply = (l: tf.layers.Layer, x: Sym | Sym[]) => l.apply(x) as Sym;
 
-export function convBnRelu(x: Sym, filters: number, kernel: number, stride: number, name: string, relu = true): Sym {
-  let y = apply(tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, kernelInitializer: 'heNormal', name: `${name}_conv` }), x);
+export function convBnRelu(x: Sym, filters: number, kernel: number, stride: number, name: string, seeds: Seeds, relu = true): Sym {
+  let y = apply(tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, kernelInitializer: seeds.he(), name: `${name}_conv` }), x);
   y = apply(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }), y);
   return relu ? apply(tf.layers.activation({ activation: 'relu', name: `${name}_relu` }), y) : y;
 }
 
-function basicBlock(x: Sym, filters: number, stride: number, name: string): Sym {
+function basicBlock(x: Sym, filters: number, stride: number, name: string, seeds: Seeds): Sym {
   const inC = x.shape[x.shape.length - 1];
-  let y = convBnRelu(x, filters, 3, stride, `${name}_a`);
-  y = convBnRelu(y, filters, 3, 1, `${name}_b`, false);
-  const skip = stride !== 1 || inC !== filters ? convBnRelu(x, filters, 1, stride, `${name}_proj`, false) : x;
+  let y = convBnRelu(x, filters, 3, stride, `${name}_a`, seeds);
+  y = convBnRelu(y, filters, 3, 1, `${name}_b`, seeds, false);
+  const skip = stride !== 1 || inC !== filters ? convBnRelu(x, filters, 1, stride, `${name}_proj`, seeds, false) : x;
   return apply(tf.layers.activation({ activation: 'relu', name: `${name}_out` }), apply(tf.layers.add({ name: `${name}_add` }), [y, skip]));
 }
 
-function bottleneck(x: Sym, filters: number, stride: number, name: string): Sym {
+function bottleneck(x: Sym, filters: number, stride: number, name: string, seeds: Seeds): Sym {
   const inC = x.shape[x.shape.length - 1];
   const out = filters * 4;
-  let y = convBnRelu(x, filters, 1, 1, `${name}_a`);
-  y = convBnRelu(y, filters, 3, stride, `${name}_b`);
-  y = convBnRelu(y, out, 1, 1, `${name}_c`, false);
-  const skip = stride !== 1 || inC !== out ? convBnRelu(x, out, 1, stride, `${name}_proj`, false) : x;
+  let y = convBnRelu(x, filters, 1, 1, `${name}_a`, seeds);
+  y = convBnRelu(y, filters, 3, stride, `${name}_b`, seeds);
+  y = convBnRelu(y, out, 1, 1, `${name}_c`, seeds, false);
+  const skip = stride !== 1 || inC !== out ? convBnRelu(x, out, 1, stride, `${name}_proj`, seeds, false) : x;
   return apply(tf.layers.activation({ activation: 'relu', name: `${name}_out` }), apply(tf.layers.add({ name: `${name}_add` }), [y, skip]));
 }
 
@@ -58,21 +59,21 @@ export interface ResNetFeatures {
 }
 
 /** Builds the backbone graph on a fresh input; layer names are prefixed for stable checkpoints. */
-export function resnet(cfg: ResNetConfig, prefix = 'backbone'): ResNetFeatures {
+export function resnet(cfg: ResNetConfig, prefix = 'backbone', seeds = new Seeds(undefined)): ResNetFeatures {
   const c = ResNetConfigSchema.parse(cfg);
   const layout = LAYOUTS[c.depth];
   const widths = [64, 128, 256, 512].map((w) => Math.max(1, Math.round(w * c.width)));
   const input = tf.input({ shape: [c.inputSize, c.inputSize, c.inputChannels], name: `${prefix}_input` });
   let x = c.stem === 'imagenet'
-    ? convBnRelu(input, widths[0], 7, 2, `${prefix}_stem`)
-    : convBnRelu(input, widths[0], 3, 1, `${prefix}_stem`);
+    ? convBnRelu(input, widths[0], 7, 2, `${prefix}_stem`, seeds)
+    : convBnRelu(input, widths[0], 3, 1, `${prefix}_stem`, seeds);
   const stages: Sym[] = [x];
   if (c.stem === 'imagenet') x = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: `${prefix}_pool` }), x);
   layout.blocks.forEach((n, s) => {
     for (let b = 0; b < n; b++) {
       const stride = b === 0 && s > 0 ? 2 : 1;
       const name = `${prefix}_s${s + 1}b${b + 1}`;
-      x = layout.bottleneck ? bottleneck(x, widths[s], stride, name) : basicBlock(x, widths[s], stride, name);
+      x = layout.bottleneck ? bottleneck(x, widths[s], stride, name, seeds) : basicBlock(x, widths[s], stride, name, seeds);
     }
     stages.push(x);
   });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 export function kMaxMean(x: tf.Tensor, k: number): tf.Tensor {
   const n = x.shape[x.shape.length - 1];
   if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`kMaxMean: k=${k} must be an integer in [1, ${n}]`);
-  const f = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
     const mask = tf.tidy(() => {
       if (k === n) return tf.onesLike(input);
       const { indices } = tf.topk(input, k, true);
@@ -19,6 +19,6 @@ export function kMaxMean(x: tf.Tensor, k: number): tf.Tensor {
       value: tf.mul(input, mask).sum(-1).div(k),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.mul(tf.expandDims(dy as tf.Tensor, -1), saved[0]).div(k),
     };
-  });
-  return f(x);
+  }) as (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor });
+  return f(x) as tf.Tensor;
 }

@@ -6,25 +6,28 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { resnet, convBnRelu } from '../layers/resnet.js';
+import { Seeds } from '../layers/init.js';
 import { DepthToSpace } from '../layers/depth-to-space-layer.js';
 import { SegmenterConfigSchema, type SegmenterConfig, type SegmenterConfigInput } from './config.js';
 
 type Sym = tf.SymbolicTensor;
 
-function up2(x: Sym, filters: number, decoder: SegmenterConfig['decoder'], name: string): Sym {
+function up2(x: Sym, filters: number, decoder: SegmenterConfig['decoder'], name: string, seeds: Seeds): Sym {
   if (decoder === 'subpixel') {
-    const y = tf.layers.conv2d({ filters: filters * 4, kernelSize: 3, padding: 'same', kernelInitializer: 'heNormal', name: `${name}_subpixel_conv` }).apply(x) as Sym;
+    const y = tf.layers.conv2d({ filters: filters * 4, kernelSize: 3, padding: 'same', kernelInitializer: seeds.he(), name: `${name}_subpixel_conv` }).apply(x) as Sym;
     return new DepthToSpace({ r: 2, name: `${name}_sp` }).apply(y) as Sym;
   }
   const y = tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear', name: `${name}_bilinear` }).apply(x) as Sym;
-  return tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', kernelInitializer: 'heNormal', name: `${name}_up_conv` }).apply(y) as Sym;
+  return tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', kernelInitializer: seeds.he(), name: `${name}_up_conv` }).apply(y) as Sym;
 }
 
 const spatial = (s: Sym) => s.shape[1] as number;
 
-export function buildSegmenter(cfgIn: SegmenterConfigInput): { model: tf.LayersModel; config: SegmenterConfig } {
+/** `seed` makes the initial weights reproducible. */
+export function buildSegmenter(cfgIn: SegmenterConfigInput, opts: { seed?: number } = {}): { model: tf.LayersModel; config: SegmenterConfig } {
   const config = SegmenterConfigSchema.parse(cfgIn);
-  const { input, stages } = resnet(config.encoder, 'encoder');
+  const seeds = new Seeds(opts.seed);
+  const { input, stages } = resnet(config.encoder, 'encoder', seeds);
   const size = config.encoder.inputSize;
   // Skips: the last stage output at each distinct resolution, deepest first.
   const bySize = new Map<number, Sym>();
@@ -38,14 +41,14 @@ export function buildSegmenter(cfgIn: SegmenterConfigInput): { model: tf.LayersM
   let current = spatial(x);
   for (let d = 0; current < size; d++) {
     const w = widths[Math.min(d + 1, widths.length - 1)];
-    x = up2(x, w, config.decoder, `dec${d + 1}`);
+    x = up2(x, w, config.decoder, `dec${d + 1}`, seeds);
     current *= 2;
     if (level < levels.length && spatial(levels[level]) === current) {
       x = tf.layers.concatenate({ name: `dec${d + 1}_skip` }).apply([x, levels[level]]) as Sym;
       level++;
     }
-    x = convBnRelu(x, w, 3, 1, `dec${d + 1}_fuse`);
+    x = convBnRelu(x, w, 3, 1, `dec${d + 1}_fuse`, seeds);
   }
-  const logits = tf.layers.conv2d({ filters: config.numClasses, kernelSize: 1, name: 'seg_logits' }).apply(x) as Sym;
+  const logits = tf.layers.conv2d({ filters: config.numClasses, kernelSize: 1, kernelInitializer: seeds.glorot(), name: 'seg_logits' }).apply(x) as Sym;
   return { model: tf.model({ inputs: input, outputs: logits, name: 'unbox_segmenter' }), config };
 }

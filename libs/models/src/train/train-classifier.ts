@@ -1,0 +1,80 @@
+/**
+ * Trains a classifier on in-memory patients. Each step takes `patientsPerBatch` patients at
+ * random (seeded) and, from each, a window of up to `maxSlicesPerPatient` consecutive slices
+ * (SIM's sections need consecutive slices; the window bounds CPU memory and time).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildClassifier } from '../classifier/model.js';
+import { ClassifierConfigSchema, type ClassifierConfig, type ClassifierConfigInput } from '../classifier/config.js';
+import type { PatientSpan } from '../classifier/objective.js';
+import { classifierStep, type ClassifierBatch } from './classifier-step.js';
+import { adam } from './step.js';
+import { checkPatients, type PatientSlices } from './datasets.js';
+import { randInt, rng } from './random.js';
+
+export interface TrainOptions {
+  steps: number;
+  seed: number;
+  patientsPerBatch?: number;
+  maxSlicesPerPatient?: number;
+  /** resume: a model and optimiser from a checkpoint, and the step it stopped at */
+  model?: tf.LayersModel;
+  optimizer?: tf.Optimizer;
+  startStep?: number;
+  onStep?: (info: { step: number; loss: number; images: number; ms: number }) => void | Promise<void>;
+}
+
+/** The label vector y_c of a patient: one-hot over 2 classes, or [y] for a single sigmoid. */
+export function labelVector(label: 0 | 1, classes: number): number[] {
+  if (classes === 1) return [label];
+  if (classes === 2) return label === 1 ? [0, 1] : [1, 0];
+  throw new Error(`binary patient labels need numClasses 1 or 2, config has ${classes}`);
+}
+
+interface Window { patient: PatientSlices; start: number; count: number }
+
+function sampleWindows(patients: PatientSlices[], r: () => number, perBatch: number, maxSlices: number): Window[] {
+  return Array.from({ length: perBatch }, () => {
+    const patient = patients[randInt(r, patients.length)];
+    const count = Math.min(patient.slices, maxSlices);
+    return { patient, start: randInt(r, patient.slices - count + 1), count };
+  });
+}
+
+function makeBatch(windows: Window[], classes: number): ClassifierBatch {
+  const { size, channels } = windows[0].patient;
+  const per = size * size * channels;
+  const buf = new Float32Array(windows.reduce((a, w) => a + w.count, 0) * per);
+  const spans: PatientSpan[] = [];
+  let row = 0;
+  for (const w of windows) {
+    buf.set(w.patient.data.subarray(w.start * per, (w.start + w.count) * per), row * per);
+    spans.push({ start: row, count: w.count, label: labelVector(w.patient.label, classes) });
+    row += w.count;
+  }
+  return { x: tf.tensor4d(buf, [row, size, size, channels]), spans };
+}
+
+export async function trainClassifier(patients: PatientSlices[], cfgIn: ClassifierConfigInput, opts: TrainOptions): Promise<{ model: tf.LayersModel; config: ClassifierConfig; optimizer: tf.Optimizer; losses: number[] }> {
+  const { model, config } = opts.model ? { model: opts.model, config: ClassifierConfigSchema.parse(cfgIn) } : buildClassifier(cfgIn, { seed: opts.seed });
+  checkPatients(patients, config.backbone.inputSize, config.backbone.inputChannels);
+  labelVector(0, config.numClasses);
+  const optimizer = opts.optimizer ?? adam(config.learningRate);
+  const r = rng(opts.seed);
+  const perBatch = opts.patientsPerBatch ?? 2;
+  const maxSlices = opts.maxSlicesPerPatient ?? 16;
+  const start = opts.startStep ?? 0;
+  // Replay the sampler over completed steps so a resumed run sees the batches it would have.
+  for (let s = 0; s < start; s++) sampleWindows(patients, r, perBatch, maxSlices);
+  const losses: number[] = [];
+  for (let s = start; s < opts.steps; s++) {
+    const t0 = performance.now();
+    const batch = makeBatch(sampleWindows(patients, r, perBatch, maxSlices), config.numClasses);
+    const images = batch.x.shape[0];
+    const loss = classifierStep(model, config, optimizer, batch);
+    batch.x.dispose();
+    losses.push(loss);
+    await opts.onStep?.({ step: s + 1, loss, images, ms: performance.now() - t0 });
+  }
+  return { model, config, optimizer, losses };
+}

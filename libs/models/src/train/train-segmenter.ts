@@ -1,0 +1,57 @@
+/**
+ * Trains the segmenter (3.3.2): thick labelled and thin unlabelled batches alternate for LS+LT;
+ * the LS and LT ablations (Table 5) take only one kind. Batches are drawn at random (seeded).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildSegmenter } from '../segmenter/model.js';
+import { SegmenterConfigSchema, type SegmenterConfig, type SegmenterConfigInput } from '../segmenter/config.js';
+import { segmenterSchedule, segmenterStep, type SegBatch } from './segmenter-step.js';
+import { adam } from './step.js';
+import { checkImages, type SegImage } from './datasets.js';
+import { randInt, rng } from './random.js';
+import type { TrainOptions } from './train-classifier.js';
+
+export interface SegTrainOptions extends Omit<TrainOptions, 'patientsPerBatch' | 'maxSlicesPerPatient'> {
+  /** 3.4: batch size 8 */
+  batchSize?: number;
+}
+
+function pick(images: SegImage[], r: () => number, n: number): SegImage[] {
+  return Array.from({ length: n }, () => images[randInt(r, images.length)]);
+}
+
+function makeBatch(kind: 'thick' | 'thin', images: SegImage[]): SegBatch {
+  const { size, channels } = images[0];
+  const x = new Float32Array(images.length * size * size * channels);
+  images.forEach((im, i) => x.set(im.data, i * size * size * channels));
+  const xt = tf.tensor4d(x, [images.length, size, size, channels]);
+  if (kind === 'thin') return { kind, x: xt };
+  const y = new Int32Array(images.length * size * size);
+  images.forEach((im, i) => y.set(im.mask as ArrayLike<number>, i * size * size));
+  return { kind, x: xt, y: tf.tensor3d(y, [images.length, size, size], 'int32') };
+}
+
+export async function trainSegmenter(thick: SegImage[], thin: SegImage[], cfgIn: SegmenterConfigInput, opts: SegTrainOptions): Promise<{ model: tf.LayersModel; config: SegmenterConfig; optimizer: tf.Optimizer; losses: number[] }> {
+  const { model, config } = opts.model ? { model: opts.model, config: SegmenterConfigSchema.parse(cfgIn) } : buildSegmenter(cfgIn, { seed: opts.seed });
+  const { inputSize, inputChannels } = config.encoder;
+  checkImages(thick, inputSize, inputChannels, true);
+  checkImages(thin, inputSize, inputChannels, false);
+  if (config.loss !== 'LT' && thick.length === 0) throw new Error(`segmenter loss ${config.loss} needs labelled thick slices; none given`);
+  if (config.loss !== 'LS' && thin.length === 0) throw new Error(`segmenter loss ${config.loss} needs unlabelled thin slices; none given`);
+  const optimizer = opts.optimizer ?? adam(config.learningRate);
+  const r = rng(opts.seed);
+  const bs = opts.batchSize ?? 8;
+  const start = opts.startStep ?? 0;
+  for (let s = 0; s < start; s++) pick(segmenterSchedule(config.loss, s) === 'thick' ? thick : thin, r, bs);
+  const losses: number[] = [];
+  for (let s = start; s < opts.steps; s++) {
+    const t0 = performance.now();
+    const kind = segmenterSchedule(config.loss, s);
+    const batch = makeBatch(kind, pick(kind === 'thick' ? thick : thin, r, bs));
+    const loss = segmenterStep(model, config, optimizer, batch);
+    tf.dispose(batch.kind === 'thick' ? [batch.x, batch.y] : [batch.x]);
+    losses.push(loss);
+    await opts.onStep?.({ step: s + 1, loss, images: bs, ms: performance.now() - t0 });
+  }
+  return { model, config, optimizer, losses };
+}
