@@ -1,6 +1,7 @@
 /**
  * SLIC superpixels (Achanta et al., TPAMI 2012) for single-channel images, with the semantics of
- * skimage.segmentation.slic: a regular grid of seeds (skimage's regular_grid), k-means restricted
+ * skimage.segmentation.slic: a regular grid of seeds (skimage's regular_grid; each centre's
+ * intensity starts at the image value under its seed, as in Achanta et al.), k-means restricted
  * to a 2S×2S window around each centre with distance D² = (d_I / m)² + (d_s / S)², ten
  * iterations, then enforced connectivity (components below 0.5·N/K pixels join the adjacent
  * segment met first in raster order, components grow to at most 3·N/K pixels).

@@ -252,7 +252,10 @@ class QuadTree {
   point: Int32Array; // the point of a leaf holding one point (−1 when empty)
   n = 0;
 
-  constructor(private readonly Y: Float64Array, N: number) {
+  constructor(
+    readonly Y: Float64Array,
+    N: number,
+  ) {
     const cap = 8 * N + 16;
     this.cx = new Float64Array(cap);
     this.cy = new Float64Array(cap);
@@ -348,8 +351,9 @@ class QuadTree {
 
   /** Σ over summarised cells: returns Z contribution and adds the negative force to f. */
   negative(i: number, theta2: number, f: Float64Array, stack: Int32Array): number {
-    const x = this.Y[2 * i];
-    const y = this.Y[2 * i + 1];
+    const { Y, count, child, point, mx, my, half } = this;
+    const x = Y[2 * i];
+    const y = Y[2 * i + 1];
     let sumQ = 0;
     let fx = 0;
     let fy = 0;
@@ -357,16 +361,18 @@ class QuadTree {
     stack[top++] = 0;
     while (top > 0) {
       const c = stack[--top];
-      const cnt = this.count[c];
+      const cnt = count[c];
       if (cnt === 0) continue;
-      if (this.child[c] < 0 && this.point[c] === i) continue; // no self-interaction
-      const dx = x - this.mx[c];
-      const dy = y - this.my[c];
+      const first = child[c];
+      const leaf = first < 0;
+      if (leaf && point[c] === i) continue; // no self-interaction
+      const dx = x - mx[c];
+      const dy = y - my[c];
       const d2 = dx * dx + dy * dy;
-      const w = 2 * this.half[c];
-      if (this.child[c] < 0 || w * w < theta2 * d2) {
+      const w = 2 * half[c];
+      if (leaf || w * w < theta2 * d2) {
         // A leaf with duplicates of i counts the others only.
-        const size = this.child[c] < 0 && d2 === 0 ? cnt - 1 : cnt;
+        const size = leaf && d2 === 0 ? cnt - 1 : cnt;
         if (size <= 0) continue;
         const q = 1 / (1 + d2);
         sumQ += size * q;
@@ -375,8 +381,10 @@ class QuadTree {
         fy += m * dy;
       } else {
         if (top + 4 > stack.length) throw new Error('t-SNE quadtree: traversal stack overflow');
-        const first = this.child[c];
-        for (let q = 0; q < 4; q++) stack[top++] = first + q;
+        stack[top++] = first;
+        stack[top++] = first + 1;
+        stack[top++] = first + 2;
+        stack[top++] = first + 3;
       }
     }
     f[0] = fx;
