@@ -119,11 +119,13 @@ describe('DICOM series folders', () => {
       expect(maxAbsDiff(v.data, await readReference(c.name, dir))).toBe(0);
       expect(v.spacing[0]).toBeCloseTo(c.spacing![0], 6);
       expect(v.spacing[1]).toBeCloseTo(c.spacing![1], 6);
-      expect(Math.abs(v.spacing[2])).toBeCloseTo(Math.abs(c.spacing![2]), 4);
+      expect(v.spacing[2]).toBeCloseTo(c.spacing![2], 4);
       expect(v.sliceThickness).toBe(c.sliceThickness);
       expect(v.source.files.map((f) => f.slice(dir.length + 1))).toEqual(c.files);
-      expect(v.source.orderedBy).toBe('ImagePositionPatient');
+      expect(v.source.orderedBy).toBe(c.orderedBy);
+      if (c.orderedBy === 'InstanceNumber') expect(v.affine).toBeNull();
     }
+    expect(new Set(cases.filter((k) => k.kind === 'dicom-series').map((k) => k.orderedBy))).toEqual(new Set(['ImagePositionPatient', 'InstanceNumber']));
   });
 
   it('ignores non-DICOM files beside the slices', async () => {
@@ -133,6 +135,22 @@ describe('DICOM series folders', () => {
       await writeFile(join(tmp, 'README.txt'), 'exported by PACS');
       const v = await readDicomSeries(tmp);
       expect(v.slices).toBe(5);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('a truncated slice fails the series with a DataError naming that slice', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'unbox-series-'));
+    try {
+      await cp(join(dir, 'series/series_ct5n'), tmp, { recursive: true });
+      const victim = join(tmp, '2693');
+      const b = await readFile(victim);
+      await writeFile(victim, b.subarray(0, b.length - 100));
+      const err = await readVolume(tmp).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataError);
+      expect((err as DataError).file).toBe(victim);
+      expect((err as Error).message).toMatch(/truncated|overrun/);
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

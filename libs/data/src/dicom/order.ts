@@ -10,15 +10,23 @@ export interface SeriesOrder {
   byPosition: boolean;
   /** largest deviation of a step from the mean, mm */
   maxStepDeviation: number;
+  /** slices do not share one ImageOrientationPatient (e.g. rotating MIP projections): no common normal */
+  orientationVaries: boolean;
 }
+
+const SAME_ORIENTATION = 1e-4;
 
 type Positioned = { imagePosition: Vec3 | null; imageOrientation: number[] | null; instanceNumber: number | null };
 
-/** Order slices: by position along the normal of the first slice's orientation, else InstanceNumber. Pure. */
+/**
+ * Order slices by position along the common slice normal; by InstanceNumber when a position is
+ * missing or the slices do not share one orientation (then positions do not define a volume). Pure.
+ */
 export function orderSlices(items: readonly Positioned[]): SeriesOrder {
   const idx = items.map((_, i) => i);
   const iop = items[0]?.imageOrientation;
-  if (iop && items.every((s) => s.imagePosition)) {
+  const orientationVaries = !!iop && items.some((s) => s.imageOrientation && s.imageOrientation.some((x, i) => Math.abs(x - iop[i]) > SAME_ORIENTATION));
+  if (iop && !orientationVaries && items.every((s) => s.imagePosition)) {
     const n = sliceNormal(iop);
     const z = items.map((s) => dot(s.imagePosition as Vec3, n));
     idx.sort((a, b) => z[a] - z[b] || (items[a].instanceNumber ?? 0) - (items[b].instanceNumber ?? 0));
@@ -28,8 +36,8 @@ export function orderSlices(items: readonly Positioned[]): SeriesOrder {
       spacing = (z[idx[idx.length - 1]] - z[idx[0]]) / (idx.length - 1);
       for (let i = 1; i < idx.length; i++) dev = Math.max(dev, Math.abs(z[idx[i]] - z[idx[i - 1]] - spacing));
     }
-    return { order: idx, spacing, byPosition: true, maxStepDeviation: dev };
+    return { order: idx, spacing, byPosition: true, maxStepDeviation: dev, orientationVaries };
   }
   idx.sort((a, b) => (items[a].instanceNumber ?? Infinity) - (items[b].instanceNumber ?? Infinity) || a - b);
-  return { order: idx, spacing: null, byPosition: false, maxStepDeviation: 0 };
+  return { order: idx, spacing: null, byPosition: false, maxStepDeviation: 0, orientationVaries };
 }

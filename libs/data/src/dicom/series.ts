@@ -71,6 +71,7 @@ export async function readDicomSeries(dir: string): Promise<Volume> {
       transferSyntax: parsed[ord.order[0]].transferSyntax.uid,
       photometric: head.photometric,
       orderedBy: ord.byPosition ? 'ImagePositionPatient' : 'InstanceNumber',
+      orientationVaries: ord.orientationVaries,
       maxStepDeviation: ord.maxStepDeviation,
     },
   };

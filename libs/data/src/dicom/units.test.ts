@@ -97,6 +97,14 @@ describe('series ordering', () => {
     expect(o.spacing).toBeNull();
   });
 
+  it('falls back to InstanceNumber when orientations differ (rotating projections)', () => {
+    const turned = { ...at(-9, 1), imageOrientation: [0, 1, 0, 0, 0, -1] };
+    const o = orderSlices([at(5, 3), turned, at(0, 2)]);
+    expect(o.order).toEqual([1, 2, 0]);
+    expect(o.orientationVaries).toBe(true);
+    expect(o.byPosition).toBe(false);
+  });
+
   it('reports uneven steps', () => {
     expect(orderSlices([at(0, 1), at(1, 2), at(3, 3)]).maxStepDeviation).toBeCloseTo(0.5, 12);
   });

@@ -111,21 +111,30 @@ def add(name, src, tool, tolerance=0.0, note=''):
 
 
 def add_series(name, folder):
-    """A series folder: slices sorted by ImagePositionPatient along the slice normal (PS3.3 C.7.6.2)."""
+    """A series folder: slices sorted by ImagePositionPatient along the common slice normal (PS3.3
+    C.7.6.2); by InstanceNumber when the slices do not share one orientation (no volume geometry)."""
     dss = [pydicom.dcmread(os.path.join(folder, f)) for f in sorted(os.listdir(folder))]
-    iop = np.array(dss[0].ImageOrientationPatient, dtype=np.float64)
-    normal = np.cross(iop[:3], iop[3:])
-    z = [float(np.dot(np.array(d.ImagePositionPatient, dtype=np.float64), normal)) for d in dss]
-    order = np.argsort(z, kind='stable')
+    iops = np.array([[float(x) for x in d.ImageOrientationPatient] for d in dss])
+    same = bool(np.all(np.abs(iops - iops[0]) <= 1e-4))
+    ps = [float(x) for x in dss[0].PixelSpacing]
+    if same:
+        normal = np.cross(iops[0][:3], iops[0][3:])
+        z = [float(np.dot(np.array(d.ImagePositionPatient, dtype=np.float64), normal)) for d in dss]
+        order = np.argsort(z, kind='stable')
+        zs = sorted(z)
+        dz = (zs[-1] - zs[0]) / (len(zs) - 1)
+    else:
+        order = np.argsort([int(d.InstanceNumber) for d in dss], kind='stable')
+        d0 = dss[order[0]]
+        dz = float(d0.get('SpacingBetweenSlices', d0.get('SliceThickness', 1)))
     vol = np.stack([values(dss[i].filename, dss[i].filename)[0] for i in order])
     vol.astype(np.float32).tofile(os.path.join(REF, name + '.f32'))
-    zs = sorted(z)
-    ps = [float(x) for x in dss[0].PixelSpacing]
+    head = dss[order[0]]
     cases.append({
         'name': name, 'kind': 'dicom-series', 'path': os.path.relpath(folder, OUT), 'tool': 'pydicom+numpy sort by IPP . normal',
-        'shape': list(vol.shape), 'tolerance': 0.0, 'modality': dss[0].get('Modality'),
-        'spacing': [ps[0], ps[1], (zs[-1] - zs[0]) / (len(zs) - 1)],
-        'sliceThickness': float(dss[0].SliceThickness) if 'SliceThickness' in dss[0] else None,
+        'shape': list(vol.shape), 'tolerance': 0.0, 'modality': head.get('Modality'),
+        'spacing': [ps[0], ps[1], dz], 'orderedBy': 'ImagePositionPatient' if same else 'InstanceNumber',
+        'sliceThickness': float(head.SliceThickness) if 'SliceThickness' in head else None,
         'files': [os.path.relpath(dss[i].filename, OUT) for i in order],
     })
 

@@ -45,6 +45,7 @@ export interface ReferenceCase {
   spacing?: [number, number, number];
   sliceThickness?: number | null;
   files?: string[];
+  orderedBy?: 'ImagePositionPatient' | 'InstanceNumber';
   affine?: number[];
   pixdim?: number[];
   note?: string;
