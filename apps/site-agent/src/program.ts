@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { dataCheckCommand } from './commands/data-check.js';
 import { dataInspectCommand } from './commands/data-inspect.js';
+import { createDataSynthCommand } from './commands/data-synth.js';
 import { EXIT } from './errors.js';
 import { LOG_FORMATS, LOG_LEVELS } from './logger.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   const data = program.command('data').description('inspect, check and generate site data');
   data.addCommand(dataInspectCommand());
   data.addCommand(dataCheckCommand());
+  data.addCommand(createDataSynthCommand());
   forEachCommand(program, (c) => c.exitOverride());
   return program;
 }
