@@ -28,9 +28,11 @@ if (!gyp) {
 }
 const args = [gyp, 'rebuild'];
 if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
-const r = spawnSync(process.execPath, args, { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+// One retry: a configure step that failed once (seen under heavy load) has passed on the next try.
+let r = spawnSync(process.execPath, args, { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+if (r.status !== 0) r = spawnSync(process.execPath, args, { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
 if (r.status !== 0) {
-  say(`not built: node-gyp failed (${r.status ?? r.signal}); using the portable backends\n${(r.stderr ?? '').split('\n').filter((l) => /error/i.test(l)).slice(0, 20).join('\n')}`);
+  say(`not built: node-gyp failed (${r.status ?? r.signal}); using the portable backends\n${(r.stderr ?? '').split('\n').filter((l) => /error|ERR!/i.test(l)).slice(-25).join('\n')}`);
   rmSync(join(here, 'build'), { recursive: true, force: true });
   process.exit(0);
 }

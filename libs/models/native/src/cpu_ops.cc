@@ -23,7 +23,10 @@ inline float bin(float a, float b) {
   if constexpr (OP == MAX) return a > b ? a : b;
   if constexpr (OP == MIN) return a < b ? a : b;
   if constexpr (OP == SQDIFF) return (a - b) * (a - b);
-  if constexpr (OP == RELU_GRAD_MASK) return b > 0.0f ? a : 0.0f;
+  if constexpr (OP == RELU_GRAD_MASK) {  // a · step(b), exactly tfjs' mul(dy, step(x))
+    const float s = b > 0.0f ? 1.0f : 0.0f;
+    return a * (b != b ? b : s);
+  }
   return 0.0f;
 }
 
@@ -129,8 +132,12 @@ void unary(int op, int64_t n, const float* x, float* y, float alpha) {
 #pragma omp simd
         for (int64_t i = i0; i < i1; ++i) y[i] = std::min(std::max(x[i], 0.0f), 6.0f);
         break;
-      case STEP:  // tfjs Step: x > 0 ? 1 : alpha (NaN stays NaN)
-        for (int64_t i = i0; i < i1; ++i) y[i] = std::isnan(x[i]) ? NAN : (x[i] > 0.0f ? 1.0f : alpha);
+      case STEP:  // tfjs Step: x > 0 ? 1 : alpha, NaN stays NaN; selects, not branches (random signs)
+#pragma omp simd
+        for (int64_t i = i0; i < i1; ++i) {
+          const float v = x[i] > 0.0f ? 1.0f : alpha;
+          y[i] = x[i] != x[i] ? x[i] : v;
+        }
         break;
       case NEG:
 #pragma omp simd

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BIN, UN } from './native.js';
-import { output, registerNative, values, type KernelArgs } from './native-backend.js';
+import { NATIVE_BACKEND, output, registerNative, registerNativeOnly, values, type KernelArgs } from './native-backend.js';
 
 /**
  * Broadcast a and b to out, then merge neighbouring dimensions that stay contiguous for both
@@ -152,7 +152,41 @@ function fusedBatchNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo |
   return out.info;
 }
 
+export const RELU_GRAD = 'UnboxReluGrad';
+
+/** dy · step(x) in one pass (tfjs runs Step, Cast and Multiply, each a full-size tensor). */
+function reluGrad(args: KernelArgs): tf.TensorInfo {
+  const out = binary(BIN.reluGrad)({ ...args, inputs: { a: args.inputs.dy, b: args.inputs.x } });
+  if (!out) throw new Error(`${RELU_GRAD}: float32 dy and x of one shape expected`);
+  return out;
+}
+
+let reluGradientRegistered = false;
+
+/**
+ * Relu's gradient, as tfjs-core defines it (mul(dy, step(x))), computed by one native kernel on
+ * this backend; every other backend keeps tfjs' own gradient function.
+ */
+function registerReluGradient(): void {
+  if (reluGradientRegistered) return;
+  const original = tf.getGradient('Relu');
+  if (!original) throw new Error('tfjs has no Relu gradient to extend');
+  tf.registerGradient({
+    ...original,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const g = dy as tf.Tensor, [x] = saved;
+      if (tf.getBackend() !== NATIVE_BACKEND || g.dtype !== 'float32' || x.dtype !== 'float32' || !tf.util.arraysEqual(g.shape, x.shape)) {
+        return original.gradFunc(dy, saved, attrs);
+      }
+      return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: g, x }) as tf.Tensor };
+    },
+  });
+  reluGradientRegistered = true;
+}
+
 export function registerElementwiseKernels(): void {
+  registerNativeOnly(RELU_GRAD, reluGrad);
+  registerReluGradient();
   registerNative('Add', binary(BIN.add));
   registerNative('Sub', binary(BIN.sub));
   registerNative('Multiply', binary(BIN.mul));

@@ -29,7 +29,7 @@ export interface NativeAddon {
 }
 
 /** Codes shared with native/src/ops.h (BinOp, UnOp). */
-export const BIN = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6 } as const;
+export const BIN = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, reluGrad: 7 } as const;
 export const UN = { relu: 0, step: 1, neg: 2, square: 3, sqrt: 4, rsqrt: 5, exp: 6, log: 7, sigmoid: 8, tanh: 9, abs: 10, relu6: 11, recip: 12 } as const;
 
 export const ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/unbox_engine.node', import.meta.url));
