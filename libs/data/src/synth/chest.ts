@@ -232,9 +232,9 @@ export function chestPhantom(rng: SynthRng, spec: ChestSpec): ChestPhantom {
   for (let i = 0; i < 2; i++) {
     const side = i === 0 ? -1 : 1;
     const hilum: [number, number, number] = [anat.cx + side * (anat.medW + 8), anat.cy + anat.lung[i].cy + 5, 0.55 * S * T];
-    for (const dir of [[side * 0.6, -0.1, 0.8], [side * 1, 0.1, 0], [side * 0.5, 0.4, -0.75], [side * 0.4, -0.5, -0.5]] as [number, number, number][]) {
-      growVesselTree(rng, hilum, dir, 5.5, rng.uniform(30, 42), 6, inLung, segments);
-    }
+    // lobar/segmental arteries fanning out from the hilum: apical, anterior, lateral, posterior, basal
+    const dirs: [number, number, number][] = [[side * 0.4, -0.1, 1], [side * 0.7, -0.6, 0.4], [side * 1, 0.1, 0], [side * 0.6, 0.7, 0.2], [side * 0.5, 0.4, -0.8], [side * 0.5, -0.5, -0.6]];
+    for (const dir of dirs) growVesselTree(rng, hilum, dir, 5, rng.uniform(28, 38), 7, inLung, segments);
   }
   const vf = new Float32Array(n);
   rasterSegments(segments, vf, lung, { slices: S, rows: H, columns: W, px, T, x0, y0 });

@@ -87,7 +87,9 @@ export function synthesisePatient(plan: PatientPlan, sig: CentreSignature, opts:
   const mask: NiftiSpec = { data: ph.labels, dims: [size, size, S], affine: ras, intentCode: NIFTI_INTENT_LABEL, description: 'ventricles: 1 L lateral, 2 R lateral, 3 third, 4 fourth' };
   const brain = { brainClass, ventricleScale: ph.ventricleScale, ventricleVoxels: ph.ventricleVoxels, voxelMl: (px * px * T) / 1000 };
   if (ct) {
-    const sc = scanCt(rng, ph.signal, dims, sig.ct);
+    // quantum noise sd grows as 1/sqrt(slice thickness) (capped at twice the 5 mm level)
+    const noise = sig.ct.headNoiseSigma * Math.min(2, Math.sqrt(5 / T));
+    const sc = scanCt(rng, ph.signal, dims, { ...sig.ct, noiseSigma: noise });
     const meta = studyMeta(rng, key, plan, sig, `CT HEAD ${thin ? 'thin' : 'thick'} (synthetic)`, 'HEAD');
     return {
       plan,

@@ -17,8 +17,10 @@ export interface CentreSignature {
     /** HU' = scale * HU + offset: calibration drift of the scanner. */
     huScale: number;
     huOffset: number;
-    /** sd of additive Gaussian noise (HU). */
+    /** sd of additive Gaussian noise (HU) in chest scans. */
     noiseSigma: number;
+    /** sd of the noise in 5 mm head scans (HU): head protocols use more dose; thinner slices are noisier. */
+    headNoiseSigma: number;
     /** in-plane point-spread sd (pixels). */
     blurSigma: number;
     /** field of view (mm) of chest and head reconstructions: pixel spacing = fov / size. */
@@ -143,6 +145,7 @@ export function centreSignatures(seed: number, centres: number, opts: SignatureO
         huScale: round(huScale[i], 0.001),
         huOffset: round(huOffset[i], 0.1),
         noiseSigma: round(noise[i], 0.1),
+        headNoiseSigma: round(2 + 0.15 * noise[i], 0.1),
         blurSigma: round(blur[i], 0.01),
         chestFov: round(chestFov[i], 1),
         headFov: round(headFov[i], 1),

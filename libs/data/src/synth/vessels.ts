@@ -36,20 +36,20 @@ function deflect(d: V3, angle: number, roll: number): V3 {
   return normalise([ca * d[0] + sa * u[0], ca * d[1] + sa * u[1], ca * d[2] + sa * u[2]]);
 }
 
-export function growVesselTree(rng: SynthRng, start: V3, dir: V3, radius: number, length: number, depth: number, inside: (x: number, y: number, z: number) => boolean, out: Segment[]): void {
+/** Appends the tree's segments to `out`; `depth` more generations follow this segment. */
+export function growVesselTree(rng: SynthRng, start: V3, dir: V3, radius: number, length: number, depth: number, inside: (x: number, y: number, z: number) => boolean, out: Segment[], root = true): void {
   const d = normalise(dir);
   const end: V3 = [start[0] + d[0] * length, start[1] + d[1] * length, start[2] + d[2] * length];
   const mid: V3 = [(start[0] + end[0]) / 2, (start[1] + end[1]) / 2, (start[2] + end[2]) / 2];
-  if (!inside(mid[0], mid[1], mid[2]) && !inside(end[0], end[1], end[2])) {
-    if (out.length > 0 && depth < 6) return; // a pruned twig; roots always draw their first segment
-  }
+  // a twig that would leave the lung is pruned; a root always draws (it starts in the hilum)
+  if (!root && !inside(mid[0], mid[1], mid[2]) && !inside(end[0], end[1], end[2])) return;
   out.push({ a: start, b: end, r: radius });
   if (depth <= 0 || !inside(end[0], end[1], end[2])) return;
   const roll = rng.uniform(0, 2 * Math.PI);
   const spread = rng.uniform(0.35, 0.75);
   for (const s of [0, Math.PI]) {
     const child = deflect(d, spread * rng.uniform(0.7, 1.1), roll + s);
-    growVesselTree(rng, end, child, radius * 0.76, length * rng.uniform(0.68, 0.86), depth - 1, inside, out);
+    growVesselTree(rng, end, child, radius * 0.76, length * rng.uniform(0.68, 0.86), depth - 1, inside, out, false);
   }
 }
 
@@ -87,6 +87,10 @@ export function rasterSegments(segments: readonly Segment[], frac: Float32Array,
     const ey = s.b[1] - s.a[1];
     const ez = s.b[2] - s.a[2];
     const ee = ex * ex + ey * ey + ez * ez || 1;
+    // Partial volume through the slab: a tube at angle theta to z fills about 2r / sin(theta) of
+    // the slab's depth, so thin vessels lying in a thick slice are faint, vessels crossing it are not.
+    const sinT = Math.sqrt((ex * ex + ey * ey) / ee);
+    const depth = sinT > 0 ? Math.min(1, (2 * s.r) / (g.T * sinT)) : 1;
     for (let k = kmin; k <= kmax; k++) {
       const z = k * g.T;
       for (let r = rmin; r <= rmax; r++) {
@@ -105,6 +109,7 @@ export function rasterSegments(segments: readonly Segment[], frac: Float32Array,
           let f = (s.r - d) / ramp + 0.5;
           if (f <= 0) continue;
           if (f > 1) f = 1;
+          f *= depth;
           if (f > frac[i]) frac[i] = f;
         }
       }
