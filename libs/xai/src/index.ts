@@ -16,3 +16,4 @@ export * from './mlp.js';
 export * from './dice-map.js';
 export * from './quality.js';
 export * from './sanity.js';
+export * from './randomise.js';
