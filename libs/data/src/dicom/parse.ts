@@ -46,6 +46,8 @@ export interface ParsedDicom {
   transferSyntax: TransferSyntax;
   info: DicomImageInfo;
   pixelData: Element;
+  /** Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) instead of integers */
+  floatPixels: 'float32' | 'float64' | null;
 }
 
 const IMPLICIT_LE = '1.2.840.10008.1.2';
@@ -121,11 +123,15 @@ export function parseDicom(bytes: Uint8Array, file: string): ParsedDicom {
   if (!transferSyntax) throw new DataError(file, `unsupported transfer syntax ${describeTransferSyntax(tsUid)}`);
   const pixelData = dataSet.elements.x7fe00010 ?? dataSet.elements.x7fe00008 ?? dataSet.elements.x7fe00009;
   if (!pixelData) throw new DataError(file, 'no Pixel Data (7FE0,0010): not an image');
-  const info = readInfo(dataSet, file);
+  const floatPixels = dataSet.elements.x7fe00010 ? null : dataSet.elements.x7fe00008 ? 'float32' : 'float64';
+  const info = readInfo(dataSet, file, floatPixels);
   if (!pixelData.encapsulatedPixelData && pixelData.dataOffset + pixelData.length > dataSet.byteArray.length) {
     throw new DataError(file, `Pixel Data is truncated: ${pixelData.length} bytes declared, ${dataSet.byteArray.length - pixelData.dataOffset} present`);
   }
-  return { file, dataSet, transferSyntax, info, pixelData };
+  if (floatPixels && (transferSyntax.encoding !== 'native' || info.samplesPerPixel !== 1 || info.bitsAllocated !== (floatPixels === 'float32' ? 32 : 64))) {
+    throw new DataError(file, `${floatPixels} pixel data needs a native transfer syntax, 1 sample and BitsAllocated ${floatPixels === 'float32' ? 32 : 64}`);
+  }
+  return { file, dataSet, transferSyntax, info, pixelData, floatPixels };
 }
 
 /** First item of a sequence, as a data set. */
@@ -147,7 +153,7 @@ function functionalGroups(ds: DataSet, frames: number): { shared: (tag: string) 
   };
 }
 
-function readInfo(ds: DataSet, file: string): DicomImageInfo {
+function readInfo(ds: DataSet, file: string, floatPixels: 'float32' | 'float64' | null): DicomImageInfo {
   const need = (tag: string, name: string): number => {
     const v = us(ds, tag);
     if (v === undefined) throw new DataError(file, `missing ${name} (${tag.slice(1, 5)},${tag.slice(5)})`);
@@ -161,7 +167,7 @@ function readInfo(ds: DataSet, file: string): DicomImageInfo {
   const samplesPerPixel = us(ds, 'x00280002') ?? 1;
   const photometric = (ds.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).trim().toUpperCase();
   if (rows === 0 || columns === 0) throw new DataError(file, `empty image: ${rows} rows x ${columns} columns`);
-  if (![1, 8, 16, 32].includes(bitsAllocated)) throw new DataError(file, `BitsAllocated ${bitsAllocated} is not supported`);
+  if (![1, 8, 16, 32].includes(bitsAllocated) && !(floatPixels === 'float64' && bitsAllocated === 64)) throw new DataError(file, `BitsAllocated ${bitsAllocated} is not supported`);
   if (bitsStored < 1 || bitsStored > bitsAllocated || highBit < bitsStored - 1 || highBit >= bitsAllocated) {
     throw new DataError(file, `inconsistent bit layout: BitsAllocated ${bitsAllocated}, BitsStored ${bitsStored}, HighBit ${highBit}`);
   }

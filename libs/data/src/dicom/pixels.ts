@@ -83,6 +83,21 @@ function decodeNative(p: ParsedDicom): DecodedFrames {
     );
   }
   const frames: Float32Array[] = [];
+  if (p.floatPixels) {
+    // IEEE floats (OF/OD): real values already, no bit window or sign handling
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const w = p.floatPixels === 'float32' ? 4 : 8;
+    const le = p.transferSyntax.littleEndian;
+    for (let f = 0; f < info.numberOfFrames; f++) {
+      const v = new Float32Array(samplesPerFrame);
+      for (let i = 0; i < samplesPerFrame; i++) {
+        const o = (f * samplesPerFrame + i) * w;
+        v[i] = w === 4 ? dv.getFloat32(o, le) : dv.getFloat64(o, le);
+      }
+      frames.push(v);
+    }
+    return { frames, photometric: info.photometric, channels: 1 };
+  }
   for (let f = 0; f < info.numberOfFrames; f++) {
     const raw =
       info.bitsAllocated === 1

@@ -63,11 +63,18 @@ def stored(ds, arr):
     return a.astype(np.float64)
 
 
-def values(path_native, original):
-    """Real-world values of a native (uncompressed) file: [frames, rows, cols, channels] float32."""
-    ds = pydicom.dcmread(path_native)
-    orig = pydicom.dcmread(original, stop_before_pixels=True)
+def values(path_native, original, ts=None):
+    """Real-world values of a native (uncompressed) file: [frames, rows, cols, channels] float32.
+    `ts`: the transfer syntax of a file written without File Meta Information."""
+    ds = pydicom.dcmread(path_native, force=ts is not None)
+    orig = pydicom.dcmread(original, stop_before_pixels=True, force=ts is not None)
+    if ts:
+        ds.file_meta = pydicom.dataset.FileMetaDataset()
+        ds.file_meta.TransferSyntaxUID = ts
     arr = ds.pixel_array
+    if 'FloatPixelData' in ds or 'DoubleFloatPixelData' in ds:
+        frames = int(ds.get('NumberOfFrames', 1) or 1)
+        return arr.reshape(frames, int(ds.Rows), int(ds.Columns), 1).astype(np.float32)
     frames = int(ds.get('NumberOfFrames', 1) or 1)
     spp = int(ds.SamplesPerPixel)
     pi = ds.PhotometricInterpretation
@@ -83,7 +90,7 @@ def values(path_native, original):
     return arr.reshape(frames, int(ds.Rows), int(ds.Columns), spp).astype(np.float32)
 
 
-def add(name, src, tool, tolerance=0.0, note=''):
+def add(name, src, tool, tolerance=0.0, note='', ts=None):
     """One DICOM file case: decode `src` with `tool` to a native file, then take its values."""
     if tool == 'pydicom':
         native = src
@@ -99,12 +106,12 @@ def add(name, src, tool, tolerance=0.0, note=''):
             run('gdcmconv', '--raw', src, native)
         else:
             raise ValueError(tool)
-    v = values(native, src)
+    v = values(native, src, ts)
     v.tofile(os.path.join(REF, name + '.f32'))
-    ds = pydicom.dcmread(src, stop_before_pixels=True)
+    ds = pydicom.dcmread(src, stop_before_pixels=True, force=ts is not None)
     cases.append({
         'name': name, 'kind': 'dicom-file', 'path': os.path.relpath(src, OUT), 'tool': tool,
-        'transferSyntax': str(ds.file_meta.TransferSyntaxUID), 'photometric': str(ds.PhotometricInterpretation),
+        'transferSyntax': ts or str(ds.file_meta.TransferSyntaxUID), 'photometric': str(ds.PhotometricInterpretation),
         'shape': list(v.shape), 'tolerance': tolerance, 'modality': ds.get('Modality'), 'note': note,
         'min': float(v.min()), 'max': float(v.max()), 'mean': float(v.astype(np.float64).mean()),
     })
@@ -163,6 +170,41 @@ add('rgb_planar_odd', copy_in('SC_rgb_small_odd.dcm'), 'pydicom')
 add('ybr_full_422_native', copy_in('SC_ybr_full_422_uncompressed.dcm'), 'pydicom')
 add('cr_monochrome1_12bit', copy_in('dicomdirtests/77654033/CR1/6154'), 'pydicom')
 add('palette_colour', gen('palette.dcm', 'dcmquant', tf('SC_rgb_jpeg_dcmd.dcm')), 'pydicom', note='dcmquant output')
+# files without File Meta Information (bare data sets, dcmconv -F): the reader guesses the encoding
+add('no_meta_implicit_le', gen('no_meta_implicit.dcm', 'dcmconv', '-F', '+ti', tf('MR_small.dcm')), 'pydicom', ts='1.2.840.10008.1.2')
+add('no_meta_explicit_le', gen('no_meta_explicit_le.dcm', 'dcmconv', '-F', '+te', tf('MR_small.dcm')), 'pydicom', ts='1.2.840.10008.1.2.1')
+add('no_meta_explicit_be', gen('no_meta_explicit_be.dcm', 'dcmconv', '-F', '+tb', tf('MR_small.dcm')), 'pydicom', ts='1.2.840.10008.1.2.2')
+
+
+def float_pixels(name, double, big_endian):
+    """Float / Double Float Pixel Data (parametric maps), written with pydicom."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, generate_uid
+    rng = np.random.default_rng(7)
+    arr = (rng.standard_normal((2, 5, 7)) * 1000).astype(np.float64 if double else np.float32)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRBigEndian if big_endian else ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.30'  # Parametric Map Storage
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.SOPClassUID, ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.MediaStorageSOPInstanceUID
+    ds.Modality = 'MR'
+    ds.Rows, ds.Columns, ds.NumberOfFrames = 5, 7, 2
+    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.BitsAllocated = 1, 'MONOCHROME2', 64 if double else 32
+    raw = arr.astype(('>' if big_endian else '<') + ('f8' if double else 'f4')).tobytes()
+    if double:
+        ds.DoubleFloatPixelData = raw
+    else:
+        ds.FloatPixelData = raw
+    ds.is_little_endian, ds.is_implicit_VR = not big_endian, False
+    out = os.path.join(GEN, name + '.dcm')
+    ds.save_as(out, write_like_original=False)
+    add(name, out, 'pydicom')
+
+
+float_pixels('float32_pixels_le', False, False)
+float_pixels('float64_pixels_be', True, True)
+
 # ---- RLE lossless: DCMTK dcmdrle
 add('mr_small_rle', copy_in('MR_small_RLE.dcm'), 'dcmdrle')
 add('rgb_rle_8bit', copy_in('SC_rgb_rle.dcm'), 'dcmdrle')
