@@ -61,6 +61,9 @@ describe('unbox-site data inspect', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('junk.nii');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const noFolder = run('data', 'inspect', join(dir, 'a.nii'), '--raw', join(dir, 'no/such/folder/a.f32'));
+    expect(noFolder.code).toBe(2);
+    expect(noFolder.stderr.trim()).toBe(`error: cannot write --raw ${join(dir, 'no/such/folder/a.f32')}: its folder does not exist`);
   });
 });
 

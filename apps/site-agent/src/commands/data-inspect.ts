@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { describeTransferSyntax, readVolume, summarize, type Summary, type Volume } from '@unbox/data';
 import { loggerFor } from '../context.js';
+import { UserError } from '../errors.js';
 
 export interface InspectReport {
   path: string;
@@ -107,7 +108,13 @@ export function dataInspectCommand(): Command {
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
       if (opts.raw) {
         const out = resolve(opts.raw);
-        await writeAtomically(out, float32LeBytes(volume.data));
+        try {
+          await writeAtomically(out, float32LeBytes(volume.data));
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (e as Error).message;
+          throw new UserError(`cannot write --raw ${out}: ${why}`);
+        }
         log.info('wrote raw float32 values', { file: out, values: volume.data.length, shape: [volume.slices, volume.rows, volume.columns, volume.channels] });
       }
     });
