@@ -156,6 +156,17 @@ describe('DICOM series folders', () => {
     }
   });
 
+  it('refuses two slices at one position (echoes or repeats), naming both files', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'unbox-series-'));
+    try {
+      await cp(join(dir, 'series/series_ct5n'), tmp, { recursive: true });
+      await cp(join(tmp, '2693'), join(tmp, '2693-repeat'));
+      await expect(readDicomSeries(tmp)).rejects.toThrow(/2693 and .*2693-repeat share one ImagePositionPatient/);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a folder mixing two series, naming the folder', async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'unbox-series-'));
     try {

@@ -10,6 +10,10 @@ export interface SeriesOrder {
   byPosition: boolean;
   /** largest deviation of a step from the mean, mm */
   maxStepDeviation: number;
+  /** smallest distance between neighbouring slices, mm (Infinity for one slice or no positions) */
+  minStep: number;
+  /** the two input indices with the smallest step, when ordered by position */
+  closestPair: [number, number] | null;
   /** slices do not share one ImageOrientationPatient (e.g. rotating MIP projections): no common normal */
   orientationVaries: boolean;
 }
@@ -32,12 +36,21 @@ export function orderSlices(items: readonly Positioned[]): SeriesOrder {
     idx.sort((a, b) => z[a] - z[b] || (items[a].instanceNumber ?? 0) - (items[b].instanceNumber ?? 0));
     let spacing: number | null = null;
     let dev = 0;
+    let minStep = Infinity;
+    let closestPair: [number, number] | null = null;
     if (idx.length > 1) {
       spacing = (z[idx[idx.length - 1]] - z[idx[0]]) / (idx.length - 1);
-      for (let i = 1; i < idx.length; i++) dev = Math.max(dev, Math.abs(z[idx[i]] - z[idx[i - 1]] - spacing));
+      for (let i = 1; i < idx.length; i++) {
+        const step = z[idx[i]] - z[idx[i - 1]];
+        dev = Math.max(dev, Math.abs(step - spacing));
+        if (step < minStep) {
+          minStep = step;
+          closestPair = [idx[i - 1], idx[i]];
+        }
+      }
     }
-    return { order: idx, spacing, byPosition: true, maxStepDeviation: dev, orientationVaries };
+    return { order: idx, spacing, byPosition: true, maxStepDeviation: dev, minStep, closestPair, orientationVaries };
   }
   idx.sort((a, b) => (items[a].instanceNumber ?? Infinity) - (items[b].instanceNumber ?? Infinity) || a - b);
-  return { order: idx, spacing: null, byPosition: false, maxStepDeviation: 0, orientationVaries };
+  return { order: idx, spacing: null, byPosition: false, maxStepDeviation: 0, minStep: Infinity, closestPair: null, orientationVaries };
 }

@@ -38,8 +38,10 @@ export async function readDicomSeries(dir: string): Promise<Volume> {
     }
   }
   const ord = orderSlices(parsed.map((p) => p.info));
-  if (ord.byPosition && parsed.length > 1 && ord.spacing !== null && Math.abs(ord.spacing) < 1e-6) {
-    throw new DataError(dir, 'all slices share one ImagePositionPatient: not a single spatial series');
+  if (ord.closestPair && ord.minStep < 1e-3) {
+    // several echoes, phases or repeats in one folder: not one spatial volume
+    const [a, b] = ord.closestPair.map((i) => parsed[i].file);
+    throw new DataError(dir, `${a} and ${b} share one ImagePositionPatient: the folder holds more than one volume (echoes, phases or repeats?)`);
   }
   const decoded = [];
   for (const i of ord.order) decoded.push(await decodeDicom(parsed[i]));

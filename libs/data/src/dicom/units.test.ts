@@ -88,6 +88,13 @@ describe('series ordering', () => {
     expect(o.spacing).toBeCloseTo(2.5, 12);
     expect(o.byPosition).toBe(true);
     expect(o.maxStepDeviation).toBeCloseTo(0, 12);
+    expect(o.minStep).toBeCloseTo(2.5, 12);
+  });
+
+  it('finds slices sharing a position', () => {
+    const o = orderSlices([at(0, 1), at(2.5, 2), at(0, 3)]);
+    expect(o.minStep).toBe(0);
+    expect(o.closestPair).toEqual([0, 2]);
   });
 
   it('falls back to InstanceNumber when a position is missing', () => {
