@@ -21,6 +21,11 @@ export interface ClassifyPreprocessOptions {
   flipProbability: number;
   /** Pillow/torchvision antialiasing when shrinking (torchvision's RandomResizedCrop default). */
   antialias: boolean;
+  /**
+   * Optional region of interest cut first (e.g. lungRoi's box, as the paper crops to segmented
+   * lungs); the random crop is then drawn inside it, so sample with the ROI's height and width.
+   */
+  roi?: CropBox;
 }
 
 export const CLASSIFY_DEFAULTS: Readonly<ClassifyPreprocessOptions> = Object.freeze({
@@ -49,7 +54,7 @@ export function sampleClassifyAugmentation(rng: Rng, rows: number, columns: numb
  */
 export function preprocessClassifySlice(hu: Image2D, aug: ClassifyAugmentation | null, opts: Partial<ClassifyPreprocessOptions> = {}): Image2D {
   const o = { ...CLASSIFY_DEFAULTS, ...opts };
-  let img = windowCt(hu, o.window);
+  let img = windowCt(o.roi ? crop(hu, o.roi) : hu, o.window);
   if (aug) img = crop(img, aug.box);
   img = resizeBilinear(img, o.size, o.size, { antialias: o.antialias });
   return aug?.flip ? flipHorizontal(img) : img;

@@ -1,5 +1,7 @@
 import { sliceView, type Volume } from '../volume.js';
+import type { CropBox } from './crop.js';
 import type { Image2D, Mask2D } from './image.js';
+import { lungMask, maskBoundingBox, type LungMaskOptions } from './lung-mask.js';
 import { preprocessClassifySlice, type ClassifyAugmentation, type ClassifyPreprocessOptions } from './pipelines.js';
 
 /** Slice s of a volume as an Image2D (a view: the preprocessing functions never write their input). */
@@ -33,4 +35,30 @@ export function preprocessClassifyVolume(v: Volume, aug: ClassifyAugmentation | 
     out.set(img.data, s * img.data.length);
   }
   return out ?? new Float32Array(0);
+}
+
+/**
+ * One box around the lungs of a whole CT volume: the union of the per-slice lung-mask boxes,
+ * widened by `margin` (fraction of its size) on each side and clipped to the slice. The whole slice
+ * when no slice has lungs, so a failed mask never loses the image: the model does not depend on it.
+ */
+export function lungRoi(v: Volume, margin = 0.05, opts: Partial<LungMaskOptions> = {}): CropBox {
+  let r0 = Infinity;
+  let c0 = Infinity;
+  let r1 = -1;
+  let c1 = -1;
+  for (let s = 0; s < v.slices; s++) {
+    const b = maskBoundingBox(lungMask(sliceImage(v, s), opts));
+    if (!b) continue;
+    r0 = Math.min(r0, b.top);
+    c0 = Math.min(c0, b.left);
+    r1 = Math.max(r1, b.top + b.height - 1);
+    c1 = Math.max(c1, b.left + b.width - 1);
+  }
+  if (r1 < 0) return { top: 0, left: 0, height: v.rows, width: v.columns };
+  const mr = Math.round((r1 - r0 + 1) * margin);
+  const mc = Math.round((c1 - c0 + 1) * margin);
+  const top = Math.max(0, r0 - mr);
+  const left = Math.max(0, c0 - mc);
+  return { top, left, height: Math.min(v.rows - 1, r1 + mr) - top + 1, width: Math.min(v.columns - 1, c1 + mc) - left + 1 };
 }
