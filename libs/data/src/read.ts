@@ -52,27 +52,32 @@ async function head(path: string, n = 1024): Promise<Uint8Array> {
   }
 }
 
+/** Run a filesystem step; its failure (missing, unreadable, broken link) becomes a DataError. */
+async function fsStep<T>(path: string, what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    throw new DataError(path, `${what}: ${(e as Error).message}`);
+  }
+}
+
 /** Read any supported image (file or folder) into a Volume; DataError on anything unreadable. */
 export async function readVolume(path: string): Promise<Volume> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch (e) {
-    throw new DataError(path, `cannot access: ${(e as Error).message}`);
-  }
+  const st = await fsStep(path, 'cannot access', () => stat(path));
   if (st.isDirectory()) {
-    const names = (await readdir(path)).filter((n) => !n.startsWith('.')).sort();
+    const names = (await fsStep(path, 'cannot list folder', () => readdir(path))).filter((n) => !n.startsWith('.')).sort();
     const kinds = new Set<DetectedFormat>();
     for (const n of names) {
       const p = join(path, n);
-      if (!(await stat(p)).isFile()) continue;
-      kinds.add(detectFormat(await head(p), n));
+      const s = await stat(p).catch(() => null); // broken links and vanished files are not slices
+      if (!s?.isFile()) continue;
+      kinds.add(detectFormat(await fsStep(p, 'cannot read', () => head(p)), n));
     }
     if (kinds.has('dicom')) return readDicomSeries(path);
     if (kinds.has('png') || kinds.has('jpeg')) return readSliceFolder(path);
     throw new DataError(path, 'folder holds no DICOM, PNG or JPEG files');
   }
-  const fmt = detectFormat(await head(path), path);
+  const fmt = detectFormat(await fsStep(path, 'cannot read', () => head(path)), path);
   switch (fmt) {
     case 'dicom':
       return readDicomFile(path);

@@ -1,6 +1,6 @@
 // Real DICOM files (pydicom's test set plus DCMTK/GDCM-made encodings) decoded by Unbox and
 // compared with DCMTK, GDCM and pydicom (see src/testing/make_reference.py).
-import { readFile, writeFile, mkdtemp, cp, rm } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp, cp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -239,6 +239,17 @@ describe('bad DICOM input gives a DataError naming the file and the reason', () 
       expect(err, f).toBeInstanceOf(DataError);
       expect((err as Error).message).toMatch(reason);
       expect((err as Error).message).toContain(f);
+    }
+  });
+
+  it('broken links in a series folder are skipped', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'unbox-series-'));
+    try {
+      await cp(join(dir, 'series/series_ct2'), tmp, { recursive: true });
+      await symlink(join(tmp, 'gone'), join(tmp, 'dangling'));
+      expect((await readVolume(tmp)).slices).toBe(4);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 

@@ -22,8 +22,14 @@ export async function readDicomSeries(dir: string): Promise<Volume> {
   const parsed: ParsedDicom[] = [];
   for (const n of names) {
     const p = join(dir, n);
-    if (!(await stat(p)).isFile() || n.toUpperCase() === 'DICOMDIR') continue;
-    const bytes = await readFile(p);
+    const st = await stat(p).catch(() => null); // broken links and vanished files are not slices
+    if (!st?.isFile() || n.toUpperCase() === 'DICOMDIR') continue;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(p);
+    } catch (e) {
+      throw new DataError(p, `cannot read: ${(e as Error).message}`);
+    }
     if (!looksLikeDicom(bytes.subarray(0, 132), n)) continue; // notes, thumbnails, checksums beside the slices
     parsed.push(parseDicom(bytes, p));
   }

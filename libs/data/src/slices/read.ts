@@ -106,14 +106,19 @@ export async function listCcCciiScans(root: string): Promise<CcCciiScan[]> {
   if (unknown.length) throw new DataError(root, `unknown CC-CCII class folder(s) ${unknown.join(', ')}; expected ${CC_CCII_CLASSES.join(', ')}`);
   if (top.length === 0) throw new DataError(root, `no CC-CCII class folders (${CC_CCII_CLASSES.join(', ')})`);
   const scans: CcCciiScan[] = [];
-  for (const label of top as CcCciiClass[]) {
-    for (const patient of await subdirs(join(root, label))) {
-      for (const scan of await subdirs(join(root, label, patient))) {
-        const dir = join(root, label, patient, scan);
-        const slices = (await readdir(dir)).filter((n) => IMAGE.test(n)).length;
-        if (slices > 0) scans.push({ label, patient, scan, dir, slices });
+  let at = root;
+  try {
+    for (const label of top as CcCciiClass[]) {
+      for (const patient of await subdirs((at = join(root, label)))) {
+        for (const scan of await subdirs((at = join(root, label, patient)))) {
+          const dir = (at = join(root, label, patient, scan));
+          const slices = (await readdir(dir)).filter((n) => IMAGE.test(n)).length;
+          if (slices > 0) scans.push({ label, patient, scan, dir, slices });
+        }
       }
     }
+  } catch (e) {
+    throw new DataError(at, `cannot list: ${(e as Error).message}`);
   }
   return scans;
 }
