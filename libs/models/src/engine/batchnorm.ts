@@ -26,6 +26,57 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
   return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }
 
+/** The fields of tfjs-layers' BatchNormalization that its training path reads (runtime shape). */
+interface LayersBatchNorm {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  gamma?: tf.LayerVariable | null;
+  beta?: tf.LayerVariable | null;
+  movingMean: tf.LayerVariable;
+  movingVariance: tf.LayerVariable;
+}
+type CallFn = (this: LayersBatchNorm, inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }) => tf.Tensor;
+
+/** moving ← moving − (moving − batch)·(1 − momentum), as tfjs-layers does. */
+function updateMoving(v: tf.LayerVariable, batch: tf.Tensor, momentum: number): void {
+  tf.tidy(() => {
+    const old = v.read();
+    v.write(tf.sub(old, tf.mul(tf.sub(old, batch), 1 - momentum)));
+  });
+}
+
+let layersPatched = false;
+
+/**
+ * Makes tf.layers.batchNormalization use the fused kernels while training on the native engine,
+ * so existing model code gets the speed-up unchanged. Same weights, same statistics (biased batch
+ * variance), same moving-average rule; any other backend, inference, or a non-last axis runs
+ * tfjs-layers' own code.
+ */
+export function accelerateLayersBatchNorm(): void {
+  if (layersPatched) return;
+  const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: CallFn };
+  const original = proto.call;
+  proto.call = function (this: LayersBatchNorm, inputs, kwargs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const axis = this.axis < 0 ? this.axis + x.rank : this.axis;
+    if (!kwargs?.training || tf.getBackend() !== NATIVE_BACKEND || axis !== x.rank - 1 || x.dtype !== 'float32') {
+      return original.call(this, inputs, kwargs);
+    }
+    return tf.tidy(() => {
+      const c = x.shape[axis];
+      const gamma = (this.gamma ? this.gamma.read() : tf.ones([c])) as tf.Tensor1D;
+      const beta = (this.beta ? this.beta.read() : tf.zeros([c])) as tf.Tensor1D;
+      const { y, mean, variance } = batchNormTrain(x, gamma, beta, this.epsilon);
+      updateMoving(this.movingMean, mean, this.momentum);
+      updateMoving(this.movingVariance, variance, this.momentum);
+      return y;
+    });
+  };
+  layersPatched = true;
+}
+
 export interface FusedBatchNormalizationArgs {
   momentum?: number;
   epsilon?: number;
@@ -73,11 +124,8 @@ export class FusedBatchNormalization extends tf.layers.Layer {
         return tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, this.epsilon);
       }
       const { y, mean, variance } = batchNormTrain(x, gamma, beta, this.epsilon);
-      // moving ← moving − (moving − batch)·(1 − momentum), as tfjs-layers does.
-      for (const [v, batch] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        const old = v.read();
-        v.write(tf.sub(old, tf.mul(tf.sub(old, batch), 1 - this.momentum)));
-      }
+      updateMoving(this.movingMean, mean, this.momentum);
+      updateMoving(this.movingVariance, variance, this.momentum);
       return y;
     });
   }

@@ -1,5 +1,6 @@
 /** Registers the native backend and its kernels with tfjs (once per process). */
 import * as tf from '@tensorflow/tfjs';
+import { accelerateLayersBatchNorm } from './batchnorm.js';
 import { registerBatchNormKernels } from './batchnorm-kernels.js';
 import { registerConvKernels } from './conv-kernels.js';
 import { registerElementwiseKernels } from './elementwise-kernels.js';
@@ -18,5 +19,6 @@ export function registerNativeBackend(addon: NativeAddon): void {
   registerElementwiseKernels();
   registerBatchNormKernels();
   copyCpuKernels();
+  accelerateLayersBatchNorm();
   registered = true;
 }
