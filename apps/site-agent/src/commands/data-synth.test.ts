@@ -30,7 +30,7 @@ describe('unbox-site data synth', () => {
     const out = quiet();
     const target = join(dir, 'c');
     await createDataSynthCommand().exitOverride().parseAsync(
-      ['--out', target, '--centres', '3', '--seed', '5', '--size', '24', '--chest-patients', '3', '--chest-slices', '6', '--brain-ct-patients', '1', '--brain-mr-patients', '1', '--brain-coverage', '0.3', '--split', '1,0,0', '--json'],
+      ['--out', target, '--centres', '3', '--seed', '5', '--size', '24', '--chest-patients', '3', '--chest-slices', '6', '--brain-ct-patients', '1', '--brain-mr-patients', '1', '--brain-coverage', '0.3', '--split', '1,0,0', '--png', '--json'],
       { from: 'user' },
     );
     vi.restoreAllMocks();
@@ -41,6 +41,8 @@ describe('unbox-site data synth', () => {
     expect((await readdir(target)).sort()).toEqual(['A', 'B', 'C', 'consortium.json', 'domain-shift.json']);
     const m = JSON.parse(await readFile(join(target, 'B', 'manifest.json'), 'utf8'));
     expect(m.entries.every((e: { split: string; dims: number[] }) => e.split === 'train' && e.dims[0] === 24)).toBe(true);
+    const classes = await readdir(join(target, 'A', 'cc-ccii'));
+    expect(classes.every((c) => ['NCP', 'CP', 'Normal'].includes(c))).toBe(true);
     const cfg = JSON.parse(await readFile(join(target, 'consortium.json'), 'utf8'));
     expect(cfg.seed).toBe(5);
     expect(cfg.config.chestSlices).toBe(6);

@@ -50,6 +50,7 @@ interface Flags {
   thinFraction: number;
   brainCoverage: number;
   split: [number, number, number];
+  png?: boolean;
   force?: boolean;
   json?: boolean;
 }
@@ -70,6 +71,7 @@ export function createDataSynthCommand(): Command {
     .option('--thin-fraction <f>', 'fraction of head scans with thin (<= 1.5 mm) slices', fraction, d.thinFraction)
     .option('--brain-coverage <f>', 'head z coverage scale (1 = 84..100 mm; smaller = fewer slices)', positive, d.brainCoverage)
     .option('--split <train,val,test>', 'split fractions per centre', splitFractions, d.split)
+    .option('--png', 'also write chest CT as lung-window PNG slices in the CC-CCII layout (<centre>/cc-ccii/<class>/<patient>/<scan>/)')
     .option('--force', 'replace a consortium previously written to --out')
     .option('--json', 'print the summary as JSON')
     .action(async (f: Flags, cmd: Command) => {
@@ -85,6 +87,7 @@ export function createDataSynthCommand(): Command {
         brainMrPatients: f.brainMrPatients,
         thinFraction: f.thinFraction,
         brainCoverage: f.brainCoverage,
+        ccciiPng: f.png ?? false,
         split: f.split,
       };
       const t0 = performance.now();

@@ -4,6 +4,8 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Manifest, ManifestEntry } from '../manifest/schema.js';
 import { readVolume } from '../read.js';
+import { listCcCciiScans } from '../slices/index.js';
+import { windowToGray } from '../writers/png.js';
 import { writeConsortium, type SynthResult } from './consortium.js';
 import { GroundTruthIndex } from './ground-truth.js';
 import { planCentre, SynthOptions, DEFAULT_SYNTH_OPTIONS } from './plan.js';
@@ -111,6 +113,19 @@ describe('writeConsortium', () => {
       const mask = await readVolume(join(root, 'a', 'B', kind === 'chest-ct' ? 'ground-truth/lesions' : plan.thickness === 'thick' ? 'masks' : 'ground-truth/ventricles', `${plan.id}.nii.gz`));
       expect([mask.slices, mask.rows, mask.columns]).toEqual([v.slices, v.rows, v.columns]);
     }
+  });
+
+  it('optionally writes chest CT in the CC-CCII PNG layout, readable by the slice reader', async () => {
+    const out = join(root, 'png');
+    await writeConsortium(out, { ...TINY, centres: 1, chestPatients: 3, brainCtPatients: 0, brainMrPatients: 0, ccciiPng: true });
+    const scans = await listCcCciiScans(join(out, 'A', 'cc-ccii'));
+    const manifest = JSON.parse(await readFile(join(out, 'A', 'manifest.json'), 'utf8'));
+    expect(scans.map((s) => `${s.label}/${s.patient}`).sort()).toEqual(manifest.entries.map((e: ManifestEntry) => `${e.label}/${e.patient}`).sort());
+    const s = scans[0];
+    const png = await readVolume(s.dir);
+    const ct = await readVolume(join(out, 'A', 'images', 'chest-ct', s.patient));
+    expect([png.slices, png.rows, png.columns]).toEqual([ct.slices, ct.rows, ct.columns]);
+    expect(Array.from(png.data)).toEqual(Array.from(windowToGray(ct.data, -600, 1500)));
   });
 
   it('makes centres measurably different: between-centre intensity distance exceeds the within-centre one', () => {

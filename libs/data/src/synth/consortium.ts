@@ -11,10 +11,12 @@
  *   <out>/<C>/masks/<id>.nii.gz                     thick-slice ventricle label maps (named by the manifest)
  *   <out>/<C>/ground-truth/lesions/<id>.nii.gz      chest lesion masks
  *   <out>/<C>/ground-truth/ventricles/<id>.nii.gz   thin-slice ventricle label maps
+ *   <out>/<C>/cc-ccii/<class>/<id>/1/0001.png ...   with ccciiPng: chest CT in lung window, CC-CCII layout
  */
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManifestEntry } from '../manifest/schema.js';
+import { encodeGrayPng, windowToGray } from '../writers/png.js';
 import { writeDicomSeries, writeNifti } from '../writers/write.js';
 import { domainShift, Histogram, type CentreHistograms, type DomainShiftReport } from './domain-shift.js';
 import { GroundTruthIndex, type BrainTruth, type ChestTruth } from './ground-truth.js';
@@ -106,6 +108,7 @@ export async function writeConsortium(out: string, options: Partial<SynthOptions
         await writeNifti(join(dir, maskPath), p.mask, 1);
         files++;
         entries.push(ManifestEntry.parse({ patient: plan.id, task: 'classify', label: plan.label, modality: 'CT', slice_thickness: p.sliceThickness, split: plan.split, paths: [imagePath], dims }));
+        if (opts.ccciiPng) files += await writeCcCciiScan(join(dir, 'cc-ccii', plan.label ?? 'Normal', plan.id, '1'), p.values, p.dims);
         chest.push({ patient: plan.id, label: plan.label ?? 'Normal', severity: plan.severity ?? null, lesion_type: p.chest.lesionType, lesion_slices: p.chest.lesionSlices, lesion_voxels: p.chest.lesionVoxels, mask: maskPath, split: plan.split });
       } else if (p.brain) {
         const thick = plan.thickness === 'thick';
@@ -151,6 +154,15 @@ export async function writeConsortium(out: string, options: Partial<SynthOptions
   files += 2;
   bytes = await folderBytes(out);
   return { out, options: opts, centres, domainShift: shift, files, bytes };
+}
+
+/** CC-CCII-like slices: lung window (W 1500, L -600) to 8-bit grey, one PNG per slice, slice 0 first. */
+async function writeCcCciiScan(dir: string, hu: Float32Array, d: { slices: number; rows: number; columns: number }): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const plane = d.rows * d.columns;
+  const gray = windowToGray(hu, -600, 1500);
+  await Promise.all(Array.from({ length: d.slices }, (_, k) => writeFile(join(dir, `${String(k + 1).padStart(4, '0')}.png`), encodeGrayPng(gray.subarray(k * plane, (k + 1) * plane), d.rows, d.columns))));
+  return d.slices;
 }
 
 async function folderBytes(dir: string): Promise<number> {

@@ -26,6 +26,8 @@ export const SynthOptions = z
     thinFraction: z.number().min(0).max(1),
     /** head z coverage scale (1 = the centre's 84..100 mm); < 1 gives fewer slices for quick runs. */
     brainCoverage: z.number().positive().max(2),
+    /** also write every chest CT as lung-window PNG slices in the CC-CCII layout (<C>/cc-ccii/<class>/<patient>/<scan>/<slice>.png). */
+    ccciiPng: z.boolean(),
     /** train / val / test fractions. */
     split: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).refine((s) => s[0] + s[1] + s[2] > 0, 'split fractions sum to 0'),
   })
@@ -44,6 +46,7 @@ export const DEFAULT_SYNTH_OPTIONS: SynthOptions = {
   brainMrPatients: 10,
   thinFraction: 0.5,
   brainCoverage: 1,
+  ccciiPng: false,
   split: [0.7, 0.15, 0.15],
 };
 

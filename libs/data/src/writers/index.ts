@@ -3,3 +3,4 @@ export * from './dicom-elements.js';
 export * from './dicom.js';
 export * from './nifti.js';
 export * from './write.js';
+export * from './png.js';

@@ -229,3 +229,19 @@ describe('NIfTI-1', () => {
     expect((await readFile(join(dir, 'm.nii'))).length).toBe(352 + 60);
   });
 });
+
+describe('PNG slices', () => {
+  it('windows values to 0..255 and encodes 8-bit grey PNGs that decode to the same bytes', async () => {
+    const { windowToGray, encodeGrayPng } = await import('./png.js');
+    const { decodePng } = await import('../slices/index.js');
+    expect([...windowToGray([-1350, -600, 150, -2000, 5000, -598.5], -600, 1500)]).toEqual([0, 128, 255, 0, 255, 128]);
+    const g = Uint8Array.from({ length: 12 }, (_, i) => i * 20);
+    const png = encodeGrayPng(g, 3, 4);
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    expect(png[25]).toBe(0); // IHDR colour type: greyscale
+    const d = decodePng(png);
+    expect([d.width, d.height, d.channels]).toEqual([4, 3, 1]);
+    expect(Array.from(d.data)).toEqual(Array.from(g));
+    expect(() => encodeGrayPng(g, 2, 2)).toThrow(/2x2/);
+  });
+});
