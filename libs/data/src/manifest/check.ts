@@ -4,10 +4,11 @@
  * never stops the others. Volumes are read a few at a time (concurrency) and only their shape is
  * kept, so checking a large site does not hold its images in memory.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, extname } from 'node:path';
 import { DataError, type Volume } from '../volume.js';
-import { parseManifestText, ManifestError, validateRow, type ManifestFormat, type ProblemKind, type ResolvedEntry, type RowProblem } from './parse.js';
+import { badOf, parseManifestText, patientOf, validateRow, type BadEntry, type ManifestFormat, type ResolvedEntry, type RowProblem } from './parse.js';
+import { readManifest } from './load.js';
 
 /** What the check keeps of each image: its shape and header facts, not its voxels. */
 export interface ScanInfo {
@@ -30,15 +31,6 @@ export interface GoodEntry {
   mask?: ScanInfo;
 }
 
-export interface BadEntry {
-  row: number;
-  line?: number;
-  /** patient id when the row has one (even an invalid row usually does). */
-  patient: string | null;
-  kind: ProblemKind;
-  reason: string;
-}
-
 export interface ManifestCheck {
   manifest: { path: string; format: ManifestFormat; centre: string };
   good: GoodEntry[];
@@ -56,19 +48,6 @@ export interface CheckOptions {
 
 /** Largest label value a segmentation mask may hold: 0 background, 1..4 the four ventricles. */
 export const MAX_MASK_LABEL = 4;
-
-export async function readManifest(manifestPath: string): Promise<{ path: string; text: string }> {
-  const path = resolve(manifestPath);
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new ManifestError(path, 'is a folder; give the manifest file (.json or .csv)');
-    return { path, text: await readFile(path, 'utf8') };
-  } catch (e) {
-    if (e instanceof ManifestError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ManifestError(path, code === 'ENOENT' ? 'manifest file not found' : `cannot read the manifest (${(e as Error).message})`);
-  }
-}
 
 export async function checkManifest(manifestPath: string, opts: CheckOptions): Promise<ManifestCheck> {
   const { path, text } = await readManifest(manifestPath);
@@ -112,15 +91,6 @@ export async function checkManifest(manifestPath: string, opts: CheckOptions): P
   }
   bad.sort((a, b) => a.row - b.row);
   return { manifest: { path, format: parsed.format, centre: parsed.centre }, good: kept, bad };
-}
-
-function badOf(row: number, line: number | undefined, patient: string | null, p: RowProblem): BadEntry {
-  return { row, ...(line !== undefined ? { line } : {}), patient, kind: p.kind, reason: p.reason };
-}
-
-function patientOf(raw: unknown): string | null {
-  const p = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).patient : undefined;
-  return typeof p === 'string' && p !== '' ? p : null;
 }
 
 async function checkRow(row: number, line: number | undefined, raw: unknown, dir: string, read: CheckOptions['read']): Promise<GoodEntry | BadEntry> {

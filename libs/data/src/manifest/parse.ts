@@ -183,3 +183,22 @@ export function describeRowIssues(issues: readonly z.core.$ZodIssue[], raw: unkn
   });
   return { kind, reason: parts.join('; ') };
 }
+
+/** A row that failed, as reports show it. */
+export interface BadEntry {
+  row: number;
+  line?: number;
+  /** patient id when the row has one (even an invalid row usually does). */
+  patient: string | null;
+  kind: ProblemKind;
+  reason: string;
+}
+
+export function badOf(row: number, line: number | undefined, patient: string | null, p: RowProblem): BadEntry {
+  return { row, ...(line !== undefined ? { line } : {}), patient, kind: p.kind, reason: p.reason };
+}
+
+export function patientOf(raw: unknown): string | null {
+  const p = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).patient : undefined;
+  return typeof p === 'string' && p !== '' ? p : null;
+}
