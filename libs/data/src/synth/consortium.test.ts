@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -112,6 +113,17 @@ describe('writeConsortium', () => {
       expect(maxDiff).toBeLessThan(1e-3);
       const mask = await readVolume(join(root, 'a', 'B', kind === 'chest-ct' ? 'ground-truth/lesions' : plan.thickness === 'thick' ? 'masks' : 'ground-truth/ventricles', `${plan.id}.nii.gz`));
       expect([mask.slices, mask.rows, mask.columns]).toEqual([v.slices, v.rows, v.columns]);
+    }
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v dciodvfy']).status !== 0)('writes DICOM that dciodvfy accepts without errors (chest and head CT)', async () => {
+    for (const kind of ['chest-ct', 'brain-ct']) {
+      const series = join(root, 'a', 'A', 'images', kind);
+      const patient = (await readdir(series)).sort()[0];
+      const file = join(series, patient, (await readdir(join(series, patient))).sort()[1]);
+      const r = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toContain('CTImage');
+      expect((r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
     }
   });
 
