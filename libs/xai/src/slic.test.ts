@@ -23,7 +23,21 @@ function eachLabelConnected(labels: Int32Array, count: number, w: number, h: num
   return true;
 }
 
+/** skimage 0.19.3: slic(img, n_segments=12, compactness=0.1, channel_axis=None, start_label=0, sigma=0). */
+const SKIMAGE_LABELS = [0,1,1,1,1,1,1,0,0,2,2,2,2,2,2,3,3,3,3,3,0,1,1,1,1,1,1,0,0,2,2,2,2,2,2,3,3,3,3,3,0,1,1,1,1,1,0,0,2,2,2,2,2,2,2,3,3,3,3,3,0,1,1,1,1,1,0,0,2,2,2,4,4,4,4,5,3,3,3,3,0,0,1,1,1,0,0,0,2,6,4,4,4,4,4,5,5,3,3,3,0,0,0,1,0,0,0,2,2,6,4,4,4,4,4,5,5,3,3,3,7,0,0,0,0,0,0,2,6,6,4,4,4,4,4,5,5,3,3,3,7,0,0,0,0,0,0,8,6,6,4,4,4,4,4,5,5,3,3,3,7,7,0,0,0,0,0,8,6,6,4,4,4,4,4,5,5,9,9,3,7,7,0,0,0,0,0,8,6,6,6,4,4,4,5,5,9,9,9,9,7,7,0,0,0,0,0,8,6,6,6,6,6,8,8,8,9,9,9,9,7,7,0,10,10,10,0,8,8,6,6,6,8,8,8,8,9,9,11,9,7,7,10,10,10,10,0,0,8,8,6,6,8,8,8,9,9,11,11,11,7,7,10,10,10,10,10,0,8,8,8,8,8,8,8,9,11,11,11,11,7,10,10,10,10,10,10,0,8,8,8,8,8,8,8,9,11,11,11,11,7,10,10,10,10,10,10,10,8,8,8,8,8,8,8,9,11,11,11,11];
+
 describe('slic', () => {
+  it('reproduces skimage.segmentation.slic label for label', () => {
+    const w = 20;
+    const h = 16;
+    const data = new Float32Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) data[y * w + x] = Math.sin(x * 0.45) * 50 + Math.cos(y * 0.3 + x * 0.1) * 30 + ((x - 13) ** 2 + (y - 6) ** 2 < 16 ? 80 : 0);
+    const sp = slic({ data, width: w, height: h }, { nSegments: 12, compactness: 0.1 });
+    expect(sp.count).toBe(12);
+    expect(Array.from(sp.labels)).toEqual(SKIMAGE_LABELS);
+  });
+
   it('gives about nSegments connected superpixels, deterministically', () => {
     const img = { data: phantom(64, 1), width: 64, height: 64 };
     const a = slic(img, { nSegments: 50 });

@@ -1,14 +1,15 @@
 /**
  * SLIC superpixels (Achanta et al., TPAMI 2012) for single-channel images, with the semantics of
- * skimage.segmentation.slic: a regular grid of seeds (skimage's regular_grid; each centre's
- * intensity starts at the image value under its seed, as in Achanta et al.), k-means restricted
- * to a 2S×2S window around each centre with distance D² = (d_I / m)² + (d_s / S)², ten
- * iterations, then enforced connectivity (components below 0.5·N/K pixels join the adjacent
- * segment met first in raster order, components grow to at most 3·N/K pixels).
+ * skimage.segmentation.slic (0.19, checked label for label against it): a regular grid of seeds
+ * (skimage's regular_grid), k-means restricted to a ±2S window around each centre with distance
+ * D² = (d_I / m)² + (d_s / S)², ten iterations, then enforced connectivity (components below
+ * 0.5·N/K pixels join the adjacent segment met last in the breadth-first search, components grow
+ * to at most 3·N/K pixels).
  *
  * Medical images come in arbitrary units (HU, z-scores, raw MRI), so the intensity distance d_I is
- * measured on the image's own scale: intensities are divided by (max − min) of the image, and the
- * compactness m is a fraction of that range (default 0.1). Deterministic: no randomness anywhere.
+ * measured on the image's own scale: intensities are mapped to [0, 1] by (v − min)/(max − min)
+ * (as skimage does), and the compactness m is a fraction of that range (default 0.1; skimage's
+ * default 10 is meant for Lab colour). Deterministic: no randomness anywhere.
  */
 import type { Image2D } from './image.js';
 
@@ -75,7 +76,8 @@ export function slic(img: Image2D, options: SlicOptions = {}): Superpixels {
   const range = hi > lo ? hi - lo : 1;
   // Intensities on the image's own scale, divided by m: D² = Δv² + (Δs/S)².
   const v = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) v[i] = (data[i] - lo) / range / compactness;
+  const ratio = 1 / compactness; // multiplied, as skimage does, so rounding matches
+  for (let i = 0; i < data.length; i++) v[i] = ((data[i] - lo) / range) * ratio;
 
   const grid = regularGrid(height, width, nSegments);
   const K = grid.ys.length * grid.xs.length;
@@ -87,11 +89,16 @@ export function slic(img: Image2D, options: SlicOptions = {}): Superpixels {
     for (const x of grid.xs) {
       cy[k0] = y;
       cx[k0] = x;
-      cv[k0] = v[y * width + x];
+      // skimage starts every centre's intensity at 0 (the image minimum after scaling), so the
+      // first assignment is purely spatial and the first update takes grid-cell means.
+      cv[k0] = 0;
       k0++;
     }
   const step = Math.max(grid.stepY, grid.stepX);
   const spatialWeight = 1 / (step * step);
+  // As _slic_cython, the search windows come from a second regular grid for the actual number
+  // of centres K (which can differ from nSegments), the spatial weight from the first.
+  const win = regularGrid(height, width, K);
   const labels = new Int32Array(data.length).fill(-1);
   const dist = new Float64Array(data.length);
   const sy = new Float64Array(K);
@@ -102,10 +109,10 @@ export function slic(img: Image2D, options: SlicOptions = {}): Superpixels {
     let changed = false;
     dist.fill(Infinity);
     for (let k = 0; k < K; k++) {
-      const y0 = Math.max(Math.trunc(cy[k] - 2 * step), 0);
-      const y1 = Math.min(Math.trunc(cy[k] + 2 * step + 1), height);
-      const x0 = Math.max(Math.trunc(cx[k] - 2 * step), 0);
-      const x1 = Math.min(Math.trunc(cx[k] + 2 * step + 1), width);
+      const y0 = Math.max(Math.trunc(cy[k] - 2 * win.stepY), 0);
+      const y1 = Math.min(Math.trunc(cy[k] + 2 * win.stepY + 1), height);
+      const x0 = Math.max(Math.trunc(cx[k] - 2 * win.stepX), 0);
+      const x1 = Math.min(Math.trunc(cx[k] + 2 * win.stepX + 1), width);
       for (let y = y0; y < y1; y++) {
         const dy = (y - cy[k]) * (y - cy[k]);
         for (let x = x0; x < x1; x++) {
@@ -157,11 +164,13 @@ export function enforceConnectivity(segments: Int32Array, width: number, height:
   const out = new Int32Array(n).fill(-1);
   const queue = new Int32Array(n);
   let next = 0;
-  const dxs = [-1, 1, 0, 0];
-  const dys = [0, 0, -1, 1];
+  // skimage's neighbour order (x+1, x−1, y+1, y−1) decides which neighbour is "adjacent".
+  const dxs = [1, -1, 0, 0];
+  const dys = [0, 0, 1, -1];
   for (let start = 0; start < n; start++) {
     if (out[start] >= 0) continue;
-    let adjacent = 0;
+    // skimage 0.19: a small piece with no relabelled neighbour keeps the label the next piece gets.
+    let adjacent = next;
     const label = segments[start];
     out[start] = next;
     let size = 1;
