@@ -20,15 +20,23 @@ export interface DecodedFrames {
 
 /** Reinterpret unsigned bit patterns per the header: HighBit/BitsStored window, two's complement if signed. */
 export function storedValues(raw: ArrayLike<number>, info: Pick<DicomImageInfo, 'bitsStored' | 'highBit' | 'pixelRepresentation'>, shift = info.highBit + 1 - info.bitsStored): Float32Array {
-  const out = new Float32Array(raw.length);
+  const n = raw.length;
+  const out = new Float32Array(n);
   const bits = info.bitsStored;
+  const signed = info.pixelRepresentation === 1;
+  if (bits < 32 && shift + bits <= 32) {
+    // 32-bit integer arithmetic: mask the window, then sign-extend by shifting up and back down
+    const mask = bits === 31 ? 0x7fffffff : (1 << bits) - 1;
+    const up = 32 - bits;
+    if (signed) for (let i = 0; i < n; i++) out[i] = ((((raw[i] >>> shift) & mask) << up) >> up);
+    else for (let i = 0; i < n; i++) out[i] = (raw[i] >>> shift) & mask;
+    return out;
+  }
+  // 32 bits stored: floating-point arithmetic keeps values above 2^31 exact
   const full = 2 ** bits;
   const half = 2 ** (bits - 1);
-  const signed = info.pixelRepresentation === 1;
-  for (let i = 0; i < raw.length; i++) {
-    // floor division keeps 32-bit values exact (no >>> on values above 2^31)
-    let v = shift ? Math.floor(raw[i] / 2 ** shift) : raw[i];
-    v = v % full;
+  for (let i = 0; i < n; i++) {
+    let v = (shift ? Math.floor(raw[i] / 2 ** shift) : raw[i]) % full;
     if (signed && v >= half) v -= full;
     out[i] = v;
   }
@@ -41,11 +49,21 @@ function planarToInterleaved(v: Float32Array, pixels: number, comps: number): Fl
   return out;
 }
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Integer samples of a native frame as unsigned bit patterns, in the file's byte order. */
 function nativeSamples(bytes: Uint8Array, offset: number, count: number, bitsAllocated: number, littleEndian: boolean): Uint32Array | Uint16Array | Uint8Array {
   if (bitsAllocated === 8) return bytes.subarray(offset, offset + count);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, count * (bitsAllocated / 8));
-  if (bitsAllocated === 16) {
+  const width = bitsAllocated / 8;
+  const start = bytes.byteOffset + offset;
+  if (littleEndian === HOST_LITTLE_ENDIAN) {
+    // same byte order as the host: a typed-array view (or one aligned copy) instead of per-sample reads
+    const src = start % width === 0 ? bytes.buffer : bytes.slice(offset, offset + count * width).buffer;
+    const at = start % width === 0 ? start : 0;
+    return width === 2 ? new Uint16Array(src, at, count) : new Uint32Array(src, at, count);
+  }
+  const dv = new DataView(bytes.buffer, start, count * width);
+  if (width === 2) {
     const out = new Uint16Array(count);
     for (let i = 0; i < count; i++) out[i] = dv.getUint16(2 * i, littleEndian);
     return out;

@@ -77,7 +77,8 @@ export function decodeNifti(bytes: Uint8Array, file: string): Volume {
     }
   }
   const unit = UNIT_TO_MM[h.xyztUnits & 7] ?? 1;
-  const px = (i: number) => (Number.isFinite(h.pixdim[i]) && h.pixdim[i] > 0 ? h.pixdim[i] * unit : 1);
+  // pixdim may be negative (Analyze-style flips): the spacing is its size
+  const px = (i: number) => (Number.isFinite(h.pixdim[i]) && h.pixdim[i] !== 0 ? Math.abs(h.pixdim[i]) * unit : 1);
   return {
     data,
     slices: nz,
