@@ -43,13 +43,14 @@ describe('checkManifest on real NIfTI files', () => {
       row({ patient: 'P1', split: 'test', paths: ['img/p2.nii'] }),
       row({ patient: 'P10', slice_thickness: 0, paths: ['img/p1.nii'] }),
       'not an object',
+      row({ patient: 'P4', split: 'val', paths: ['img/p1.nii'] }),
     ];
     const manifest = join(dir, 'site.json');
     await writeFile(manifest, JSON.stringify({ version: 1, centre: 'A', entries }));
     const seen: number[] = [];
     const res = await checkManifest(manifest, { read: readVolume, concurrency: 3, onRow: (r) => seen.push(r.row) });
     expect(res.manifest).toMatchObject({ format: 'json', centre: 'A' });
-    expect(seen.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(seen.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     expect(res.good.map((g) => g.entry.patient)).toEqual(['P1', 'P2', 'P7']);
     expect(res.good[0].scans[0]).toMatchObject({ format: 'nifti', slices: 3, rows: 4, columns: 6, channels: 1, spacing: [1, 1, 2] });
     expect(res.good[0].entry.paths[0]).toBe(join(dir, 'img/p1.nii'));
@@ -66,6 +67,7 @@ describe('checkManifest on real NIfTI files', () => {
       [10, 'P1', 'split-conflict'],
       [11, 'P10', 'bad-field'],
       [12, null, 'bad-field'],
+      [13, 'P4', 'split-conflict'],
     ]);
     const reason = (r: number): string => res.bad.find((b) => b.row === r)!.reason;
     expect(reason(4)).toBe(`${join(dir, 'img/nope.nii')}: no such file or folder`);
@@ -74,6 +76,8 @@ describe('checkManifest on real NIfTI files', () => {
     expect(reason(8)).toContain('holds the value 9; labels are integers 0..4');
     expect(reason(9)).toContain('is 2x4x6 (slices x rows x columns), the image is 3x4x6');
     expect(reason(10)).toContain('is in split "test" here but in "train" at row 1');
+    // P4's first row has a missing file, yet it still fixes P4's split.
+    expect(reason(13)).toContain('is in split "val" here but in "train" at row 4');
   });
 
   it('reads a CSV manifest with line numbers and names the manifest when it is unusable', async () => {

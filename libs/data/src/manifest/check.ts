@@ -74,8 +74,13 @@ export async function checkManifest(manifestPath: string, opts: CheckOptions): P
   const good: GoodEntry[] = [];
   const bad: BadEntry[] = [];
   for (const r of results) ('kind' in r ? bad : good).push(r as never);
-  // Across rows: one patient in two splits leaks test data into training.
+  // Across rows: one patient in two splits leaks test data into training. The first valid row of a
+  // patient sets its split (even if that row's files are bad: the manifest itself contradicts).
   const firstSplit = new Map<string, { split: string; row: number }>();
+  for (const raw of parsed.rows) {
+    const v = validateRow(raw.value, dir);
+    if (v.ok && !firstSplit.has(v.entry.patient)) firstSplit.set(v.entry.patient, { split: v.entry.split, row: raw.row });
+  }
   const kept: GoodEntry[] = [];
   for (const g of good) {
     const seen = firstSplit.get(g.entry.patient);
@@ -86,7 +91,6 @@ export async function checkManifest(manifestPath: string, opts: CheckOptions): P
       }));
       continue;
     }
-    if (!seen) firstSplit.set(g.entry.patient, { split: g.entry.split, row: g.row });
     kept.push(g);
   }
   bad.sort((a, b) => a.row - b.row);
