@@ -23,6 +23,40 @@ function nnAccuracy(Y: Float64Array, label: number[]): number {
   return label.filter((l, i) => label[nn[i]] === l).length / label.length;
 }
 
+/**
+ * sklearn 1.2.1 on the same points: _joint_probabilities(squared distances, perplexity 2.5)
+ * (condensed), _kl_divergence at Y, trustworthiness(X2, Y2, n_neighbors=3). sklearn runs the
+ * binary search in float32, hence the 1e-6 relative tolerance on P.
+ */
+const SKLEARN = {"P": [0.033900053941424035, 0.04960403979650973, 0.0008431230312291691, 0.0008571343986039323, 0.0016165234785417177, 0.005804428807927033, 0.005886018866172174, 0.0014053505016854396, 1.3295195796758891e-05, 0.007878668506345799, 0.05482076254259115, 8.099774346502207e-05, 0.0003117377182359928, 0.08792587401600603, 0.02062910694552773, 0.004330624997695882, 0.01149114835458358, 0.006477381388983371, 0.004193779762024934, 0.000319450982285009, 0.016119771746888008, 0.0050278547220057096, 0.08458620471712204, 0.0008118927000174463, 0.0008084805052055581, 0.0007136749912618029, 0.0012561514724713995, 0.09228646816939363], "kl": 1.216879403563924, "g": [0.006115037708785999, -0.026078751590742556, 0.04194124627212367, -0.03856486586646769, -0.14107228037804168, 0.029436552291723834, 0.08789754509030483, 0.05914776294758912, 0.106360035702717, -0.016019229526573225, -0.06880471627854626, 0.04351269105339692, 0.042511602213369776, 0.011030829256575336, -0.07494847033071336, -0.06246498856550173], "tw": 0.4656084656084656};
+
+describe('t-SNE against sklearn', () => {
+  const i8 = Array.from({ length: 8 }, (_, i) => i);
+  const X = fromRows(i8.map((i) => [Math.sin(i * 1.7) * 3, Math.cos(i * 0.9) * 2, i * 0.5]));
+  const Y = Float64Array.from(i8.flatMap((i) => [Math.sin(i * 2.3), Math.cos(i * 1.1)]));
+
+  it('joint probabilities, KL and its gradient', () => {
+    const P = jointProbabilities(X, 2.5);
+    let t = 0;
+    for (let i = 0; i < 8; i++)
+      for (let j = i + 1; j < 8; j++) {
+        expect(Math.abs(P[i * 8 + j] - SKLEARN.P[t]) / SKLEARN.P[t]).toBeLessThan(1e-6);
+        t++;
+      }
+    const g = new Float64Array(16);
+    const kl = klGradientExact(P, Y, 8, 1, g);
+    expect(Math.abs(kl - SKLEARN.kl) / SKLEARN.kl).toBeLessThan(1e-6);
+    for (let k = 0; k < 16; k++) expect(g[k]).toBeCloseTo(SKLEARN.g[k], 6);
+  });
+
+  it('trustworthiness', () => {
+    const j14 = Array.from({ length: 14 }, (_, j) => j);
+    const X2 = fromRows(j14.map((j) => [Math.sin(j * 0.77) * 3, Math.cos(j * 1.3) * 2, Math.sin(j * 0.31)]));
+    const Y2 = fromRows(j14.map((j) => [Math.sin(j * 0.5), Math.cos(j * 2.1)]));
+    expect(trustworthiness(X2, Y2, 3)).toBeCloseTo(SKLEARN.tw, 12);
+  });
+});
+
 describe('t-SNE affinities', () => {
   it('binary search reaches the perplexity (entropy = log perplexity)', () => {
     const rng = new Rng(0);
