@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from './wasm-conv-filter-grad.js';
+import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { versions, type Versions } from './versions.js';
 
 export interface BackendInfo {
