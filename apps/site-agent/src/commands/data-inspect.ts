@@ -44,7 +44,7 @@ export function inspectReport(path: string, v: Volume): InspectReport {
     spacing: v.spacing,
     sliceThickness: v.sliceThickness,
     affine: v.affine,
-    unit: v.modality === 'CT' ? 'HU' : 'stored value x scale',
+    unit: v.modality === 'CT' ? 'HU' : 'scaled stored values',
     values: summarize(v.data),
   };
 }
