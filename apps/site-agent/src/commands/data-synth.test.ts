@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isUserError } from '../errors.js';
 import { createDataSynthCommand, dataSynthCommand } from './data-synth.js';
 
 let dir: string;
@@ -57,10 +58,15 @@ describe('unbox-site data synth', () => {
     vi.restoreAllMocks();
   });
 
-  it('refuses a non-empty folder as a user error', async () => {
+  it('refuses a non-empty folder and a file in the way as user errors naming the path', async () => {
     quiet();
-    const run = () => createDataSynthCommand().exitOverride().parseAsync(['--out', join(dir, 'c'), '--size', '24', '--chest-patients', '1', '--brain-ct-patients', '0', '--brain-mr-patients', '0', '--centres', '1'], { from: 'user' });
-    await expect(run()).rejects.toMatchObject({ name: 'UserError', message: expect.stringMatching(/not empty.*--force/) });
+    const run = (out: string) => createDataSynthCommand().exitOverride().parseAsync(['--out', out, '--size', '24', '--chest-patients', '1', '--brain-ct-patients', '0', '--brain-mr-patients', '0', '--centres', '1'], { from: 'user' });
+    const busy = await run(join(dir, 'c')).catch((e: unknown) => e);
+    expect(isUserError(busy)).toBe(true);
+    expect((busy as Error).message).toMatch(/c: folder is not empty.*--force/);
+    const blocked = await run(join(dir, 'c', 'consortium.json', 'x')).catch((e: unknown) => e);
+    expect(isUserError(blocked)).toBe(true);
+    expect((blocked as Error).message).toMatch(/cannot write the consortium: .*consortium\.json/);
     vi.restoreAllMocks();
   });
 });

@@ -9,6 +9,8 @@ import { DEFAULT_SYNTH_OPTIONS, writeConsortium, type SynthOptions } from '@unbo
 import { loggerFor } from '../context.js';
 import { UserError } from '../errors.js';
 
+const USER_FS_ERRORS = new Set(['EACCES', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EROFS', 'ENOSPC', 'EDQUOT']);
+
 function int(min: number, max: number) {
   return (v: string): number => {
     const n = Number(v);
@@ -104,8 +106,10 @@ export function createDataSynthCommand(): Command {
           },
         });
       } catch (e) {
-        // Folder/option problems are the operator's to fix; anything else is a bug.
-        if (e instanceof Error && /folder is not empty|--force only replaces|EACCES|EEXIST|ENOTDIR|EROFS|ENOSPC/.test(e.message)) throw new UserError(e.message);
+        // A folder the operator can fix (permissions, a file in the way, a full disk) is a user error;
+        // DataError (folder not empty) already is one; anything else is a bug.
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code && USER_FS_ERRORS.has(code)) throw new UserError(`cannot write the consortium: ${(e as Error).message}`);
         throw e;
       }
       const wall_s = (performance.now() - t0) / 1000;

@@ -16,6 +16,7 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManifestEntry } from '../manifest/schema.js';
+import { DataError } from '../volume.js';
 import { encodeGrayPng, windowToGray } from '../writers/png.js';
 import { writeDicomSeries, writeNifti } from '../writers/write.js';
 import { domainShift, Histogram, type CentreHistograms, type DomainShiftReport } from './domain-shift.js';
@@ -58,8 +59,8 @@ async function prepareOut(out: string, force: boolean): Promise<void> {
     return;
   }
   if (entries.length === 0) return;
-  if (!force) throw new Error(`${out}: folder is not empty (use --force to replace a consortium written there before)`);
-  if (!entries.includes('consortium.json')) throw new Error(`${out}: --force only replaces a folder holding a previous consortium (no consortium.json found)`);
+  if (!force) throw new DataError(out, 'folder is not empty (use --force to replace a consortium written there before)');
+  if (!entries.includes('consortium.json')) throw new DataError(out, '--force only replaces a folder holding a previous consortium (no consortium.json found)');
   for (const e of entries) await rm(join(out, e), { recursive: true, force: true });
 }
 
@@ -69,6 +70,13 @@ export async function writeConsortium(out: string, options: Partial<SynthOptions
   const sigs = centreSignatures(opts.seed, opts.centres, { chestSlices: opts.chestSlices });
   const plans = sigs.map((s) => planCentre(opts, s));
   const total = plans.reduce((n, p) => n + p.length, 0);
+  const versions = { unbox: SYNTH_VERSION, node: process.versions.node };
+  // Written first (it depends on the options only), so an interrupted run can be replaced with --force.
+  // No creation time in any file: the same seed and options must give byte-identical output.
+  await writeFile(
+    join(out, 'consortium.json'),
+    JSON.stringify({ version: 1, generator: 'unbox data synth', seed: opts.seed, config: opts, versions, centres: sigs.map((s, i) => ({ ...s, patients: plans[i].length })) }, null, 2) + '\n',
+  );
   const hist: Record<PatientKind, CentreHistograms[]> = { 'chest-ct': [], 'brain-ct': [], 'brain-mr': [] };
   let done = 0;
   let files = 0;
@@ -144,12 +152,6 @@ export async function writeConsortium(out: string, options: Partial<SynthOptions
   }
   const shift: Partial<Record<PatientKind, DomainShiftReport>> = {};
   for (const kind of Object.keys(hist) as PatientKind[]) if (hist[kind].length > 0) shift[kind] = domainShift(hist[kind]);
-  const versions = { unbox: SYNTH_VERSION, node: process.versions.node };
-  // No creation time in these files: the same seed and options must give byte-identical output.
-  await writeFile(
-    join(out, 'consortium.json'),
-    JSON.stringify({ version: 1, generator: 'unbox data synth', seed: opts.seed, config: opts, versions, centres: sigs.map((s, i) => ({ ...s, patients: plans[i].length })) }, null, 2) + '\n',
-  );
   await writeFile(join(out, 'domain-shift.json'), JSON.stringify({ version: 1, seed: opts.seed, config: opts, versions, backend: 'cpu', histograms: HIST, kinds: shift }, null, 2) + '\n');
   files += 2;
   bytes = await folderBytes(out);
