@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classScore, gradCam, maskedClassSum, tapLayer } from './gradcam.js';
+import { classScore, gradCam, maskedClassSum, spatialMeanScore, tapLayer } from './gradcam.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,6 +35,26 @@ describe('Grad-CAM', () => {
       expect(g.target).toBeCloseTo((model.predict(x) as tf.Tensor).dataSync()[cls], 5);
       activations.dispose();
     }
+  });
+
+  it('explains s_c taken from a multi-output model whose first output is A_conv itself', () => {
+    const input = tf.input({ shape: [12, 12, 1] });
+    const f = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'features', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(input) as tf.SymbolicTensor;
+    const cam = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'edm', kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }).apply(f) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(f) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: [pooled, cam] });
+    const x = tf.randomNormal([1, 12, 12, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const g = gradCam(tapLayer(model, 'features', 1), x, spatialMeanScore(1));
+    const a = (model.predict(x) as tf.Tensor[])[1];
+    const [, h, w] = a.shape as number[];
+    const ac = a.slice([0, 0, 0, 1], [1, h, w, 1]).dataSync();
+    const bias = model.getLayer('edm').getWeights()[1].dataSync()[1];
+    // the bias adds a constant: raw = (A_c − b_c)/(H′W′)
+    for (let i = 0; i < ac.length; i++) expect(g.raw.data[i]).toBeCloseTo((ac[i] - bias) / (h * w), 6);
+    expect(g.target).toBeCloseTo(ac.reduce((s, v) => s + v, 0) / (h * w), 5);
+    expect(() => tapLayer(model, 'features', 2)).toThrow(/no output 2/);
+    // 'edm' does not feed output 0 (pooled features)
+    expect(() => gradCam(tapLayer(model, 'edm', 0), x, classScore(0))).toThrow(/does not depend on the tapped activations/);
   });
 
   it('explains a segmenter output summed over a mask, through a skip connection', () => {

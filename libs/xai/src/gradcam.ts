@@ -36,6 +36,19 @@ export function classScore(cls: number): GradCamTarget {
 }
 
 /**
+ * Target for a model whose output is the EDM map A_conv [1, H', W', C] itself (the Unbox
+ * classifier's first output): s_c = mean_ij A_conv(i, j, c), Eq. 3.
+ */
+export function spatialMeanScore(cls: number): GradCamTarget {
+  return (output) => {
+    if (output.rank !== 4 || output.shape[0] !== 1) throw new Error(`spatialMeanScore: expected output [1, H, W, C], got [${output.shape.join(', ')}]`);
+    const [, h, w, c] = output.shape as [number, number, number, number];
+    if (!(cls >= 0 && cls < c)) throw new Error(`spatialMeanScore: class ${cls} out of range 0..${c - 1}`);
+    return output.slice([0, 0, 0, cls], [1, h, w, 1]).mean() as tf.Scalar;
+  };
+}
+
+/**
  * Target for a segmenter: Σ_ij mask(i,j) · output(i,j,cls) over a [1, H, W, C] output; `mask`
  * is H×W (binary or soft weights), e.g. the predicted region of one ventricle.
  */
@@ -52,12 +65,14 @@ export function maskedClassSum(cls: number, mask: Float32Array): GradCamTarget {
 
 /**
  * A tapped view of a tfjs LayersModel: one execution of a functional sub-model whose outputs are
- * the named layer's output and the model's (first) output, so the activations are the very
- * tensor the output was computed from (skip connections included).
+ * the named layer's output and the model's output number `outputIndex` (default 0), so the
+ * activations are the very tensor the output was computed from (skip connections included).
+ * The layer must belong to `model` itself (not to a nested model used as one layer).
  */
-export function tapLayer(model: tf.LayersModel, layerName: string): TappedModel {
+export function tapLayer(model: tf.LayersModel, layerName: string, outputIndex = 0): TappedModel {
   const layer = model.getLayer(layerName);
-  const out = model.outputs[0];
+  const out = model.outputs[outputIndex];
+  if (!out) throw new Error(`tapLayer: model has ${model.outputs.length} outputs, no output ${outputIndex}`);
   const tapped = tf.model({ inputs: model.inputs, outputs: [layer.output as tf.SymbolicTensor, out] });
   return (input) => {
     const [activations, output] = tapped.apply(input, { training: false }) as tf.Tensor[];
@@ -73,12 +88,21 @@ export function gradCam(model: TappedModel, input: tf.Tensor4D, target: GradCamT
   // be the variable we differentiate by: no second pass and no split of the model.
   const xs: tf.Tensor[] = [input];
   let acts: tf.Tensor4D | null = null;
-  const { value, grads } = tf.engine().gradients(() => {
-    const { activations, output } = model(input);
-    xs[0] = activations;
-    acts = tf.keep(activations.clone());
-    return target(output);
-  }, xs);
+  let result: { value: tf.Tensor; grads: tf.Tensor[] };
+  try {
+    result = tf.engine().gradients(() => {
+      const { activations, output } = model(input);
+      xs[0] = activations;
+      acts = tf.keep(activations.clone());
+      return target(output);
+    }, xs);
+  } catch (e) {
+    if (acts) tf.dispose(acts);
+    if (e instanceof Error && /Cannot compute gradient/.test(e.message))
+      throw new Error('gradCam: the target does not depend on the tapped activations (is the layer upstream of the chosen output?)');
+    throw e;
+  }
+  const { value, grads } = result;
   try {
     if (!acts) throw new Error('gradCam: model produced no activations');
     const a = acts as tf.Tensor4D;
