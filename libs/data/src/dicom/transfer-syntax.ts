@@ -42,6 +42,10 @@ export const TRANSFER_SYNTAXES: ReadonlyMap<string, TransferSyntax> = new Map(
     ts('1.2.840.10008.1.2.4.81', 'JPEG-LS Lossy (Near-Lossless)', 'jpeg-ls'),
     ts('1.2.840.10008.1.2.4.90', 'JPEG 2000 (Lossless Only)', 'jpeg-2000'),
     ts('1.2.840.10008.1.2.4.91', 'JPEG 2000', 'jpeg-2000'),
+    // High-Throughput JPEG 2000 (Part 15): OpenJPEG >= 2.5 decodes HT code-blocks
+    ts('1.2.840.10008.1.2.4.201', 'High-Throughput JPEG 2000 (Lossless Only)', 'jpeg-2000'),
+    ts('1.2.840.10008.1.2.4.202', 'High-Throughput JPEG 2000 with RPCL Options (Lossless Only)', 'jpeg-2000'),
+    ts('1.2.840.10008.1.2.4.203', 'High-Throughput JPEG 2000', 'jpeg-2000'),
   ].map((t) => [t.uid, t]),
 );
 
@@ -57,9 +61,6 @@ const KNOWN_UNSUPPORTED: Record<string, string> = {
   '1.2.840.10008.1.2.4.101': 'MPEG2 High Profile',
   '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264',
   '1.2.840.10008.1.2.4.103': 'MPEG-4 AVC/H.264 BD-compatible',
-  '1.2.840.10008.1.2.4.201': 'High-Throughput JPEG 2000 (Lossless Only)',
-  '1.2.840.10008.1.2.4.202': 'High-Throughput JPEG 2000 with RPCL (Lossless Only)',
-  '1.2.840.10008.1.2.4.203': 'High-Throughput JPEG 2000',
 };
 
 /** Name for an error message: the syntax's name when known, else the bare UID. */

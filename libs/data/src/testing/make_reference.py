@@ -307,6 +307,70 @@ def add_enhanced(name):
 
 add_enhanced('enhanced_ct_functional_groups')
 
+# ---- High-Throughput JPEG 2000 (Part 15): encoded and decoded by OpenJPH (ojph_compress/ojph_expand),
+# which shares no code with the OpenJPEG decoder Unbox uses
+def read_pgm(path):
+    with open(path, 'rb') as fh:
+        data = fh.read()
+    parts, pos = [], 0
+    while len(parts) < 4:  # magic, width, height, maxval (no comments in OpenJPH output)
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        parts.append(data[pos:end])
+        pos = end
+    w, h, maxval = int(parts[1]), int(parts[2]), int(parts[3])
+    dt = '>u2' if maxval > 255 else 'u1'
+    return np.frombuffer(data[pos + 1:], dtype=dt, count=w * h).reshape(h, w)
+
+
+def add_htj2k(name, src_rel, uid, reversible):
+    from pydicom.encaps import encapsulate
+    ds = pydicom.dcmread(tf(src_rel))
+    arr = ds.pixel_array.astype(np.int64)
+    assert arr.min() >= 0 and ds.SamplesPerPixel == 1
+    pgm = os.path.join(TMP, name + '.pgm')
+    with open(pgm, 'wb') as fh:
+        fh.write(b'P5\n%d %d\n65535\n' % (arr.shape[1], arr.shape[0]))
+        fh.write(arr.astype('>u2').tobytes())
+    j2c = os.path.join(TMP, name + '.j2c')
+    opts = ['-reversible', 'true'] if reversible else ['-reversible', 'false', '-qstep', '0.001']
+    run('ojph_compress', '-i', pgm, *opts, '-o', j2c)
+    back = os.path.join(TMP, name + '_back.pgm')
+    run('ojph_expand', '-i', j2c, '-o', back)
+    stored_vals = read_pgm(back).astype(np.float64)
+    ds.PixelData = encapsulate([open(j2c, 'rb').read()])
+    ds['PixelData'].is_undefined_length = True
+    ds['PixelData'].VR = 'OB'
+    ds.PixelRepresentation = 0
+    # pydicom 2.3 does not know the HTJ2K UIDs: write with a same-length placeholder (MPEG2, also
+    # encapsulated), then put the real UID in its place
+    placeholder = '1.2.840.10008.1.2.4.100'
+    assert len(placeholder) == len(uid)
+    ds.file_meta.TransferSyntaxUID = placeholder
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    out = os.path.join(GEN, name + '.dcm')
+    ds.save_as(out, write_like_original=False)
+    raw = open(out, 'rb').read()
+    assert raw.count(placeholder.encode()) == 1
+    open(out, 'wb').write(raw.replace(placeholder.encode(), uid.encode()))
+    v = stored_vals
+    if 'RescaleSlope' in ds or 'RescaleIntercept' in ds:
+        v = v * float(ds.get('RescaleSlope', 1)) + float(ds.get('RescaleIntercept', 0))
+    v = v.reshape(1, arr.shape[0], arr.shape[1], 1).astype(np.float32)
+    v.tofile(os.path.join(REF, name + '.f32'))
+    cases.append({
+        'name': name, 'kind': 'dicom-file', 'path': os.path.relpath(out, OUT), 'tool': 'ojph_expand (OpenJPH)',
+        'transferSyntax': uid, 'photometric': str(ds.PhotometricInterpretation), 'shape': list(v.shape), 'tolerance': 0.0 if reversible else 1.0,
+        'modality': ds.get('Modality'), 'note': 'HTJ2K',
+    })
+
+
+add_htj2k('htj2k_lossless_mr', 'MR_small.dcm', '1.2.840.10008.1.2.4.201', True)
+add_htj2k('htj2k_lossy_ct', 'CT_small.dcm', '1.2.840.10008.1.2.4.203', False)
+
 # ---- series folders
 for name, rel in (('series_ct2', 'dicomdirtests/77654033/CT2'), ('series_ct5n', 'dicomdirtests/98892001/CT5N'), ('series_mr700', 'dicomdirtests/98892003/MR700')):
     dst = os.path.join(OUT, 'series', name)

@@ -19,8 +19,8 @@ const GENERATOR = join(here, 'make_reference.py');
 const VERSION = 1;
 
 /** Debian packages the reader tests need (also listed in .ci/apt-packages.txt). */
-export const TEST_DATA_APT_PACKAGES = ['dcmtk', 'libgdcm-tools', 'python3-pydicom', 'python3-numpy', 'python3-nibabel'] as const;
-const TOOLS = ['dcmdrle', 'dcmdjpeg', 'dcmdjpls', 'dcmcjpeg', 'dcmcjpls', 'dcmconv', 'dcmquant', 'gdcmconv', 'dpkg-deb'];
+export const TEST_DATA_APT_PACKAGES = ['dcmtk', 'libgdcm-tools', 'openjph-tools', 'python3-pydicom', 'python3-numpy', 'python3-nibabel'] as const;
+const TOOLS = ['dcmdrle', 'dcmdjpeg', 'dcmdjpls', 'dcmcjpeg', 'dcmcjpls', 'dcmconv', 'dcmcrle', 'dcmquant', 'gdcmconv', 'ojph_compress', 'ojph_expand', 'dpkg-deb'];
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-pydicom/numpy/nibabel; not a pyenv one first on PATH
 
 export function repoRoot(): string {
