@@ -146,3 +146,11 @@ describe('domain-shift measures', () => {
     expect(rep.mean[1] - rep.mean[0]).toBeCloseTo(10, 0);
   });
 });
+
+describe('signature numbers', () => {
+  it('are written without binary rounding noise', () => {
+    for (const c of centreSignatures(1, 6, { chestSlices: 32 })) {
+      for (const v of [c.brain.thickCtMm, c.brain.thickMrMm, c.brain.thinMm, c.ct.huOffset, c.ct.noiseSigma, c.mr.gain]) expect(String(v).length).toBeLessThan(8);
+    }
+  });
+});

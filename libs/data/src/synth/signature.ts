@@ -105,7 +105,8 @@ export function centreSignatures(seed: number, centres: number, opts: SignatureO
     const perm = rng.shuffle(Array.from({ length: centres }, (_, i) => i));
     return perm.map((p) => lo + ((hi - lo) * (p + rng.uniform(0.25, 0.75))) / centres);
   };
-  const round = (x: number, step: number): number => Math.round(x / step) * step;
+  // x to a multiple of step, without binary noise (5.300000000000001) for steps like 0.1
+  const round = (x: number, step: number): number => (step < 1 ? Math.round(x * Math.round(1 / step)) / Math.round(1 / step) : Math.round(x / step) * step);
   const huScale = strata(0.94, 1.06);
   const huOffset = strata(-30, 30);
   const noise = strata(6, 40);
