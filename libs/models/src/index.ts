@@ -26,3 +26,5 @@ export { predictPatients, summariseClassifier, type PatientPrediction, type Clas
 export { predictMasks, diceRecords, summariseSegmenter } from './train/evaluate-segmenter.js';
 export { evaluationJson, toJsonText, type EvaluationJson } from './train/evaluation-json.js';
 export { rng } from './train/random.js';
+export { backboneOf, stagesModel, stageOutputs, nestedBackbone } from './layers/backbone-io.js';
+export { classifierFromConfig, segmenterFromConfig } from './train/build.js';

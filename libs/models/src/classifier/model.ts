@@ -24,6 +24,9 @@ export function buildClassifier(cfgIn: ClassifierConfigInput, opts: { seed?: num
   let features: Sym;
   if (loadedBackbone) {
     const shape = loadedBackbone.inputs[0].shape.slice(1) as number[];
+    if (shape[0] !== config.backbone.inputSize || shape[2] !== config.backbone.inputChannels) {
+      throw new Error(`loaded backbone takes ${shape.join('×')}, config says ${config.backbone.inputSize}² × ${config.backbone.inputChannels}`);
+    }
     input = tf.input({ shape, name: 'classifier_input' });
     features = loadedBackbone.apply(input) as Sym;
   } else {

@@ -7,6 +7,8 @@ export type SegLoss = z.infer<typeof SegLossSchema>;
 
 export const SegmenterConfigSchema = z.object({
   encoder: ResNetConfigSchema.default(ResNetConfigSchema.parse({})),
+  /** local tfjs layers-model directory holding a ResNet encoder (e.g. saved by backboneOf) */
+  encoderFrom: z.string().optional(),
   decoder: z.enum(['subpixel', 'unet']).default('subpixel'),
   /** background + left lateral, right lateral, third, fourth ventricle */
   numClasses: z.number().int().min(2).default(5),

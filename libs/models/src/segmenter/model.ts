@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resnet, convBnRelu } from '../layers/resnet.js';
 import { Seeds } from '../layers/init.js';
 import { DepthToSpace } from '../layers/depth-to-space-layer.js';
+import { stagesModel } from '../layers/backbone-io.js';
 import { SegmenterConfigSchema, type SegmenterConfig, type SegmenterConfigInput } from './config.js';
 
 type Sym = tf.SymbolicTensor;
@@ -23,12 +24,28 @@ function up2(x: Sym, filters: number, decoder: SegmenterConfig['decoder'], name:
 
 const spatial = (s: Sym) => s.shape[1] as number;
 
-/** `seed` makes the initial weights reproducible. */
-export function buildSegmenter(cfgIn: SegmenterConfigInput, opts: { seed?: number } = {}): { model: tf.LayersModel; config: SegmenterConfig } {
+/**
+ * `seed` makes the initial weights reproducible; `encoder` replaces the built ResNet by a loaded
+ * one (a model from backboneOf/stagesModel or any resnet()-built graph), whose input size rules.
+ */
+export function buildSegmenter(cfgIn: SegmenterConfigInput, opts: { seed?: number; encoder?: tf.LayersModel } = {}): { model: tf.LayersModel; config: SegmenterConfig } {
   const config = SegmenterConfigSchema.parse(cfgIn);
   const seeds = new Seeds(opts.seed);
-  const { input, stages } = resnet(config.encoder, 'encoder', seeds);
-  const size = config.encoder.inputSize;
+  let input: Sym;
+  let stages: Sym[];
+  if (opts.encoder) {
+    const enc = stagesModel(opts.encoder);
+    const shape = enc.inputs[0].shape;
+    if (shape[1] !== config.encoder.inputSize || shape[3] !== config.encoder.inputChannels) {
+      throw new Error(`loaded encoder takes ${shape[1]}×${shape[2]}×${shape[3]}, config says ${config.encoder.inputSize}² × ${config.encoder.inputChannels}`);
+    }
+    input = tf.input({ shape: enc.inputs[0].shape.slice(1) as number[], name: 'segmenter_input' });
+    const outs = enc.apply(input);
+    stages = Array.isArray(outs) ? (outs as Sym[]) : [outs as Sym];
+  } else {
+    ({ input, stages } = resnet(config.encoder, 'encoder', seeds));
+  }
+  const size = input.shape[1] as number;
   // Skips: the last stage output at each distinct resolution, deepest first.
   const bySize = new Map<number, Sym>();
   for (const s of stages) bySize.set(spatial(s), s);

@@ -4,7 +4,7 @@
  * (SIM's sections need consecutive slices; the window bounds CPU memory and time).
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildClassifier } from '../classifier/model.js';
+import { classifierFromConfig } from './build.js';
 import { ClassifierConfigSchema, type ClassifierConfig, type ClassifierConfigInput } from '../classifier/config.js';
 import type { PatientSpan } from '../classifier/objective.js';
 import { classifierStep, type ClassifierBatch } from './classifier-step.js';
@@ -56,7 +56,7 @@ function makeBatch(windows: Window[], classes: number): ClassifierBatch {
 }
 
 export async function trainClassifier(patients: PatientSlices[], cfgIn: ClassifierConfigInput, opts: TrainOptions): Promise<{ model: tf.LayersModel; config: ClassifierConfig; optimizer: tf.Optimizer; losses: number[] }> {
-  const { model, config } = opts.model ? { model: opts.model, config: ClassifierConfigSchema.parse(cfgIn) } : buildClassifier(cfgIn, { seed: opts.seed });
+  const { model, config } = opts.model ? { model: opts.model, config: ClassifierConfigSchema.parse(cfgIn) } : await classifierFromConfig(cfgIn, opts.seed);
   checkPatients(patients, config.backbone.inputSize, config.backbone.inputChannels);
   labelVector(0, config.numClasses);
   const optimizer = opts.optimizer ?? adam(config.learningRate);

@@ -3,7 +3,7 @@
  * the LS and LT ablations (Table 5) take only one kind. Batches are drawn at random (seeded).
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildSegmenter } from '../segmenter/model.js';
+import { segmenterFromConfig } from './build.js';
 import { SegmenterConfigSchema, type SegmenterConfig, type SegmenterConfigInput } from '../segmenter/config.js';
 import { segmenterSchedule, segmenterStep, type SegBatch } from './segmenter-step.js';
 import { adam } from './step.js';
@@ -32,7 +32,7 @@ function makeBatch(kind: 'thick' | 'thin', images: SegImage[]): SegBatch {
 }
 
 export async function trainSegmenter(thick: SegImage[], thin: SegImage[], cfgIn: SegmenterConfigInput, opts: SegTrainOptions): Promise<{ model: tf.LayersModel; config: SegmenterConfig; optimizer: tf.Optimizer; losses: number[] }> {
-  const { model, config } = opts.model ? { model: opts.model, config: SegmenterConfigSchema.parse(cfgIn) } : buildSegmenter(cfgIn, { seed: opts.seed });
+  const { model, config } = opts.model ? { model: opts.model, config: SegmenterConfigSchema.parse(cfgIn) } : await segmenterFromConfig(cfgIn, opts.seed);
   const { inputSize, inputChannels } = config.encoder;
   checkImages(thick, inputSize, inputChannels, true);
   checkImages(thin, inputSize, inputChannels, false);
