@@ -202,6 +202,31 @@ def float_pixels(name, double, big_endian):
     add(name, out, 'pydicom')
 
 
+def bits1_frames(name):
+    """1-bit multi-frame segmentation whose frames are not byte aligned (5 x 7 = 35 bits per frame)."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.pixel_data_handlers.numpy_handler import pack_bits
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    rng = np.random.default_rng(3)
+    arr = (rng.random((3, 5, 7)) > 0.5).astype(np.uint8)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.66.4'  # Segmentation Storage
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.SOPClassUID, ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.MediaStorageSOPInstanceUID
+    ds.Modality = 'SEG'
+    ds.Rows, ds.Columns, ds.NumberOfFrames = 5, 7, 3
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, 'MONOCHROME2'
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 1, 1, 0, 0
+    ds.PixelData = pack_bits(arr)
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    out = os.path.join(GEN, name + '.dcm')
+    ds.save_as(out, write_like_original=False)
+    add(name, out, 'pydicom')
+
+
+bits1_frames('seg_1bit_3frames_unaligned')
 float_pixels('float32_pixels_le', False, False)
 float_pixels('float64_pixels_be', True, True)
 
