@@ -51,7 +51,7 @@ describe('Grad-CAM', () => {
     const bias = model.getLayer('edm').getWeights()[1].dataSync()[1];
     // the bias adds a constant: raw = (A_c − b_c)/(H′W′)
     for (let i = 0; i < ac.length; i++) expect(g.raw.data[i]).toBeCloseTo((ac[i] - bias) / (h * w), 6);
-    expect(g.target).toBeCloseTo(ac.reduce((s, v) => s + v, 0) / (h * w), 5);
+    expect(g.target).toBeCloseTo(Array.from(ac).reduce((s, v) => s + v, 0) / (h * w), 5);
     expect(() => tapLayer(model, 'features', 2)).toThrow(/no output 2/);
     // 'edm' does not feed output 0 (pooled features)
     expect(() => gradCam(tapLayer(model, 'edm', 0), x, classScore(0))).toThrow(/does not depend on the tapped activations/);
