@@ -9,6 +9,7 @@ import { listCcCciiScans } from '../slices/index.js';
 import { windowToGray } from '../writers/png.js';
 import { writeConsortium, type SynthResult } from './consortium.js';
 import { GroundTruthIndex } from './ground-truth.js';
+import { groundTruthPath, loadGroundTruthIndex } from './ground-truth-load.js';
 import { planCentre, SynthOptions, DEFAULT_SYNTH_OPTIONS } from './plan.js';
 import { synthesisePatient } from './patient.js';
 import { centreSignatures } from './signature.js';
@@ -95,6 +96,18 @@ describe('writeConsortium', () => {
         expect((await stat(join(c.groundTruth, '..', b.mask))).isFile()).toBe(true);
       }
     }
+  });
+
+  it('loads a ground-truth index with its folder, and names the file and field of a bad one', async () => {
+    const gt = await loadGroundTruthIndex(first.centres[0].groundTruth);
+    expect(gt.centre).toBe('A');
+    expect((await stat(groundTruthPath(gt, gt.chest[0].mask))).isFile()).toBe(true);
+    const bad = join(root, 'bad-gt.json');
+    await writeFile(bad, JSON.stringify({ ...gt, dir: undefined, chest: [{ ...gt.chest[0], label: 'COVID' }] }));
+    await expect(loadGroundTruthIndex(bad)).rejects.toThrow(/bad-gt\.json: invalid ground-truth index at chest\.0\.label/);
+    await writeFile(bad, '{');
+    await expect(loadGroundTruthIndex(bad)).rejects.toThrow(/bad-gt\.json: not JSON/);
+    await expect(loadGroundTruthIndex(join(root, 'none.json'))).rejects.toThrow(/none\.json: cannot read/);
   });
 
   it('round-trips through readVolume: what was written is what the generator computed', async () => {

@@ -10,3 +10,4 @@ export * from './patient.js';
 export * from './domain-shift.js';
 export * from './ground-truth.js';
 export * from './consortium.js';
+export * from './ground-truth-load.js';
