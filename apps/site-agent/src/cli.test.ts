@@ -112,5 +112,8 @@ describe('unbox-site data check', () => {
     expect(badOption.stderr).toContain("option '--concurrency <n>' argument 'many' is invalid");
     expect(badCommand.code).toBe(2);
     expect(badCommand.stderr).toContain("unknown command 'frobnicate'");
+    const jsonUsage = run('--log-format', 'json', 'data', 'inspect');
+    expect(jsonUsage.code).toBe(2);
+    expect(JSON.parse(jsonUsage.stderr.trim().split('\n')[0])).toMatchObject({ level: 'error', msg: "missing required argument 'file-or-folder'" });
   });
 });

@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<void> {
   const format = logFormatFromArgv(argv);
   const log = createLogger({ format });
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(format).parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander has printed the message (or the help) already.

@@ -4,14 +4,17 @@ import { dataCheckCommand } from './commands/data-check.js';
 import { dataInspectCommand } from './commands/data-inspect.js';
 import { createDataSynthCommand } from './commands/data-synth.js';
 import { EXIT } from './errors.js';
-import { LOG_FORMATS, LOG_LEVELS } from './logger.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './logger.js';
 
-export function buildProgram(): Command {
+/**
+ * `logFormat` (read from argv before parsing) routes commander's own usage errors through the
+ * logger too, so a log collector sees JSON lines only.
+ */
+export function buildProgram(logFormat: LogFormat = 'human'): Command {
   const program = new Command('unbox-site')
     .description('Unbox site agent: local data, local training and explanations for one hospital')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(LOG_FORMATS).default('human'))
     .addOption(new Option('--log-level <level>', 'least severe level logged').choices(LOG_LEVELS).default('info'))
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
       `\nExit codes: ${EXIT.ok} ok; ${EXIT.badEntries} data check found bad entries; ${EXIT.userError} invalid input or configuration (the message says what to fix); ${EXIT.internal} internal error (please report).`,
@@ -20,8 +23,19 @@ export function buildProgram(): Command {
   data.addCommand(dataInspectCommand());
   data.addCommand(dataCheckCommand());
   data.addCommand(createDataSynthCommand());
-  forEachCommand(program, (c) => c.exitOverride());
+  const log = createLogger({ format: logFormat });
+  forEachCommand(program, (c) => {
+    c.exitOverride();
+    if (logFormat === 'json') c.configureOutput({ outputError: (str) => log.error(str.trim().replace(/^error: /, '')) });
+    else c.showHelpAfterError(`(run "${commandPath(c)} --help" for usage)`);
+  });
   return program;
+}
+
+function commandPath(c: Command): string {
+  const names: string[] = [];
+  for (let x: Command | null = c; x; x = x.parent) names.unshift(x.name());
+  return names.join(' ');
 }
 
 function forEachCommand(c: Command, f: (c: Command) => void): void {
