@@ -5,8 +5,9 @@
  * Seconds per explanation for LIME (1000 samples) and Kernel SHAP (default budget 2M + 2048) on a
  * synthetic 128-px chest-CT-like slice cut into ~50 SLIC superpixels, and t-SNE seconds for 1 k and
  * 5 k synthetic feature vectors (exact ≤ 2 k points, Barnes–Hut above). One JSON line per figure
- * (shared/notes/result-formats.md: {"bench": "xai", "method", "n", "seconds"} plus backend, seed,
- * config, versions, created).
+ * (shared/notes/result-formats.md: {"bench": "xai", "method", "n", "seconds"} plus cpu_seconds,
+ * backend, seed, config, versions, created). For LIME and Kernel SHAP `n` counts model
+ * evaluations (Kernel SHAP: the budget plus f(x) and f(baseline)).
  *
  * The model is NOT a trained Unbox model: `--model tfjs` (default) is a small fixed conv net with
  * seeded random weights (3 strided 3×3 convs 8/16/32 + an EDM-style 1×1 conv head, spatial mean,
@@ -101,6 +102,12 @@ async function tfjsModel(backend: string, seed: number): Promise<{ predict: Batc
   return { predict, name: 'tfjs fixed random-weight conv net (3×conv3x3/2 8-16-32 + EDM 1×1 head, mean, sigmoid); not a trained model', backend: tf.getBackend() };
 }
 
+/** CPU time of this process since `c0` (user + system): wall time is inflated on a shared machine. */
+function cpuSeconds(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
 function concat(batch: Float32Array[]): Float32Array {
   const out = new Float32Array(batch.length * SIZE * SIZE);
   batch.forEach((b, i) => out.set(b, i * SIZE * SIZE));
@@ -143,17 +150,21 @@ export async function main(argv: string[]): Promise<void> {
     if (args.method !== 'kernel_shap') {
       process.stderr.write(`bench xai: LIME, ${sp.count} superpixels…\n`);
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const r = await limeImage(img, sp, model.predict, { seed: args.seed, batchSize });
       const seconds = (performance.now() - t0) / 1000;
-      emit({ method: 'lime', n: r.numSamples, seconds, ...base, config: { numSamples: 1000, kernelWidth: 0.25, alpha: 1, fill: 'mean', batchSize, slic: { nSegments: 50, compactness: 0.1 } }, r2: r.score });
+      const cpu_seconds = cpuSeconds(c0);
+      emit({ method: 'lime', n: r.numSamples, seconds, cpu_seconds, ...base, config: { numSamples: 1000, kernelWidth: 0.25, alpha: 1, fill: 'mean', batchSize, slic: { nSegments: 50, compactness: 0.1 } }, r2: r.score });
     }
     if (args.method !== 'lime') {
       process.stderr.write(`bench xai: Kernel SHAP, ${sp.count} superpixels…\n`);
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const r = await kernelShapImage(img, sp, model.predict, { seed: args.seed, batchSize });
       const seconds = (performance.now() - t0) / 1000;
+      const cpu_seconds = cpuSeconds(c0);
       const efficiencyError = Math.abs(r.values.reduce((a, b) => a + b, 0) - (r.fx - r.baseValue));
-      emit({ method: 'kernel_shap', n: r.nsamples + 2, seconds, ...base, config: { nsamples: `2M+2048`, fill: 'mean', batchSize, slic: { nSegments: 50, compactness: 0.1 } }, efficiency_error: efficiencyError });
+      emit({ method: 'kernel_shap', n: r.nsamples + 2, seconds, cpu_seconds, ...base, config: { nsamples: `2M+2048`, fill: 'mean', batchSize, slic: { nSegments: 50, compactness: 0.1 } }, efficiency_error: efficiencyError });
     }
   }
   if (args.method === 'tsne' || args.method === 'all') {
@@ -161,10 +172,12 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`bench xai: t-SNE, ${n} points…\n`);
       const x = fromRows(features(n, args.seed + n));
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const r = tsne(x);
       const seconds = (performance.now() - t0) / 1000;
+      const cpu_seconds = cpuSeconds(c0);
       const trust = trustworthiness(x, { data: r.embedding, rows: n, cols: 2 }, 5);
-      emit({ method: 'tsne', n, seconds, backend: 'none (pure TypeScript)', tsne_method: r.method, iterations: r.nIter, kl_divergence: r.klDivergence, trustworthiness: trust, config: { perplexity: 30, early_exaggeration: 12, learning_rate: r.learningRate, max_iter: 1000, init: 'pca', angle: 0.5, dim: 64 } });
+      emit({ method: 'tsne', n, seconds, cpu_seconds, backend: 'none (pure TypeScript)', tsne_method: r.method, iterations: r.nIter, kl_divergence: r.klDivergence, trustworthiness: trust, config: { perplexity: 30, early_exaggeration: 12, learning_rate: r.learningRate, max_iter: 1000, init: 'pca', angle: 0.5, dim: 64 } });
     }
   }
 }
