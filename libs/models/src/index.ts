@@ -28,3 +28,4 @@ export { evaluationJson, toJsonText, type EvaluationJson } from './train/evaluat
 export { rng } from './train/random.js';
 export { backboneOf, stagesModel, stageOutputs, nestedBackbone } from './layers/backbone-io.js';
 export { classifierFromConfig, segmenterFromConfig } from './train/build.js';
+export * from './experiments/index.js';
