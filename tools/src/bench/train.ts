@@ -1,20 +1,25 @@
 /**
- * `npm run bench -- train [--threads 1,2] [--steps 10] [--warmup 3] [--backend unbox-native|wasm|cpu]
- *   [--nets benchnet,benchnet-layers-bn] [--torch path/to/torch_benchnet.py]`
+ * `npm run bench -- train [--threads 1,2] [--steps 10] [--warmup 3] [--backend engine|wasm|cpu]
+ *   [--nets benchnet,classifier,segmenter,benchnet-fused-bn] [--batch 16] [--torch path/to/torch_benchnet.py]`
  * Training throughput on random data after warm-up, one JSON line per (net, threads):
  * {"bench":"train","net","backend","threads","img_per_s","step_ms", ...}. The backend is the
- * native oneDNN engine when it is built, else wasm; the line says which ran. --torch runs the
+ * native oneDNN engine when it is built, else wasm; the line says which ran. benchnet is the
+ * issue's yardstick (tf.layers graph; batch 32); classifier and segmenter are the project's
+ * default configurations with their own training steps (--batch slices). --torch runs the
  * PyTorch twin of benchnet with the same threads right after, for the ratio.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { BENCHNET, benchnet, engineStatus, registerEngine, setEngineThreads, trainStep, type BatchNormKind } from '@unbox/models/engine';
+import { adam, buildClassifier, buildSegmenter, classifierStep, segmenterStep, selectBackend, type BackendChoice } from '@unbox/models';
+import { BENCHNET, benchnet, engineStatus, NATIVE_BACKEND, setEngineThreads, trainStep, type BatchNormKind } from '@unbox/models/engine';
 
-interface Options { threads: number[]; steps: number; warmup: number; backend?: string; nets: string[]; torch?: string; seed: number }
+const NETS = ['benchnet', 'classifier', 'segmenter', 'benchnet-fused-bn'];
+
+interface Options { threads: number[]; steps: number; warmup: number; backend?: BackendChoice; nets: string[]; batch: number; torch?: string; seed: number }
 
 function parse(args: string[]): Options {
-  const o: Options = { threads: [1, 2], steps: 10, warmup: 3, nets: ['benchnet'], seed: 0 };
+  const o: Options = { threads: [1, 2], steps: 10, warmup: 3, nets: ['benchnet', 'classifier', 'segmenter'], batch: 16, seed: 0 };
   for (let i = 0; i < args.length; i++) {
     const key = args[i], val = args[i + 1];
     const need = () => {
@@ -31,27 +36,33 @@ function parse(args: string[]): Options {
     else if (key === '--steps') o.steps = int(need(), 1);
     else if (key === '--warmup') o.warmup = int(need(), 0);
     else if (key === '--seed') o.seed = int(need(), 0);
-    else if (key === '--backend') o.backend = need();
+    else if (key === '--batch') o.batch = int(need(), 1);
+    else if (key === '--backend') {
+      const b = need();
+      if (!['engine', 'wasm', 'cpu'].includes(b)) throw new Error(`bench train: --backend ${b}: expected engine, wasm or cpu`);
+      o.backend = b as BackendChoice;
+    }
     else if (key === '--nets') o.nets = need().split(',');
     else if (key === '--torch') o.torch = need();
     else throw new Error(`bench train: unknown option ${key}`);
   }
-  for (const n of o.nets) if (!['benchnet', 'benchnet-layers-bn'].includes(n)) throw new Error(`bench train: unknown net ${n} (benchnet, benchnet-layers-bn)`);
+  for (const n of o.nets) if (!NETS.includes(n)) throw new Error(`bench train: unknown net ${n} (${NETS.join(', ')})`);
   return o;
 }
 
-async function activate(wanted: string | undefined): Promise<{ backend: string; detail: string }> {
-  const status = engineStatus();
-  if (wanted === undefined || wanted === 'unbox-native') {
-    const got = await registerEngine();
-    if (got) return { backend: got.backend, detail: status.detail };
-    if (wanted) throw new Error(`bench train: the native engine is not available: ${status.detail}`);
-    process.stderr.write(`native engine unavailable (${status.detail}); falling back to wasm\n`);
-    wanted = 'wasm';
+/** The engine when built (else wasm, saying why), or the backend asked for; never a silent swap. */
+async function activate(wanted: BackendChoice | undefined): Promise<{ backend: string; detail: string }> {
+  if (wanted === undefined) {
+    const status = engineStatus();
+    if (status.available) wanted = 'engine';
+    else {
+      process.stderr.write(`native engine unavailable (${status.detail}); running the portable wasm backend\n`);
+      wanted = 'wasm';
+    }
   }
-  if (wanted === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  if (!(await tf.setBackend(wanted))) throw new Error(`bench train: backend ${wanted} did not start`);
-  return { backend: wanted, detail: wanted === 'wasm' ? 'tfjs wasm (1 thread)' : `tfjs ${wanted}` };
+  const info = await selectBackend(wanted);
+  const detail = info.backend === NATIVE_BACKEND ? engineStatus().detail : info.backend === 'wasm' ? 'tfjs wasm, XNNPACK, 1 thread' : `tfjs ${info.backend}`;
+  return { backend: info.backend, detail };
 }
 
 function unboxVersion(): string {
@@ -59,22 +70,52 @@ function unboxVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
-function measure(net: string, opts: Options): { step_ms: number; final_loss: number } {
-  const bn: BatchNormKind = net === 'benchnet-layers-bn' ? 'layers' : 'fused';
-  const model = benchnet(bn);
-  const optimizer = tf.train.adam(BENCHNET.lr);
-  const x = tf.randomNormal([BENCHNET.batch, BENCHNET.input, BENCHNET.input, BENCHNET.channels], 0, 1, 'float32', opts.seed) as tf.Tensor4D;
-  const labels = tf.randomUniform([BENCHNET.batch], 0, BENCHNET.classes, 'int32', opts.seed + 1) as tf.Tensor1D;
-  const y = tf.tidy(() => tf.oneHot(labels, BENCHNET.classes).toFloat()) as tf.Tensor2D;
-  for (let i = 0; i < opts.warmup; i++) trainStep(model, optimizer, x, y);
+function timeSteps(run: () => number, opts: Options): { step_ms: number; final_loss: number } {
+  for (let i = 0; i < opts.warmup; i++) run();
   let loss = NaN;
   const t0 = performance.now();
-  for (let i = 0; i < opts.steps; i++) loss = trainStep(model, optimizer, x, y);
-  const step_ms = (performance.now() - t0) / opts.steps;
-  tf.dispose([x, labels, y]);
+  for (let i = 0; i < opts.steps; i++) loss = run();
+  return { step_ms: (performance.now() - t0) / opts.steps, final_loss: loss };
+}
+
+/** One configuration: its batch size, config record and timed steps. */
+function measure(net: string, opts: Options): { batch: number; config: Record<string, unknown>; step_ms: number; final_loss: number } {
+  if (net === 'benchnet' || net === 'benchnet-fused-bn') {
+    const bn: BatchNormKind = net === 'benchnet' ? 'layers' : 'fused';
+    const model = benchnet(bn);
+    const optimizer = tf.train.adam(BENCHNET.lr);
+    const x = tf.randomNormal([BENCHNET.batch, BENCHNET.input, BENCHNET.input, BENCHNET.channels], 0, 1, 'float32', opts.seed) as tf.Tensor4D;
+    const labels = tf.randomUniform([BENCHNET.batch], 0, BENCHNET.classes, 'int32', opts.seed + 1) as tf.Tensor1D;
+    const y = tf.tidy(() => tf.oneHot(labels, BENCHNET.classes).toFloat()) as tf.Tensor2D;
+    const r = timeSteps(() => trainStep(model, optimizer, x, y), opts);
+    tf.dispose([x, labels, y]);
+    model.dispose();
+    optimizer.dispose();
+    return { ...r, batch: BENCHNET.batch, config: { ...BENCHNET, batch_norm: bn === 'layers' ? 'tf.layers.batchNormalization' : 'engine FusedBatchNormalization' } };
+  }
+  const n = opts.batch;
+  if (net === 'classifier') {
+    const { model, config } = buildClassifier({}, { seed: opts.seed });
+    const size = config.backbone.inputSize;
+    const x = tf.randomNormal([n, size, size, config.backbone.inputChannels], 0, 1, 'float32', opts.seed) as tf.Tensor4D;
+    const label = Array.from({ length: config.numClasses }, (_, i) => (i === 1 ? 1 : 0));
+    const optimizer = adam(config.learningRate);
+    const r = timeSteps(() => classifierStep(model, config, optimizer, { x, spans: [{ start: 0, count: n, label }] }), opts);
+    x.dispose();
+    model.dispose();
+    optimizer.dispose();
+    return { ...r, batch: n, config: { ...config, patients: 1 } };
+  }
+  const { model, config } = buildSegmenter({}, { seed: opts.seed });
+  const size = config.encoder.inputSize;
+  const x = tf.randomNormal([n, size, size, config.encoder.inputChannels], 0, 1, 'float32', opts.seed) as tf.Tensor4D;
+  const y = tf.randomUniform([n, size, size], 0, config.numClasses, 'int32', opts.seed + 1) as tf.Tensor3D;
+  const optimizer = adam(config.learningRate);
+  const r = timeSteps(() => segmenterStep(model, config, optimizer, { kind: 'thick', x, y }), opts);
+  tf.dispose([x, y]);
   model.dispose();
   optimizer.dispose();
-  return { step_ms, final_loss: loss };
+  return { ...r, batch: n, config: { ...config, batch_kind: 'thick' } };
 }
 
 function torchLine(path: string, threads: number, steps: number): Record<string, unknown> | null {
@@ -90,18 +131,18 @@ export async function main(args: string[]): Promise<void> {
   const opts = parse(args);
   const { backend, detail } = await activate(opts.backend);
   const versions = { unbox: unboxVersion(), tfjs: tf.version.tfjs, node: process.versions.node };
+  // Only the engine runs several threads; the wasm and cpu backends run one in Node.
+  const threadList = backend === NATIVE_BACKEND ? opts.threads : [1];
   for (const net of opts.nets) {
-    for (const threads of opts.threads) {
-      if (backend === 'unbox-native') setEngineThreads(threads);
-      const effective = backend === 'unbox-native' ? threads : 1;
-      process.stderr.write(`train ${net} on ${backend}, ${effective} thread(s)...\n`);
-      const { step_ms, final_loss } = measure(net, opts);
+    for (const threads of threadList) {
+      if (backend === NATIVE_BACKEND) setEngineThreads(threads);
+      process.stderr.write(`train ${net} on ${backend}, ${threads} thread(s)...\n`);
+      const m = measure(net, opts);
       const line: Record<string, unknown> = {
-        bench: 'train', net, backend, threads: effective,
-        img_per_s: Number((BENCHNET.batch * 1000 / step_ms).toFixed(1)), step_ms: Number(step_ms.toFixed(1)),
-        engine: detail, batch: BENCHNET.batch, steps: opts.steps, warmup: opts.warmup, final_loss,
-        seed: opts.seed, config: { ...BENCHNET, batch_norm: net === 'benchnet-layers-bn' ? 'tf.layers.batchNormalization' : 'engine fused' },
-        versions, created: new Date().toISOString(),
+        bench: 'train', net, backend, threads,
+        img_per_s: Number((m.batch * 1000 / m.step_ms).toFixed(1)), step_ms: Number(m.step_ms.toFixed(1)),
+        engine: detail, batch: m.batch, steps: opts.steps, warmup: opts.warmup, final_loss: m.final_loss,
+        seed: opts.seed, config: m.config, versions, created: new Date().toISOString(),
       };
       if (opts.torch && net.startsWith('benchnet')) {
         const t = torchLine(opts.torch, threads, opts.steps);

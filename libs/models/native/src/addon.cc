@@ -225,6 +225,38 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
     return undef(env);
   });
 }
+// slice(inShape, begin, size, x, y)
+napi_value Slice(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, 5);
+    auto s = a.ints(0), b = a.ints(1), z = a.ints(2);
+    if (s.empty() || b.size() != s.size() || z.size() != s.size()) throw std::invalid_argument("slice: rank mismatch");
+    for (size_t d = 0; d < s.size(); ++d)
+      if (b[d] < 0 || z[d] < 0 || b[d] + z[d] > s[d]) throw std::invalid_argument("slice: box outside the tensor");
+    unbox::slice(static_cast<int>(s.size()), s.data(), b.data(), z.data(), a.f32(3), a.f32(4));
+    return undef(env);
+  });
+}
+// concat([x...], outer, inners, y)
+napi_value Concat(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, 4);
+    uint32_t count;
+    napi_get_array_length(env, a.v[0], &count);
+    auto inners = a.ints(2);
+    if (count == 0 || inners.size() != count) throw std::invalid_argument("concat: one width per input expected");
+    std::vector<const float*> xs(count);
+    for (uint32_t j = 0; j < count; ++j) {
+      napi_value e;
+      napi_get_element(env, a.v[0], j, &e);
+      Args one = a;
+      one.v = {e};
+      xs[j] = one.f32(0);
+    }
+    unbox::concat(static_cast<int>(count), a.i(1), inners.data(), xs.data(), a.f32(3));
+    return undef(env);
+  });
+}
 // bnApply(rows, c, x, mean, ms, var, vs, gamma|null, gs, beta|null, bs, eps, y)
 napi_value BnApply(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
@@ -268,6 +300,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"slice", nullptr, Slice, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnApply", nullptr, BnApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnStats", nullptr, BnStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnBwd", nullptr, BnBwd, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -46,6 +46,10 @@ void reduce(int kind, int64_t outer, int64_t red, int64_t inner, const float* x,
 // Tile: general rank <= 6.
 void tile(int rank, const int64_t* inShape, const int64_t* reps, const float* x, float* y);
 void transpose(int rank, const int64_t* inShape, const int64_t* perm, const float* x, float* y);
+// The box [begin, begin + size) of x, copied densely into y.
+void slice(int rank, const int64_t* inShape, const int64_t* begin, const int64_t* size, const float* x, float* y);
+// Concatenation of xs[k] viewed as [outer, inners[k]] along the second axis.
+void concat(int count, int64_t outer, const int64_t* inners, const float* const* xs, float* y);
 
 // Batch norm over rows of [rows, c] (channels last): y = (x - mean) * rsqrt(var + eps) * gamma + beta.
 void batchnorm_apply(int64_t rows, int64_t c, const float* x, const float* mean, int64_t meanStride,

@@ -86,6 +86,20 @@ describe.skipIf(!engine.available)('element-wise, reduction and data-movement ke
     got.native.forEach((v, k) => expect(closeness(v, got.cpu[k]), `op ${k}`).toBeLessThan(1));
   });
 
+  it('slice, split (SplitV), concat and the concat gradient match', async () => {
+    const r = rng(25);
+    const a = randomArray(2 * 5 * 6 * 3, r), b = randomArray(2 * 5 * 6 * 4, r), c = randomArray(2 * 5 * 6 * 1, r);
+    const w = randomArray(2 * 5 * 6 * 8, r);
+    const got = await onBoth(() => {
+      const at = tf.tensor4d(a, [2, 5, 6, 3]), bt = tf.tensor4d(b, [2, 5, 6, 4]), ct = tf.tensor4d(c, [2, 5, 6, 1]);
+      const cat = tf.concat([at, bt, ct], -1);
+      const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.concat([x, y, ct], 3), tf.tensor4d(w, [2, 5, 6, 8]))))([at, bt]);
+      return [cat, tf.concat([at, at], 0), tf.concat([at, at], 1), tf.concat([tf.tensor1d([1, 2]), tf.tensor1d([]), tf.tensor1d([3])]),
+        tf.slice(at, [1, 2, 0, 1], [1, 3, 6, 2]), tf.slice(bt, [0, 0, 3, 0], [2, 5, 3, 4]), ...tf.split(cat, [3, 4, 1], 3), ...tf.split(cat, 2, 1 + 1), ...grads];
+    });
+    got.native.forEach((v, k) => expect(closeness(v, got.cpu[k]), `op ${k}`).toBeLessThan(1));
+  });
+
   it('ran natively: none of these kernels fell back to the cpu', () => {
     expect(Object.fromEntries(fallbackCounts)).toEqual({});
   });
@@ -94,7 +108,7 @@ describe.skipIf(!engine.available)('element-wise, reduction and data-movement ke
     await tf.setBackend(NATIVE_BACKEND);
     const a = tf.relu(tf.tensor1d([1, -2, 3, -4, 5, 6]));
     const seen = a.dataSync();
-    const slice = tf.slice(a, [2], [3]); // the cpu Slice kernel returns a view of a's buffer
+    const slice = tf.slice(a, [2], [3]);
     a.dispose();
     const b = tf.neg(tf.tensor1d([9, 9, 9, 9, 9, 9])); // same size: would reuse a's buffer
     expect(Array.from(seen)).toEqual([1, 0, 3, 0, 5, 6]);

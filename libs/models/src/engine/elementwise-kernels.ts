@@ -131,6 +131,54 @@ function transpose({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null
   return out.info;
 }
 
+function sliceInto(backend: KernelArgs['backend'], x: tf.TensorInfo, xv: Float32Array, begin: number[], size: number[]): tf.TensorInfo {
+  const out = output(backend, size);
+  if (out.data.length > 0) backend.addon.slice(x.shape, begin, size, xv, out.data);
+  return out.info;
+}
+
+/** A dense copy of the box (the cpu kernel's strided path is a scalar loop over every element). */
+function slice({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const x = values(backend, inputs.x);
+  if (!x || inputs.x.shape.length === 0) return null;
+  const a = attrs as unknown as tf.SliceAttrs;
+  const [begin, size] = tf.slice_util.parseSliceParams(inputs.x as unknown as tf.Tensor, a.begin, a.size);
+  tf.slice_util.assertParamsValid(inputs.x as unknown as tf.Tensor, begin, size);
+  return sliceInto(backend, inputs.x, x, begin, size);
+}
+
+/** SplitV: the gradient of Concat (U-Net skips), one dense slice per part. */
+function splitV({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] | null {
+  const x = values(backend, inputs.x);
+  if (!x || inputs.x.shape.length === 0) return null;
+  const a = attrs as unknown as tf.SplitVAttrs;
+  const axis = tf.util.parseAxisParam(a.axis, inputs.x.shape)[0];
+  const sizes = tf.backend_util.prepareSplitSize(inputs.x as unknown as tf.Tensor, a.numOrSizeSplits, axis);
+  const begin = new Array<number>(inputs.x.shape.length).fill(0);
+  return sizes.map((s) => {
+    const size = inputs.x.shape.slice();
+    size[axis] = s;
+    const part = sliceInto(backend, inputs.x, x, begin.slice(), size);
+    begin[axis] += s;
+    return part;
+  });
+}
+
+function concat({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const list = (inputs as unknown as tf.TensorInfo[]).filter((t) => tf.util.sizeFromShape(t.shape) > 0);
+  if (list.length === 0) return null;
+  const vals = list.map((t) => values(backend, t));
+  if (vals.some((v) => !v)) return null;
+  const axis = tf.util.parseAxisParam((attrs as unknown as tf.ConcatAttrs).axis, list[0].shape)[0];
+  const shapes = list.map((t) => t.shape);
+  tf.backend_util.assertParamsConsistent(shapes, axis);
+  const outShape = tf.backend_util.computeOutShape(shapes, axis);
+  const outer = outShape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const out = output(backend, outShape);
+  backend.addon.concat(vals as Float32Array[], outer, shapes.map((s) => s.slice(axis).reduce((p, q) => p * q, 1)), out.data);
+  return out.info;
+}
+
 /** FusedBatchNorm with per-channel (last axis) or scalar statistics and parameters. */
 function fusedBatchNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const x = values(backend, inputs.x);
@@ -213,5 +261,8 @@ export function registerElementwiseKernels(): void {
   registerNative('Max', reduction(2, 'reductionIndices'));
   registerNative('Tile', tile);
   registerNative('Transpose', transpose);
+  registerNative('Slice', slice);
+  registerNative('SplitV', splitV);
+  registerNative('Concat', concat);
   registerNative('FusedBatchNorm', fusedBatchNorm);
 }

@@ -23,6 +23,8 @@ export interface NativeAddon {
   reduce(kind: 0 | 1 | 2, outer: number, red: number, inner: number, x: Float32Array, y: Float32Array): void;
   tile(inShape: number[], reps: number[], x: Float32Array, y: Float32Array): void;
   transpose(inShape: number[], perm: number[], x: Float32Array, y: Float32Array): void;
+  slice(inShape: number[], begin: number[], size: number[], x: Float32Array, y: Float32Array): void;
+  concat(xs: Float32Array[], outer: number, inners: number[], y: Float32Array): void;
   bnApply(rows: number, c: number, x: Float32Array, mean: Float32Array, ms: number, v: Float32Array, vs: number, gamma: Float32Array | null, gs: number, beta: Float32Array | null, bs: number, eps: number, y: Float32Array): void;
   bnStats(rows: number, c: number, x: Float32Array, mean: Float32Array, v: Float32Array): void;
   bnBwd(rows: number, c: number, x: Float32Array, dy: Float32Array, mean: Float32Array, v: Float32Array, gamma: Float32Array | null, eps: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
