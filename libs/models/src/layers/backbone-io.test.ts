@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { buildClassifier } from '../classifier/model.js';
 import { backboneOf, nestedBackbone, stageOutputs } from './backbone-io.js';
-import { saveModel } from '../train/checkpoint-io.js';
+import { loadModel, saveModel } from '../train/checkpoint-io.js';
 import { classifierFromConfig, segmenterFromConfig } from '../train/build.js';
 import { tinyClassifier, tinySegmenter, TINY_BACKBONE } from '../testing/tiny.js';
 import { maxAbsDiff } from '../testing/finite-difference.js';
@@ -26,6 +26,13 @@ describe('backbones from a local tfjs directory', () => {
     const cls = await classifierFromConfig(tinyClassifier({ backboneFrom: join(dir, 'bb') }), 9);
     const feat = backboneOf(cls.model);
     expect(maxAbsDiff((feat.predict(x) as tf.Tensor).dataSync(), want)).toBe(0);
+
+    // a classifier holding the loaded backbone as a nested model survives a checkpoint round trip
+    await saveModel(cls.model, join(dir, 'cls'));
+    const back = await loadModel(join(dir, 'cls'));
+    const a = cls.model.predict(x) as tf.Tensor[];
+    const b = back.predict(x) as tf.Tensor[];
+    a.forEach((t, i) => expect(maxAbsDiff(t.dataSync(), b[i].dataSync())).toBe(0));
 
     const seg = await segmenterFromConfig(tinySegmenter({ encoderFrom: join(dir, 'bb') }), 9);
     expect((seg.model.predict(x) as tf.Tensor).shape).toEqual([2, 32, 32, 5]);
