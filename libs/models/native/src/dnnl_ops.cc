@@ -3,7 +3,9 @@
 // running a small one.
 #include <omp.h>
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 #include <mutex>
 #include <sstream>
 #include <unordered_map>
@@ -148,7 +150,49 @@ void conv_fwd(const ConvGeom& g, const float* x, const float* w, const float* bi
   strm().wait();
 }
 
+namespace {
+// Backward data for very few input channels (the stem, whose input is the image): oneDNN's
+// kernels vectorise over input channels and crawl at 1 of 16 lanes. Instead, per image:
+// cols = dy · Wᵀ (a GEMM over the K = kh·kw·ic filter taps) and a scatter-add of the columns.
+void conv_bwd_data_gemm(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  const int64_t taps = g.kh * g.kw * g.c, pixels = g.oh * g.ow;
+  const int64_t inImage = g.h * g.w * g.c;
+#pragma omp parallel
+  {
+    std::vector<float> cols(static_cast<size_t>(pixels * taps));
+#pragma omp for schedule(static)
+    for (int64_t n = 0; n < g.n; ++n) {
+      // cols[p, t] = Σ_oc dy[n, p, oc] · W[t, oc]; W is HWIO = [taps, oc] row-major.
+      dnnl_sgemm('N', 'T', pixels, taps, g.oc, 1.0f, dy + n * pixels * g.oc, g.oc, w, g.oc, 0.0f,
+                 cols.data(), taps);
+      float* img = dx + n * inImage;
+      std::fill(img, img + inImage, 0.0f);
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
+          const float* col = cols.data() + (oy * g.ow + ox) * taps;
+          for (int64_t ky = 0; ky < g.kh; ++ky) {
+            const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+            if (iy < 0 || iy >= g.h) continue;
+            for (int64_t kx = 0; kx < g.kw; ++kx) {
+              const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+              if (ix < 0 || ix >= g.w) continue;
+              float* dst = img + (iy * g.w + ix) * g.c;
+              const float* src = col + (ky * g.kw + kx) * g.c;
+              for (int64_t c = 0; c < g.c; ++c) dst[c] += src[c];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+}  // namespace
+
 void conv_bwd_data(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  if (g.groups == 1 && g.c <= 4) {
+    conv_bwd_data_gemm(g, dy, w, dx);
+    return;
+  }
   std::shared_ptr<BwdDataEntry> e;
   {
     std::lock_guard<std::mutex> lk(cache_mu);
