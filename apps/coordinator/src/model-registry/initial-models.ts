@@ -1,0 +1,61 @@
+/**
+ * Initial global models the coordinator can create by name from a run config's `model` field.
+ * Built in: small pure-TypeScript models used by simulations and tests (the tfjs classifier and
+ * segmenter register here once @unbox/models exposes their parameter initialisers).
+ *   logreg:<d>        logistic regression over d features: `dense/kernel` [d,1], `dense/bias` [1]
+ *   mlp:<d>:<h>       one hidden ReLU layer: `hidden/kernel` [d,h], `hidden/bias` [h], `out/kernel` [h,1], `out/bias` [1]
+ * Weights are Glorot-uniform from a seeded generator, biases zero, so a run is reproducible.
+ */
+import type { Tensor } from '@unbox/fl';
+
+export type InitialModel = (seed: number) => Tensor[];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function glorot(rows: number, cols: number, rand: () => number): Float32Array {
+  const limit = Math.sqrt(6 / (rows + cols));
+  return Float32Array.from({ length: rows * cols }, () => (2 * rand() - 1) * limit);
+}
+
+const MAX_DIM = 1 << 20;
+
+function dim(v: string | undefined, what: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_DIM) throw new Error(`model '${name}': ${what} must be an integer from 1 to ${MAX_DIM}`);
+  return n;
+}
+
+/** The model a name describes; throws naming the known families when the name is unknown. */
+export function initialModel(name: string): InitialModel {
+  const [family, ...args] = name.split(':');
+  if (family === 'logreg') {
+    const d = dim(args[0], 'features', name);
+    return (seed) => [
+      { name: 'dense/kernel', shape: [d, 1], data: glorot(d, 1, mulberry32(seed)) },
+      { name: 'dense/bias', shape: [1], data: new Float32Array(1) },
+    ];
+  }
+  if (family === 'mlp') {
+    const d = dim(args[0], 'features', name);
+    const h = dim(args[1], 'hidden units', name);
+    return (seed) => {
+      const r = mulberry32(seed);
+      return [
+        { name: 'hidden/kernel', shape: [d, h], data: glorot(d, h, r) },
+        { name: 'hidden/bias', shape: [h], data: new Float32Array(h) },
+        { name: 'out/kernel', shape: [h, 1], data: glorot(h, 1, r) },
+        { name: 'out/bias', shape: [1], data: new Float32Array(1) },
+      ];
+    };
+  }
+  throw new Error(`model '${name}': unknown model (built in: logreg:<features>, mlp:<features>:<hidden>)`);
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminGuard, ProtocolPipe } from '../app/http.js';
+import { schemaOf } from '../app/openapi.js';
+import { ENGINE, STORE } from '../app/tokens.js';
+import type { Store } from '../db/store.js';
+import type { RunEngine } from './run-engine.js';
+import type { RunControl } from '@unbox/protocol';
+
+@ApiTags('runs')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('api/runs')
+export class RunsController {
+  constructor(
+    @Inject(ENGINE) private readonly engine: RunEngine,
+    @Inject(STORE) private readonly store: Store,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Start a run from a run config (secure aggregation unless debug_plaintext)' })
+  @ApiBody({ schema: schemaOf('run.config') })
+  start(@Body() body: unknown) {
+    return this.engine.startRun(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List runs' })
+  async list() {
+    return { runs: (await this.store.listRuns()).map((r) => ({ run_id: r.id, name: r.name, status: r.status, strategy: r.strategy, completed_rounds: r.completed_rounds, rounds: (JSON.parse(r.config) as { rounds: number }).rounds, model_hash: r.model_hash, failure: r.failure })) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A run with its rounds (every attempt), cohorts and dropouts' })
+  async get(@Param('id') id: string) {
+    const r = await this.store.run(id);
+    if (!r) throw new NotFoundException(`no run '${id}'`);
+    const rounds = [];
+    for (const x of await this.store.rounds(id))
+      rounds.push({
+        round: x.round,
+        attempt: x.attempt,
+        status: x.status,
+        phase: x.phase,
+        secure: x.secure === 1,
+        model_hash_in: x.model_hash_in,
+        model_hash_out: x.model_hash_out,
+        failure: x.failure,
+        started_at: x.started_at,
+        ended_at: x.ended_at,
+        cohort: await this.store.cohort(id, x.round, x.attempt, 'fit'),
+        evaluators: await this.store.cohort(id, x.round, x.attempt, 'evaluate'),
+        dropouts: await this.store.dropouts(id, x.round, x.attempt),
+      });
+    return { run_id: r.id, name: r.name, status: r.status, phase: this.engine.phase(id), config: JSON.parse(r.config) as unknown, completed_rounds: r.completed_rounds, model_hash: r.model_hash, failure: r.failure, rounds };
+  }
+
+  @Post(':id/control')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause, resume or stop a run' })
+  @ApiBody({ schema: schemaOf('run.control') })
+  control(@Param('id') id: string, @Body() body: unknown) {
+    const c = new ProtocolPipe('run.control').transform({ ...(body && typeof body === 'object' ? body : {}), run_id: id }) as RunControl;
+    return this.engine.control(c);
+  }
+}

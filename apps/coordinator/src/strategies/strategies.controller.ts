@@ -1,0 +1,13 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DEFAULT_BN_PATTERNS, STRATEGY_NAMES } from '@unbox/protocol';
+
+@ApiTags('strategies')
+@Controller('api/strategies')
+export class StrategiesController {
+  @Get()
+  @ApiOperation({ summary: 'Strategies a run config may name (Flower semantics and defaults, see libs/fl)' })
+  list() {
+    return { strategies: [...STRATEGY_NAMES], fedbn_default_patterns: [...DEFAULT_BN_PATTERNS], models: ['logreg:<features>', 'mlp:<features>:<hidden>'] };
+  }
+}
