@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isUserError } from '../errors.js';
@@ -68,5 +70,22 @@ describe('unbox-site data synth', () => {
     expect(isUserError(blocked)).toBe(true);
     expect((blocked as Error).message).toMatch(/cannot write the consortium: .*consortium\.json/);
     vi.restoreAllMocks();
+  });
+
+  it('end to end: the unbox-site executable writes a 4-centre consortium that data check loads without a bad entry', () => {
+    const bin = join(dirname(fileURLToPath(import.meta.url)), '../../bin/unbox-site.js');
+    const out = join(dir, 'e2e');
+    const synth = spawnSync(process.execPath, [bin, 'data', 'synth', '--out', out, '--centres', '4', '--seed', '3', '--size', '24', '--chest-patients', '2', '--chest-slices', '6', '--brain-ct-patients', '2', '--brain-mr-patients', '2', '--brain-coverage', '0.3'], { encoding: 'utf8', timeout: 60_000 });
+    expect(synth.status, synth.stderr).toBe(0);
+    expect(synth.stdout).toMatch(/4 centres/);
+    const manifests = ['A', 'B', 'C', 'D'].map((c) => join(out, c, 'manifest.json'));
+    const check = spawnSync(process.execPath, [bin, 'data', 'check', '--json', ...manifests], { encoding: 'utf8', timeout: 60_000 });
+    expect(check.status, check.stderr).toBe(0);
+    const res = JSON.parse(check.stdout) as { good: unknown[]; bad: unknown[] }[];
+    expect(res).toHaveLength(4);
+    for (const r of res) {
+      expect(r.bad).toEqual([]);
+      expect(r.good).toHaveLength(6);
+    }
   });
 });
