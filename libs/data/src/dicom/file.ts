@@ -24,6 +24,11 @@ export async function decodeDicom(parsed: ParsedDicom): Promise<DecodedDicom> {
   if (photometric === 'PALETTE COLOR') {
     frames = frames.map((f) => applyPalette(parsed.dataSet, f, file, info.pixelRepresentation === 1));
     channels = 3;
+  } else if (channels === 1 && info.modalityLut) {
+    // a Modality LUT replaces rescale slope/intercept; inputs outside the table take its end values
+    const { firstMapped, table } = info.modalityLut;
+    const last = table.length - 1;
+    for (const f of frames) for (let i = 0; i < f.length; i++) f[i] = table[Math.min(last, Math.max(0, f[i] - firstMapped))];
   } else if (channels === 1) {
     frames.forEach((f, k) => {
       // enhanced objects may carry a modality LUT per frame

@@ -32,6 +32,8 @@ export interface DicomImageInfo {
   seriesInstanceUid: string | null;
   /** enhanced multi-frame objects (functional groups, PS3.3 C.7.6.16): per-frame values; else null */
   frames: FrameInfo[] | null;
+  /** Modality LUT Sequence (0028,3000): a lookup table used instead of rescale slope/intercept */
+  modalityLut: { firstMapped: number; table: Uint16Array } | null;
 }
 
 export interface FrameInfo {
@@ -153,6 +155,27 @@ function functionalGroups(ds: DataSet, frames: number): { shared: (tag: string) 
   };
 }
 
+/** Modality LUT (PS3.3 C.11.1): LUTDescriptor [entries (0 = 65536), first mapped value, bits], LUTData. */
+function readModalityLut(ds: DataSet, file: string, signed: boolean): DicomImageInfo['modalityLut'] {
+  const lut = item(ds, 'x00283000');
+  if (!lut) return null;
+  const desc = lut.elements.x00283002;
+  const data = lut.elements.x00283006;
+  if (!desc || desc.length < 6 || !data) throw new DataError(file, 'Modality LUT Sequence item lacks LUTDescriptor or LUTData');
+  const parser = desc.parser ?? lut.byteArrayParser;
+  const entries = parser.readUint16(lut.byteArray, desc.dataOffset) || 65536;
+  const first = parser.readUint16(lut.byteArray, desc.dataOffset + 2);
+  const bits = parser.readUint16(lut.byteArray, desc.dataOffset + 4);
+  const table = new Uint16Array(entries);
+  if (bits <= 8 && data.length === entries) for (let i = 0; i < entries; i++) table[i] = lut.byteArray[data.dataOffset + i];
+  else {
+    if (data.length < 2 * entries) throw new DataError(file, `Modality LUT holds ${data.length} bytes for ${entries} entries`);
+    const dp = data.parser ?? lut.byteArrayParser;
+    for (let i = 0; i < entries; i++) table[i] = dp.readUint16(lut.byteArray, data.dataOffset + 2 * i);
+  }
+  return { firstMapped: signed && first >= 32768 ? first - 65536 : first, table };
+}
+
 function readInfo(ds: DataSet, file: string, floatPixels: 'float32' | 'float64' | null): DicomImageInfo {
   const need = (tag: string, name: string): number => {
     const v = us(ds, tag);
@@ -227,5 +250,6 @@ function readInfo(ds: DataSet, file: string, floatPixels: 'float32' | 'float64' 
     instanceNumber: ds.intString('x00200013') ?? null,
     seriesInstanceUid: ds.string('x0020000e')?.trim() || null,
     frames: perFrame,
+    modalityLut: readModalityLut(ds, file, us(ds, 'x00280103') === 1),
   };
 }

@@ -85,6 +85,8 @@ def values(path_native, original, ts=None):
         arr = stored(ds, arr)
         if pi in ('YBR_FULL', 'YBR_FULL_422'):
             arr = convert_color_space(arr.astype(np.uint8), pi, 'RGB').astype(np.float64)
+        elif spp == 1 and 'ModalityLUTSequence' in orig:
+            arr = apply_modality_lut(arr.astype(np.int64), ds).astype(np.float64)
         elif spp == 1 and ('RescaleSlope' in orig or 'RescaleIntercept' in orig):
             arr = arr * float(orig.get('RescaleSlope', 1)) + float(orig.get('RescaleIntercept', 0))
     return arr.reshape(frames, int(ds.Rows), int(ds.Columns), spp).astype(np.float32)
@@ -226,6 +228,24 @@ def bits1_frames(name):
     add(name, out, 'pydicom')
 
 
+def modality_lut(name):
+    """CT_small with a Modality LUT Sequence instead of rescale (pydicom's apply_modality_lut is the reference)."""
+    from pydicom.dataset import Dataset
+    ds = pydicom.dcmread(tf('CT_small.dcm'))
+    del ds.RescaleSlope, ds.RescaleIntercept
+    first = 200
+    n = 1500
+    item = Dataset()
+    item.add_new(0x00283002, 'US', [n, first, 16])  # LUTDescriptor
+    item.ModalityLUTType = 'HU'
+    item.add_new(0x00283006, 'US', [int(x) for x in (np.arange(n) * 3 + 17) % 65536])  # LUTData
+    ds.ModalityLUTSequence = [item]
+    out = os.path.join(GEN, name + '.dcm')
+    ds.save_as(out)
+    add(name, out, 'pydicom')
+
+
+modality_lut('ct_modality_lut_sequence')
 bits1_frames('seg_1bit_3frames_unaligned')
 float_pixels('float32_pixels_le', False, False)
 float_pixels('float64_pixels_be', True, True)
