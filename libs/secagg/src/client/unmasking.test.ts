@@ -67,7 +67,23 @@ describe('server, Unmasking', () => {
     expect(r.dropouts.map((d) => `${d.site}@${d.stage}`)).toEqual(['site-H@advertise-keys', 'site-B@masked-input-collection', 'site-C@unmasking']);
   });
 
-  it('detects a corrupted share instead of returning a wrong sum', () => {
+  it('survives one site lying about shares when more than t responded, and names it', () => {
+    const h = new Harness({ n: 6, threshold: 4 }).advertise().shareKeys().maskedInput(['site-F']).consistency();
+    for (const id of h.req4!.signatures.map((s) => s.id)) {
+      const r = h.deliver(id, h.req4).reply as Unmasking;
+      if (id === 'site-B') {
+        r.maskKeyShares[0].share[3] ^= 0x40;
+        r.selfMaskShares[2].share[0] ^= 1;
+      }
+      h.server4!.accept(r);
+    }
+    const r = h.server4!.close().result;
+    expect(r.misbehaving).toEqual(['site-B']);
+    const exact = h.exactWeightedSum(r.included);
+    for (let i = 0; i < exact.length; i++) expect(Math.abs(r.weightedSum[i] - exact[i])).toBeLessThanOrEqual(5 * 2 ** -h.params.fracBits);
+  });
+
+  it('detects a corrupted share instead of returning a wrong sum (exactly t responses)', () => {
     const h = new Harness({ n: 5 }).advertise().shareKeys().maskedInput(['site-E']).consistency();
     for (const id of h.req4!.signatures.map((s) => s.id)) {
       const r = h.deliver(id, h.req4).reply as Unmasking;
@@ -85,7 +101,7 @@ describe('server, Unmasking', () => {
       if (id === 'site-C') r.selfMaskShares[0].share[0] ^= 1;
       h.server4!.accept(r);
     }
-    expect(() => h.server4!.close()).toThrow(/reconstruction-failed: reconstructed self-mask seed of site-A/);
+    expect(() => h.server4!.close()).toThrow(/reconstruction-failed: self-mask seed of site-A could not be reconstructed from 3 shares/);
   });
 
   it('rejects responses with the wrong share sets, and fails below t responses', () => {

@@ -24,7 +24,35 @@ export interface AggregateResult extends Decoded {
   /** U3: the sites whose updates are in the sum */
   included: string[];
   dropouts: Dropout[];
+  /** sites whose shares did not fit the others' (left out of the reconstruction) */
+  misbehaving: string[];
   sessionId: Uint8Array;
+}
+
+/**
+ * Reconstruct from all shares and check the result (against an advertised key or a commitment).
+ * If that fails and there are more than t shares, try again without each share in turn, so a single
+ * lying site cannot fail the round; every candidate still uses ≥ t shares and passes the check.
+ */
+function reconstruct(shares: Share[], t: number, check: (secret: Uint8Array) => boolean, what: string): { secret: Uint8Array; liar?: number } {
+  const attempt = (subset: Share[]) => {
+    try {
+      const secret = combine(subset, t);
+      return check(secret) ? secret : undefined;
+    } catch (e) {
+      if (e instanceof SecAggError && e.code === 'reconstruction-failed') return undefined;
+      throw e;
+    }
+  };
+  const all = attempt(shares);
+  if (all) return { secret: all };
+  if (shares.length > t) {
+    for (let j = 0; j < shares.length; j++) {
+      const secret = attempt(shares.filter((_, i) => i !== j));
+      if (secret) return { secret, liar: shares[j].x };
+    }
+  }
+  throw new SecAggError('reconstruction-failed', `${what} could not be reconstructed from ${shares.length} shares (threshold ${t})`);
 }
 
 function sameSet(ids: string[], want: ReadonlySet<string>): boolean {
@@ -68,9 +96,11 @@ export class ServerUnmasking extends ServerStateBase<'unmasking'> {
     const { sid, sum, u3 } = this.s;
     const alg = info.params.prg;
     const keys = new Map(this.s.advertised.map((a) => [a.id, a]));
+    const byPoint = new Map(info.roster.map((r, i) => [i + 1, r.id]));
+    const liars = new Set<string>();
     for (const d of this.s.dropped) {
-      const sk = combine(this.sharesOf(d, 'maskKeyShares'), info.threshold);
-      if (!bytesEqual(x25519PublicKey(sk), keys.get(d)!.maskingKey)) throw new SecAggError('reconstruction-failed', `reconstructed mask key of ${d} does not match its advertised key`);
+      const { secret: sk, liar } = reconstruct(this.sharesOf(d, 'maskKeyShares'), info.threshold, (k) => bytesEqual(x25519PublicKey(k), keys.get(d)!.maskingKey), `mask key of ${d}`);
+      if (liar) liars.add(byPoint.get(liar)!);
       for (const u of u3) {
         // u added +PRG when it precedes d on the roster, −PRG otherwise: undo that
         const seed = pairwiseSeed(sk, keys.get(u)!.maskingKey, sid, d, u, idx);
@@ -79,11 +109,11 @@ export class ServerUnmasking extends ServerStateBase<'unmasking'> {
       sk.fill(0);
     }
     for (const u of u3) {
-      const b = combine(this.sharesOf(u, 'selfMaskShares'), info.threshold);
-      if (!bytesEqual(selfMaskCommitment(b, sid, u), this.s.commitments.get(u)!)) throw new SecAggError('reconstruction-failed', `reconstructed self-mask seed of ${u} does not match its commitment`);
+      const { secret: b, liar } = reconstruct(this.sharesOf(u, 'selfMaskShares'), info.threshold, (s) => bytesEqual(selfMaskCommitment(s, sid, u), this.s.commitments.get(u)!), `self-mask seed of ${u}`);
+      if (liar) liars.add(byPoint.get(liar)!);
       addMask(sum, selfMaskSeed(b, sid, u), alg, -1);
     }
-    const result: AggregateResult = { ...dequantise(sum, info.params), sum, included: [...u3], dropouts: this.shared.dropouts, sessionId: sid };
+    const result: AggregateResult = { ...dequantise(sum, info.params), sum, included: [...u3], dropouts: this.shared.dropouts, misbehaving: [...liars].sort((a, b) => idx.get(a)! - idx.get(b)!), sessionId: sid };
     return { state: new ServerCompleted(), result };
   }
 }
