@@ -416,6 +416,27 @@ def add_htj2k(name, src_rel, uid, reversible):
 add_htj2k('htj2k_lossless_mr', 'MR_small.dcm', '1.2.840.10008.1.2.4.201', True)
 add_htj2k('htj2k_lossy_ct', 'CT_small.dcm', '1.2.840.10008.1.2.4.203', False)
 
+# ---- 12 bits stored in 16 (MONOCHROME1 CR) through the lossless codecs
+cr = tf('dicomdirtests/77654033/CR1/6154')
+add('jpeg_lossless_sv1_cr12', gen('jpeg_lossless_sv1_cr12.dcm', 'dcmcjpeg', '+e1', cr), 'dcmdjpeg')
+add('jpeg_ls_lossless_cr12', gen('jpeg_ls_lossless_cr12.dcm', 'dcmcjpls', '+el', cr), 'dcmdjpls')
+add('j2k_lossless_cr12', gen('j2k_lossless_cr12.dcm', 'gdcmconv', '--j2k', cr), 'gdcmconv --raw')
+add('rle_cr12', gen('rle_cr12.dcm', 'dcmcrle', cr), 'dcmdrle')
+
+
+def signed8(name):
+    """8-bit two's complement grey (PixelRepresentation 1), written with pydicom."""
+    ds = pydicom.dcmread(grey8)
+    arr = ds.pixel_array.astype(np.int16) - 128
+    ds.PixelRepresentation = 1
+    ds.PixelData = arr.astype(np.int8).tobytes()
+    out = os.path.join(GEN, name + '.dcm')
+    ds.save_as(out)
+    add(name, out, 'pydicom')
+
+
+signed8('grey8_signed')
+
 # ---- series folders
 for name, rel in (('series_ct2', 'dicomdirtests/77654033/CT2'), ('series_ct5n', 'dicomdirtests/98892001/CT5N'), ('series_mr700', 'dicomdirtests/98892003/MR700')):
     dst = os.path.join(OUT, 'series', name)
