@@ -10,6 +10,7 @@ import { windowToGray } from '../writers/png.js';
 import { writeConsortium, type SynthResult } from './consortium.js';
 import { GroundTruthIndex } from './ground-truth.js';
 import { groundTruthPath, loadGroundTruthIndex } from './ground-truth-load.js';
+import { domainShiftFromManifests } from './domain-shift-files.js';
 import { planCentre, SynthOptions, DEFAULT_SYNTH_OPTIONS } from './plan.js';
 import { synthesisePatient } from './patient.js';
 import { centreSignatures } from './signature.js';
@@ -160,6 +161,25 @@ describe('writeConsortium', () => {
       expect(r.w1[0][1]).toBeGreaterThan(r.within_w1_mean);
       expect(r.w1_ratio).toBeGreaterThan(1.5);
     }
+  });
+
+  it('measures the same shift from the files on disk as the generator reported, skipping unreadable scans', async () => {
+    const manifests = first.centres.map((c) => c.manifest);
+    const r = await domainShiftFromManifests(manifests, { task: 'classify', hist: [-1024, 1024, 128] });
+    expect(r.scans).toEqual([8, 8]);
+    const g = first.domainShift['chest-ct']!;
+    expect(r.w1[0][1]).toBeCloseTo(g.w1[0][1], 9);
+    expect(r.within_w1).toEqual(g.within_w1.map((x) => expect.closeTo(x, 9)));
+    const mr = await domainShiftFromManifests(manifests, {
+      modality: 'MR',
+      hist: [0, 4096, 128],
+      read: async (p) => {
+        if (p.endsWith('M001.nii.gz')) throw new Error(`${p}: truncated`);
+        return readVolume(p);
+      },
+    });
+    expect(mr.skipped.map((s) => s.patient).sort()).toEqual(['A-M001', 'B-M001']);
+    expect(mr.scans).toEqual([3, 3]);
   });
 
   it('refuses to write into a non-empty folder that holds no consortium, even with force', async () => {

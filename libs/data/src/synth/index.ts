@@ -11,3 +11,4 @@ export * from './domain-shift.js';
 export * from './ground-truth.js';
 export * from './consortium.js';
 export * from './ground-truth-load.js';
+export * from './domain-shift-files.js';
