@@ -61,8 +61,14 @@ async function fsStep<T>(path: string, what: string, step: () => Promise<T>): Pr
   }
 }
 
+export interface ReadOptions {
+  /** DICOM only: 'modality' (default, HU for CT) or 'stored' integers; see DicomReadOptions */
+  dicomValues?: 'modality' | 'stored';
+}
+
 /** Read any supported image (file or folder) into a Volume; DataError on anything unreadable. */
-export async function readVolume(path: string): Promise<Volume> {
+export async function readVolume(path: string, options: ReadOptions = {}): Promise<Volume> {
+  const dicom = { values: options.dicomValues ?? 'modality' } as const;
   const st = await fsStep(path, 'cannot access', () => stat(path));
   if (st.isDirectory()) {
     const names = (await fsStep(path, 'cannot list folder', () => readdir(path))).filter((n) => !n.startsWith('.')).sort();
@@ -73,14 +79,14 @@ export async function readVolume(path: string): Promise<Volume> {
       if (!s?.isFile()) continue;
       kinds.add(detectFormat(await fsStep(p, 'cannot read', () => head(p)), n));
     }
-    if (kinds.has('dicom')) return readDicomSeries(path);
+    if (kinds.has('dicom')) return readDicomSeries(path, dicom);
     if (kinds.has('png') || kinds.has('jpeg')) return readSliceFolder(path);
     throw new DataError(path, 'folder holds no DICOM, PNG or JPEG files');
   }
   const fmt = detectFormat(await fsStep(path, 'cannot read', () => head(path)), path);
   switch (fmt) {
     case 'dicom':
-      return readDicomFile(path);
+      return readDicomFile(path, dicom);
     case 'nifti':
       return readNifti(path);
     case 'png':

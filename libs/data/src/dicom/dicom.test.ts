@@ -92,6 +92,16 @@ describe('DICOM reader against independent decoders', () => {
     expect(v.affine).toEqual([0.6, 0, 0, -10, 0, 0.5, 0, -20, 0, 0, 5, 15, 0, 0, 0, 1]);
   });
 
+  it('stored values on request: a CT file and a CT series before rescale', async () => {
+    const hu = await readReference('ct_small_explicit_le', dir);
+    const v = await readVolume(join(dir, 'dicom/CT_small.dcm'), { dicomValues: 'stored' });
+    expect(v.source.values).toBe('stored');
+    expect(Array.from(v.data)).toEqual(Array.from(hu, (x) => x + 1024));
+    const series = await readVolume(join(dir, 'series/series_ct2'), { dicomValues: 'stored' });
+    const seriesHu = await readReference('series_ct2', dir);
+    expect(Array.from(series.data)).toEqual(Array.from(seriesHu, (x) => x + 1024));
+  });
+
   it('keeps MONOCHROME1 values and reports the photometric interpretation', async () => {
     const v = await readVolume(join(dir, 'dicom/6154'));
     expect(v.source.photometric).toBe('MONOCHROME1');

@@ -15,8 +15,18 @@ export interface DecodedDicom {
   photometric: string;
 }
 
-/** Decode one parsed object to real-world values (HU for CT: stored x RescaleSlope + RescaleIntercept). */
-export async function decodeDicom(parsed: ParsedDicom): Promise<DecodedDicom> {
+export interface DicomReadOptions {
+  /**
+   * 'modality' (default): real-world values, HU for CT (stored x RescaleSlope + RescaleIntercept, or
+   * the Modality LUT). 'stored': the stored integers, before any modality transform. Palette colour
+   * is looked up either way.
+   */
+  values?: 'modality' | 'stored';
+}
+
+/** Decode one parsed object to real-world values (or stored values, see DicomReadOptions). */
+export async function decodeDicom(parsed: ParsedDicom, options: DicomReadOptions = {}): Promise<DecodedDicom> {
+  const modality = (options.values ?? 'modality') === 'modality';
   const { info, file } = parsed;
   const dec = await decodePixelData(parsed);
   let { frames, channels } = dec;
@@ -24,6 +34,8 @@ export async function decodeDicom(parsed: ParsedDicom): Promise<DecodedDicom> {
   if (photometric === 'PALETTE COLOR') {
     frames = frames.map((f) => applyPalette(parsed.dataSet, f, file, info.pixelRepresentation === 1));
     channels = 3;
+  } else if (!modality) {
+    // stored values requested: no modality transform
   } else if (channels === 1 && info.modalityLut) {
     // a Modality LUT replaces rescale slope/intercept; inputs outside the table take its end values
     const { firstMapped, table } = info.modalityLut;
@@ -40,8 +52,8 @@ export async function decodeDicom(parsed: ParsedDicom): Promise<DecodedDicom> {
   return { parsed, frames, channels, photometric };
 }
 
-export async function readDicomBytes(bytes: Uint8Array, file: string): Promise<DecodedDicom> {
-  return decodeDicom(parseDicom(bytes, file));
+export async function readDicomBytes(bytes: Uint8Array, file: string, options: DicomReadOptions = {}): Promise<DecodedDicom> {
+  return decodeDicom(parseDicom(bytes, file), options);
 }
 
 function concat(frames: Float32Array[]): Float32Array {
@@ -56,14 +68,14 @@ function concat(frames: Float32Array[]): Float32Array {
 }
 
 /** Read one DICOM file; frames of a multi-frame object become slices. */
-export async function readDicomFile(path: string): Promise<Volume> {
+export async function readDicomFile(path: string, options: DicomReadOptions = {}): Promise<Volume> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (e) {
     throw new DataError(path, `cannot read: ${(e as Error).message}`);
   }
-  const d = await readDicomBytes(bytes, path);
+  const d = await readDicomBytes(bytes, path, options);
   const { info, transferSyntax } = d.parsed;
   const ps = info.pixelSpacing ?? [1, 1];
   let dz = info.spacingBetweenSlices ?? info.sliceThickness ?? 1;
@@ -106,6 +118,7 @@ export async function readDicomFile(path: string): Promise<Volume> {
       pixelRepresentation: info.pixelRepresentation,
       rescaleSlope: info.rescaleSlope,
       rescaleIntercept: info.rescaleIntercept,
+      values: options.values ?? 'modality',
       ...(orderedBy ? { orderedBy } : {}),
     },
   };

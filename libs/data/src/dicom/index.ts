@@ -1,4 +1,4 @@
-export { readDicomFile, readDicomBytes, decodeDicom, type DecodedDicom } from './file.js';
+export { readDicomFile, readDicomBytes, decodeDicom, type DecodedDicom, type DicomReadOptions } from './file.js';
 export { readDicomSeries } from './series.js';
 export { orderSlices, type SeriesOrder } from './order.js';
 export { parseDicom, type ParsedDicom, type DicomImageInfo } from './parse.js';

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { DataError, type Volume } from '../volume.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
 import { looksLikeDicom } from './detect.js';
-import { decodeDicom } from './file.js';
+import { decodeDicom, type DicomReadOptions } from './file.js';
 import { dicomAffine, sliceNormal, type Vec3 } from './geometry.js';
 import { orderSlices } from './order.js';
 
 /** Read every DICOM image in a folder (not recursing) as one volume. */
-export async function readDicomSeries(dir: string): Promise<Volume> {
+export async function readDicomSeries(dir: string, options: DicomReadOptions = {}): Promise<Volume> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
@@ -50,7 +50,7 @@ export async function readDicomSeries(dir: string): Promise<Volume> {
     throw new DataError(dir, `${a} and ${b} share one ImagePositionPatient: the folder holds more than one volume (echoes, phases or repeats?)`);
   }
   const decoded = [];
-  for (const i of ord.order) decoded.push(await decodeDicom(parsed[i]));
+  for (const i of ord.order) decoded.push(await decodeDicom(parsed[i], options));
   const frames = decoded.flatMap((d) => d.frames);
   const sliceLen = frames[0].length;
   const data = new Float32Array(sliceLen * frames.length);
@@ -78,6 +78,7 @@ export async function readDicomSeries(dir: string): Promise<Volume> {
       files: ord.order.map((i) => parsed[i].file),
       transferSyntax: parsed[ord.order[0]].transferSyntax.uid,
       photometric: head.photometric,
+      values: options.values ?? 'modality',
       orderedBy: ord.byPosition ? 'ImagePositionPatient' : 'InstanceNumber',
       orientationVaries: ord.orientationVaries,
       maxStepDeviation: ord.maxStepDeviation,
