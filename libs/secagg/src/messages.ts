@@ -5,6 +5,7 @@
  * messages are the site's contribution to that stage, or an abort that says why.
  */
 import { z } from 'zod';
+import { SECAGG_ERROR_CODES } from './errors.js';
 
 // z.custom keeps the type Uint8Array<ArrayBufferLike>, so Buffers and views are accepted as they are
 const bytes = (len?: number) =>
@@ -114,7 +115,7 @@ export const Abort = z.object({
   type: z.literal('abort'),
   from: SiteId,
   sessionId: Sid.optional(),
-  code: z.string(),
+  code: z.enum(SECAGG_ERROR_CODES),
   reason: z.string(),
 });
 
