@@ -3,6 +3,10 @@ import { Command, Option } from 'commander';
 import { dataCheckCommand } from './commands/data-check.js';
 import { dataInspectCommand } from './commands/data-inspect.js';
 import { createDataSynthCommand } from './commands/data-synth.js';
+import { createEvalCommand } from './commands/eval.js';
+import { createTrainCommand } from './commands/train.js';
+import { enrollCommand } from './commands/enroll.js';
+import { joinCommand } from './commands/join.js';
 import { EXIT } from './errors.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './logger.js';
 
@@ -23,6 +27,10 @@ export function buildProgram(logFormat: LogFormat = 'human'): Command {
   data.addCommand(dataInspectCommand());
   data.addCommand(dataCheckCommand());
   data.addCommand(createDataSynthCommand());
+  program.addCommand(createTrainCommand());
+  program.addCommand(createEvalCommand());
+  program.addCommand(enrollCommand());
+  program.addCommand(joinCommand());
   const log = createLogger({ format: logFormat });
   forEachCommand(program, (c) => {
     c.exitOverride();

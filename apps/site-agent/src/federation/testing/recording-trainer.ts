@@ -18,3 +18,21 @@ export class RecordingTrainer implements LocalTrainer {
     return this.inner.evaluate(model, splits);
   }
 }
+
+/** Adds a delay to every fit (to hold a round open). */
+export class SlowTrainer implements LocalTrainer {
+  constructor(
+    private readonly inner: LocalTrainer,
+    private readonly delayMs: number,
+  ) {}
+  initialLocal(): Tensor[] | null {
+    return this.inner.initialLocal();
+  }
+  async fit(model: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return this.inner.fit(model, global, config);
+  }
+  evaluate(model: Tensor[], splits: readonly EvalSplit[]): Promise<EvaluateOutcome> {
+    return this.inner.evaluate(model, splits);
+  }
+}
