@@ -3,7 +3,7 @@
  *  [--points 1000,5000] [--seed N]`
  *
  * Seconds per explanation for LIME (1000 samples) and Kernel SHAP (default budget 2M + 2048) on a
- * synthetic 128-px chest-CT-like slice cut into ~50 SLIC superpixels, and t-SNE seconds for 1 k and
+ * synthetic 128-px chest-CT-like slice cut into ~50 SLIC superpixels (48 with the defaults), and t-SNE seconds for 1 k and
  * 5 k synthetic feature vectors (exact ≤ 2 k points, Barnes–Hut above). One JSON line per figure
  * (shared/notes/result-formats.md: {"bench": "xai", "method", "n", "seconds"} plus cpu_seconds,
  * backend, seed, config, versions, created). For LIME and Kernel SHAP `n` counts model
@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fromRows, kernelShapImage, limeImage, Rng, slic, trustworthiness, tsne, type BatchPredict, type Image2D } from '@unbox/xai';
 
 const SIZE = 128;
+const SLIC_SEGMENTS = 60;
 
 interface Args {
   method: string;
@@ -142,7 +143,8 @@ export async function main(argv: string[]): Promise<void> {
   };
   if (args.method === 'lime' || args.method === 'kernel_shap' || args.method === 'all') {
     const img = syntheticSlice(args.seed);
-    const sp = slic(img, { nSegments: 50 });
+    // skimage-style SLIC merges fragments below half a cell, so ask for 60 to get ~50 (48 on this slice).
+    const sp = slic(img, { nSegments: SLIC_SEGMENTS });
     const model = args.model === 'tfjs' ? await tfjsModel(args.backend, args.seed) : tsModel();
     const batchSize = 64;
     await model.predict([img.data]); // warm-up (kernel compilation)
@@ -154,7 +156,7 @@ export async function main(argv: string[]): Promise<void> {
       const r = await limeImage(img, sp, model.predict, { seed: args.seed, batchSize });
       const seconds = (performance.now() - t0) / 1000;
       const cpu_seconds = cpuSeconds(c0);
-      emit({ method: 'lime', n: r.numSamples, seconds, cpu_seconds, ...base, config: { numSamples: 1000, kernelWidth: 0.25, alpha: 1, fill: 'mean', batchSize, slic: { nSegments: 50, compactness: 0.1 } }, r2: r.score });
+      emit({ method: 'lime', n: r.numSamples, seconds, cpu_seconds, ...base, config: { numSamples: 1000, kernelWidth: 0.25, alpha: 1, fill: 'mean', batchSize, slic: { nSegments: SLIC_SEGMENTS, compactness: 0.1 } }, r2: r.score });
     }
     if (args.method !== 'lime') {
       process.stderr.write(`bench xai: Kernel SHAP, ${sp.count} superpixels…\n`);
@@ -164,7 +166,7 @@ export async function main(argv: string[]): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       const cpu_seconds = cpuSeconds(c0);
       const efficiencyError = Math.abs(r.values.reduce((a, b) => a + b, 0) - (r.fx - r.baseValue));
-      emit({ method: 'kernel_shap', n: r.nsamples + 2, seconds, cpu_seconds, ...base, config: { nsamples: `2M+2048`, fill: 'mean', batchSize, slic: { nSegments: 50, compactness: 0.1 } }, efficiency_error: efficiencyError });
+      emit({ method: 'kernel_shap', n: r.nsamples + 2, seconds, cpu_seconds, ...base, config: { nsamples: `2M+2048`, fill: 'mean', batchSize, slic: { nSegments: SLIC_SEGMENTS, compactness: 0.1 } }, efficiency_error: efficiencyError });
     }
   }
   if (args.method === 'tsne' || args.method === 'all') {
