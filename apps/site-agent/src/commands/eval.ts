@@ -1,0 +1,29 @@
+/** `unbox-site eval --model <dir> --manifest <m...> --out <file>`: a saved model evaluated on any manifest(s). */
+import { Command, Option } from 'commander';
+import { Split } from '@unbox/data';
+import { loggerFor } from '../context.js';
+import { runEvaluation } from '../training/eval-run.js';
+
+interface Flags {
+  model: string;
+  manifest: string[];
+  out: string;
+  split?: Split[];
+  groundTruth?: string[];
+}
+
+export function createEvalCommand(): Command {
+  return new Command('eval')
+    .description('evaluate a saved model (the --out folder of "unbox-site train") on manifest(s): metrics per split and centre')
+    .requiredOption('--model <dir>', 'train --out folder, or its checkpoint/ folder')
+    .requiredOption('--manifest <files...>', 'manifest(s) to evaluate on')
+    .requiredOption('--out <file>', 'evaluation JSON to write')
+    .addOption(new Option('--split <splits...>', 'splits to evaluate (default all)').choices(Split.options))
+    .option('--ground-truth <files...>', 'ground-truth index(es) for slice labels and thin-slice masks (synthetic consortium)')
+    .action(async (f: Flags, cmd: Command) => {
+      const log = loggerFor(cmd);
+      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, groundTruth: f.groundTruth, log });
+      log.info('evaluation written', { out: f.out, splits: Object.keys(ev.splits).join(','), backend: ev.backend });
+      process.stdout.write(`${f.out}\n`);
+    });
+}

@@ -1,0 +1,144 @@
+/**
+ * A site's local training run (`unbox-site train`): manifests → datasets → trainer of
+ * @unbox/models with tfjs-format checkpoints every `checkpointEvery` steps → evaluation JSON of
+ * every split (and centre) in <out>/evaluation.json. `resume` continues from <out>/checkpoint at
+ * the saved step with the saved weights, Adam moments and the same batch sequence.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { Split } from '@unbox/data';
+import {
+  adam, classifierFromConfig, evaluationJson, loadCheckpoint, saveCheckpoint, segmenterFromConfig, trainClassifier, trainSegmenter, type EvaluationJson,
+} from '@unbox/models';
+import { UserError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { ensureBackend } from './backend.js';
+import { readSavedState, resumeConflict } from './checkpoint-state.js';
+import { loadClassifyPatients } from './classify-data.js';
+import type { ClassifyTrainConfig, SegmentTrainConfig, TaskName, TrainConfig } from './config.js';
+import { parseTrainConfig } from './config.js';
+import { evaluateClassifierRows, evaluateSegmenterRows, type SplitResults } from './evaluate.js';
+import { writeJsonFile } from './json-file.js';
+import { selectRows, type SelectedRows, type SkippedRow } from './manifests.js';
+import { createProgress, type StepInfo } from './progress.js';
+import { loadSegmentImages } from './segment-data.js';
+import { loadTruth } from './truth.js';
+
+export interface TrainRunOptions {
+  task: TaskName;
+  manifests: string[];
+  /** undefined: defaults for a new run, the checkpoint's config on resume */
+  config?: TrainConfig;
+  out: string;
+  resume?: boolean;
+  /** ground-truth indexes for evaluation only (image-level slice labels, thin-slice masks) */
+  groundTruth?: string[];
+  log: Logger;
+  json?: boolean;
+  tty?: boolean;
+}
+
+export interface TrainRunResult {
+  evaluation: EvaluationJson;
+  evaluationPath: string;
+  checkpoint: string;
+  losses: number[];
+  stepMs: number[];
+}
+
+interface Trainable {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  startStep: number;
+}
+
+async function prepare(opts: TrainRunOptions, ckpt: string): Promise<{ config: TrainConfig; start: Trainable | null }> {
+  if (!opts.resume) {
+    if (existsSync(join(ckpt, 'state.json'))) throw new UserError(`${opts.out} already holds a checkpoint: add --resume to continue it, or choose another --out`);
+    return { config: opts.config ?? parseTrainConfig(opts.task, {}), start: null };
+  }
+  const saved = await readSavedState(ckpt);
+  if (saved.config.task !== opts.task) throw new UserError(`${ckpt}: the checkpoint was trained for --task ${saved.config.task}, not ${opts.task}`);
+  const config = opts.config ?? saved.config;
+  const conflict = resumeConflict(saved.config, config);
+  if (conflict) throw new UserError(`cannot resume ${ckpt} with a different config: ${conflict}; only steps, checkpointEvery and evalSplits may change`);
+  const optimizer = adam(config.model.learningRate);
+  const { model } = await loadCheckpoint(saved.dir, optimizer).catch((e: Error) => { throw new UserError(`cannot resume: ${e.message}`); });
+  return { config, start: { model, optimizer, startStep: saved.step } };
+}
+
+function noData(what: string, sel: SelectedRows, skipped: SkippedRow[]): UserError {
+  const why = skipped.slice(0, 3).map((s) => `row ${s.row} (${s.patient ?? '?'}): ${s.reason}`).join('; ');
+  return new UserError(`no usable ${what} in ${sel.centres.length ? `centre(s) ${sel.centres.join(', ')}` : 'the manifest(s)'}${skipped.length ? ` (${skipped.length} row(s) skipped: ${why})` : ''}`);
+}
+
+export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult> {
+  const out = resolve(opts.out);
+  const ckpt = join(out, 'checkpoint');
+  const backend = await ensureBackend();
+  const { config, start } = await prepare(opts, ckpt);
+  const { log } = opts;
+  const splits = [...new Set<Split>(['train', ...config.evalSplits])];
+  const sel = await selectRows(opts.manifests, opts.task, splits);
+  for (const s of sel.skipped) log.warn('manifest row skipped', { manifest: s.manifest, row: s.row, patient: s.patient, reason: s.reason });
+  const trainRows = sel.rows.filter((r) => r.entry.split === 'train');
+  const truth = opts.groundTruth?.length ? await loadTruth(opts.groundTruth) : undefined;
+  const augmentSeed = config.augment ? config.seed : null;
+
+  const losses: number[] = [];
+  const stepMs: number[] = [];
+  const progress = createProgress(config.steps, log, { json: opts.json, tty: opts.tty });
+  let model: tf.LayersModel;
+  let optimizer: tf.Optimizer;
+  const startStep = start?.startStep ?? 0;
+  const state = (step: number) => ({ step, seed: config.seed, config, backend: backend.backend, manifests: opts.manifests.map((m) => resolve(m)) });
+  const onStep = async (info: StepInfo) => {
+    losses.push(info.loss);
+    stepMs.push(info.ms);
+    progress.update(info);
+    if (info.step % config.checkpointEvery === 0 || info.step === config.steps) await saveCheckpoint(ckpt, model, optimizer, state(info.step));
+  };
+
+  let results: SplitResults;
+  if (config.task === 'classify') {
+    const c: ClassifyTrainConfig = config;
+    const loaded = await loadClassifyPatients(trainRows, { size: c.model.backbone.inputSize, channels: c.model.backbone.inputChannels, augmentSeed });
+    for (const s of loaded.skipped) log.warn('training row skipped', { row: s.row, patient: s.patient, reason: s.reason });
+    if (loaded.patients.length === 0) throw noData('labelled classify rows in the train split', sel, [...sel.skipped, ...loaded.skipped]);
+    const positives = loaded.patients.filter((p) => p.label === 1).length;
+    log.info('training classifier', { patients: loaded.patients.length, positive: positives, slices: loaded.patients.reduce((a, p) => a + p.slices, 0), mode: c.model.mode, backend: backend.backend, from_step: startStep, steps: c.steps });
+    if (positives === 0 || positives === loaded.patients.length) log.warn('the train split holds one class only: the classifier cannot learn to separate NCP from the rest');
+    ({ model, optimizer } = start ?? { model: (await classifierFromConfig(c.model, c.seed)).model, optimizer: adam(c.model.learningRate) });
+    if (startStep < c.steps) {
+      await trainClassifier(loaded.patients, c.model, { steps: c.steps, seed: c.seed, patientsPerBatch: c.patientsPerBatch, maxSlicesPerPatient: c.maxSlicesPerPatient, model, optimizer, startStep, onStep });
+    }
+    progress.done();
+    results = await evaluateClassifierRows(model, c.model, sel.rows, c.evalSplits, truth);
+  } else {
+    const c: SegmentTrainConfig = config;
+    const loaded = await loadSegmentImages(trainRows, { size: c.model.encoder.inputSize, channels: c.model.encoder.inputChannels, augmentSeed });
+    for (const s of loaded.skipped) log.warn('training row skipped', { row: s.row, patient: s.patient, reason: s.reason });
+    if (c.model.loss !== 'LT' && loaded.labelled.length === 0) throw noData('segment rows with a mask in the train split', sel, [...sel.skipped, ...loaded.skipped]);
+    if (c.model.loss !== 'LS' && loaded.unlabelled.length === 0) throw noData(`segment rows without a mask (unlabelled thin slices, needed by loss ${c.model.loss}) in the train split`, sel, [...sel.skipped, ...loaded.skipped]);
+    log.info('training segmenter', { labelled_slices: loaded.labelled.length, unlabelled_slices: loaded.unlabelled.length, decoder: c.model.decoder, loss: c.model.loss, backend: backend.backend, from_step: startStep, steps: c.steps });
+    ({ model, optimizer } = start ?? { model: (await segmenterFromConfig(c.model, c.seed)).model, optimizer: adam(c.model.learningRate) });
+    if (startStep < c.steps) {
+      await trainSegmenter(loaded.labelled, loaded.unlabelled, c.model, { steps: c.steps, seed: c.seed, batchSize: c.batchSize, model, optimizer, startStep, onStep });
+    }
+    progress.done();
+    results = await evaluateSegmenterRows(model, c.model, sel.rows, c.evalSplits, truth);
+  }
+  if (startStep >= config.steps) log.info('checkpoint already at the last step: evaluating only', { step: startStep });
+
+  const evaluation = {
+    ...evaluationJson(config.task, backend, config.seed, config, results.splits),
+    steps: config.steps, resumed_from: start ? startStep : null, manifests: opts.manifests.map((m) => resolve(m)), checkpoint: ckpt,
+    step_ms_mean: stepMs.length ? +(stepMs.reduce((a, b) => a + b, 0) / stepMs.length).toFixed(1) : null,
+    skipped: [...sel.skipped, ...results.skipped],
+  };
+  const evaluationPath = join(out, 'evaluation.json');
+  await writeJsonFile(evaluationPath, evaluation);
+  model.dispose();
+  return { evaluation, evaluationPath, checkpoint: ckpt, losses, stepMs };
+}
