@@ -5,8 +5,6 @@ import { dataInspectCommand } from './commands/data-inspect.js';
 import { createDataSynthCommand } from './commands/data-synth.js';
 import { createEvalCommand } from './commands/eval.js';
 import { createTrainCommand } from './commands/train.js';
-import { createEvalCommand } from './commands/eval.js';
-import { createTrainCommand } from './commands/train.js';
 import { enrollCommand } from './commands/enroll.js';
 import { joinCommand } from './commands/join.js';
 import { EXIT } from './errors.js';
@@ -29,8 +27,6 @@ export function buildProgram(logFormat: LogFormat = 'human'): Command {
   data.addCommand(dataInspectCommand());
   data.addCommand(dataCheckCommand());
   data.addCommand(createDataSynthCommand());
-  program.addCommand(createTrainCommand());
-  program.addCommand(createEvalCommand());
   program.addCommand(createTrainCommand());
   program.addCommand(createEvalCommand());
   program.addCommand(enrollCommand());
