@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxIou, boxScores, deletionInsertion, maskBoxes, pointingGame, superpixelMap, trapezoidAuc } from './quality.js';
+import { boxIou, boxScores, deletionInsertion, maskBoxes, pointingChance, pointingGame, superpixelMap, trapezoidAuc } from './quality.js';
 
 describe('curves', () => {
   it('trapezoid AUC on [0, 1] by hand', () => {
@@ -44,6 +44,16 @@ describe('pointing game and boxes', () => {
     expect(pointingGame(sal, mask, 5).hit).toBe(false);
     expect(pointingGame(sal, mask, 5, 3).hit).toBe(true); // distance √8 ≤ 3
     expect(pointingGame(sal, mask, 5, 2.5).hit).toBe(false);
+  });
+
+  it('chance level is the (dilated) mask fraction', () => {
+    const mask = new Uint8Array(25);
+    mask[2 * 5 + 2] = 1;
+    expect(pointingChance(mask, 5)).toBe(1 / 25);
+    // within distance 1: the centre and its 4 neighbours
+    expect(pointingChance(mask, 5, 1)).toBe(5 / 25);
+    // within √2: the 3×3 block
+    expect(pointingChance(mask, 5, Math.SQRT2)).toBe(9 / 25);
   });
 
   it('box IoU by hand (inclusive pixel boxes)', () => {

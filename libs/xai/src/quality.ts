@@ -112,6 +112,29 @@ export function pointingGame(saliency: ArrayLike<number>, mask: ArrayLike<number
   return { hit: false, point: [px, py] };
 }
 
+/**
+ * Chance level of the pointing game: the probability that a uniformly random pixel is a hit,
+ * i.e. the fraction of pixels within `tolerance` of the mask. Compare hit rates against it.
+ */
+export function pointingChance(mask: ArrayLike<number>, width: number, tolerance = 0): number {
+  if (mask.length % width !== 0) throw new Error(`pointingChance: ${mask.length} values is not a multiple of width ${width}`);
+  const height = mask.length / width;
+  const r = Math.ceil(tolerance);
+  let hits = 0;
+  for (let py = 0; py < height; py++)
+    for (let px = 0; px < width; px++) {
+      let hit = false;
+      for (let y = Math.max(0, py - r); y <= Math.min(height - 1, py + r) && !hit; y++)
+        for (let x = Math.max(0, px - r); x <= Math.min(width - 1, px + r); x++)
+          if (mask[y * width + x] && (x - px) ** 2 + (y - py) ** 2 <= tolerance * tolerance) {
+            hit = true;
+            break;
+          }
+      if (hit) hits++;
+    }
+  return hits / mask.length;
+}
+
 /** IoU of two inclusive pixel boxes [x0, y0, x1, y1]. */
 export function boxIou(a: Box, b: Box): number {
   const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1;
