@@ -262,6 +262,9 @@ add('jpeg_baseline_ybr_full_422', copy_in('SC_rgb_dcmtk_+eb+cy+np.dcm'), 'dcmdjp
 add('jpeg_baseline_rgb_no_transform', copy_in('SC_jpeg_no_color_transform.dcm'), 'dcmdjpeg')
 add('jpeg_baseline_rgb_gdcm', copy_in('SC_rgb_jpeg_lossy_gdcm.dcm'), 'dcmdjpeg')
 add('jpeg_baseline_odd_3x3', copy_in('SC_rgb_small_odd_jpeg.dcm'), 'dcmdjpeg')
+for f in ('SC_rgb_dcmtk_+eb+cr.dcm', 'SC_rgb_dcmtk_+eb+cy+n1.dcm', 'SC_rgb_dcmtk_+eb+cy+n2.dcm', 'SC_rgb_dcmtk_+eb+cy+s2.dcm',
+          'SC_rgb_dcmtk_+eb+cy+s4.dcm', 'SC_rgb_jpeg_app14_dcmd.dcm', 'SC_jpeg_no_color_transform_2.dcm'):
+    add('jpeg_baseline_' + f[3:-4].replace('+', '_').lower(), copy_in(f), 'dcmdjpeg')
 grey8 = gen('grey8_explicit.dcm', 'dcmconv', '+te', tf('image_dfl.dcm'))
 add('jpeg_baseline_grey8', gen('jpeg_baseline_grey8.dcm', 'dcmcjpeg', '+eb', grey8), 'dcmdjpeg')
 # ---- JPEG lossless process 14, every predictor (dcmcjpeg), signed 16-bit CT; decoded by dcmdjpeg
