@@ -109,7 +109,7 @@ export function decodeJpeg8(data: Uint8Array): Promise<DecodedSamples> {
 }
 
 /**
- * Make the DICOM header decide a 3-component JPEG's colour space, as DCMTK and GDCM do: libjpeg
+ * Make the DICOM header decide a 3-component JPEG's colour space, as DCMTK's dcmdjpeg does: libjpeg
  * otherwise guesses from JFIF/Adobe markers and component ids, and turns RGB-coded files into
  * garbage by 'converting' them from YCbCr. Drops JFIF APP0 and Adobe APP14 segments and inserts an
  * Adobe APP14 with transform 0 (components are RGB) or 1 (components are YCbCr).

@@ -39,7 +39,7 @@ function readLut(ds: DataSet, descTag: string, dataTag: string, file: string, co
   if (!desc || !data || desc.length < 6) throw new DataError(file, `PALETTE COLOR without a ${colour} lookup table`);
   const parser = desc.parser ?? ds.byteArrayParser;
   const entries = parser.readUint16(ds.byteArray, desc.dataOffset) || 65536;
-  // first mapped value is US or SS depending on PixelRepresentation; read as the signed value when it would be
+  // first mapped value: US, or SS for signed pixel data (applyPalette reinterprets it then)
   const firstRaw = parser.readUint16(ds.byteArray, desc.dataOffset + 2);
   const bits = parser.readUint16(ds.byteArray, desc.dataOffset + 4);
   const dparser = data.parser ?? ds.byteArrayParser;
