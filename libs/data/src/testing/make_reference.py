@@ -245,6 +245,25 @@ def modality_lut(name):
     add(name, out, 'pydicom')
 
 
+def palette16(name):
+    """PALETTE COLOR with 16-bit indices and 16-bit tables (4096 entries, first mapped 100), pydicom-made;
+    indices outside the table take its end entries (apply_color_lut is the reference)."""
+    ds = pydicom.dcmread(tf('MR_small.dcm'))
+    idx = ds.pixel_array.astype(np.uint16) * 2
+    ds.PixelRepresentation = 0
+    ds.PhotometricInterpretation = 'PALETTE COLOR'
+    ds.PixelData = idx.tobytes()
+    n, first = 4096, 100
+    ramp = np.arange(n, dtype=np.int64)
+    for tag, lut in ((0x1201, (ramp * 16) % 65536), (0x1202, 65535 - (ramp * 16) % 65536), (0x1203, (ramp * 37) % 65536)):
+        ds.add_new(0x00280000 | (tag - 0x100), 'US', [n, first, 16])  # (0028,1101..1103) descriptors
+        ds.add_new(0x00280000 | tag, 'OW', lut.astype('<u2').tobytes())
+    out = os.path.join(GEN, name + '.dcm')
+    ds.save_as(out)
+    add(name, out, 'pydicom')
+
+
+palette16('palette_colour_16bit')
 modality_lut('ct_modality_lut_sequence')
 bits1_frames('seg_1bit_3frames_unaligned')
 float_pixels('float32_pixels_le', False, False)
