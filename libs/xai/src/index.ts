@@ -17,3 +17,4 @@ export * from './dice-map.js';
 export * from './quality.js';
 export * from './sanity.js';
 export * from './randomise.js';
+export * from './separation.js';
