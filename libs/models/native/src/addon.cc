@@ -257,6 +257,29 @@ napi_value Concat(napi_env env, napi_callback_info info) {
     return undef(env);
   });
 }
+// adam(value, grad, m, v, valueOut, mOut, vOut, lr, b1, b2, eps, c1, c2)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, 13);
+    napi_value buf;
+    size_t len, off;
+    napi_typedarray_type t;
+    void* d;
+    float* value = a.f32(0);
+    napi_get_typedarray_info(env, a.v[0], &t, &len, &d, &buf, &off);
+    for (size_t k = 1; k < 7; ++k) {
+      size_t l2;
+      a.f32(k);
+      napi_get_typedarray_info(env, a.v[k], &t, &l2, &d, &buf, &off);
+      if (l2 != len) throw std::invalid_argument("adam: all arrays must have the same length");
+    }
+    unbox::adam(static_cast<int64_t>(len), value, a.f32(1), a.f32(2), a.f32(3), a.f32(4), a.f32(5),
+                a.f32(6), static_cast<float>(a.d(7)), static_cast<float>(a.d(8)),
+                static_cast<float>(a.d(9)), static_cast<float>(a.d(10)),
+                static_cast<float>(a.d(11)), static_cast<float>(a.d(12)));
+    return undef(env);
+  });
+}
 // bnApply(rows, c, x, mean, ms, var, vs, gamma|null, gs, beta|null, bs, eps, y)
 napi_value BnApply(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
@@ -302,6 +325,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"slice", nullptr, Slice, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnApply", nullptr, BnApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnStats", nullptr, BnStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnBwd", nullptr, BnBwd, nullptr, nullptr, nullptr, napi_default, nullptr},

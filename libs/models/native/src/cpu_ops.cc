@@ -385,6 +385,23 @@ void concat(int count, int64_t outer, const int64_t* inners, const float* const*
   }
 }
 
+void adam(int64_t n, const float* value, const float* grad, const float* m, const float* v,
+          float* valueOut, float* mOut, float* vOut, float lr, float b1, float b2, float eps,
+          float c1, float c2) {
+  const float ob1 = 1.0f - b1, ob2 = 1.0f - b2;
+  parallel_chunks(n, [&](int64_t i0, int64_t i1) {
+#pragma omp simd
+    for (int64_t i = i0; i < i1; ++i) {
+      const float g = grad[i];
+      const float m1 = m[i] * b1 + g * ob1;
+      const float v1 = v[i] * b2 + (g * g) * ob2;
+      mOut[i] = m1;
+      vOut[i] = v1;
+      valueOut[i] = (m1 / c1) / (std::sqrt(v1 / c2) + eps) * (-lr) + value[i];
+    }
+  });
+}
+
 void batchnorm_apply(int64_t rows, int64_t c, const float* x, const float* mean, int64_t meanStride,
                      const float* var, int64_t varStride, const float* gamma, int64_t gammaStride,
                      const float* beta, int64_t betaStride, float eps, float* y) {

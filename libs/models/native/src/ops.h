@@ -51,6 +51,11 @@ void slice(int rank, const int64_t* inShape, const int64_t* begin, const int64_t
 // Concatenation of xs[k] viewed as [outer, inners[k]] along the second axis.
 void concat(int count, int64_t outer, const int64_t* inners, const float* const* xs, float* y);
 
+// One Adam update (tfjs' AdamOptimizer arithmetic): c1 = 1 − β1^t, c2 = 1 − β2^t.
+void adam(int64_t n, const float* value, const float* grad, const float* m, const float* v,
+          float* valueOut, float* mOut, float* vOut, float lr, float b1, float b2, float eps,
+          float c1, float c2);
+
 // Batch norm over rows of [rows, c] (channels last): y = (x - mean) * rsqrt(var + eps) * gamma + beta.
 void batchnorm_apply(int64_t rows, int64_t c, const float* x, const float* mean, int64_t meanStride,
                      const float* var, int64_t varStride, const float* gamma, int64_t gammaStride,

@@ -25,6 +25,7 @@ export interface NativeAddon {
   transpose(inShape: number[], perm: number[], x: Float32Array, y: Float32Array): void;
   slice(inShape: number[], begin: number[], size: number[], x: Float32Array, y: Float32Array): void;
   concat(xs: Float32Array[], outer: number, inners: number[], y: Float32Array): void;
+  adam(value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, valueOut: Float32Array, mOut: Float32Array, vOut: Float32Array, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
   bnApply(rows: number, c: number, x: Float32Array, mean: Float32Array, ms: number, v: Float32Array, vs: number, gamma: Float32Array | null, gs: number, beta: Float32Array | null, bs: number, eps: number, y: Float32Array): void;
   bnStats(rows: number, c: number, x: Float32Array, mean: Float32Array, v: Float32Array): void;
   bnBwd(rows: number, c: number, x: Float32Array, dy: Float32Array, mean: Float32Array, v: Float32Array, gamma: Float32Array | null, eps: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
@@ -38,16 +39,18 @@ export const ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/unbo
 
 let cached: { addon: NativeAddon | null; reason: string } | undefined;
 
+/** UNBOX_ENGINE_ADDON points at another build of the addon (or at nothing, to test the fallback). */
 export function loadAddon(): { addon: NativeAddon | null; reason: string } {
   if (cached) return cached;
-  if (!existsSync(ADDON_PATH)) {
-    cached = { addon: null, reason: `${ADDON_PATH} not built (needs libdnnl-dev; run npm install in libs/models)` };
+  const path = process.env.UNBOX_ENGINE_ADDON || ADDON_PATH;
+  if (!existsSync(path)) {
+    cached = { addon: null, reason: `${path} not built (needs libdnnl-dev, then npm install)` };
   } else {
     try {
-      const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+      const addon = createRequire(import.meta.url)(path) as NativeAddon;
       cached = { addon, reason: addon.info() };
     } catch (e) {
-      cached = { addon: null, reason: `${ADDON_PATH} failed to load: ${(e as Error).message}` };
+      cached = { addon: null, reason: `${path} failed to load: ${(e as Error).message}` };
     }
   }
   return cached;

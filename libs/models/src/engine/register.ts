@@ -1,5 +1,6 @@
 /** Registers the native backend and its kernels with tfjs (once per process). */
 import * as tf from '@tensorflow/tfjs';
+import { accelerateAdam } from './adam.js';
 import { accelerateLayersBatchNorm } from './batchnorm.js';
 import { registerBatchNormKernels } from './batchnorm-kernels.js';
 import { registerConvKernels } from './conv-kernels.js';
@@ -20,5 +21,6 @@ export function registerNativeBackend(addon: NativeAddon): void {
   registerBatchNormKernels();
   copyCpuKernels();
   accelerateLayersBatchNorm();
+  accelerateAdam();
   registered = true;
 }
