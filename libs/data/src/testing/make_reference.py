@@ -313,6 +313,9 @@ add('jpeg_ls_lossless_rgb_2frames_line', gen('jpeg_ls_rgb_2f_line.dcm', 'dcmcjpl
 add('jpeg_ls_lossless_rgb_2frames_sample', gen('jpeg_ls_rgb_2f_sample.dcm', 'dcmcjpls', '+is', rgb2), 'dcmdjpls')
 add('jpeg_ls_lossless_rgb_2frames_none', gen('jpeg_ls_rgb_2f_none.dcm', 'dcmcjpls', '+in', rgb2), 'dcmdjpls')
 add('j2k_lossless_rgb_2frames', gen('j2k_rgb_2f.dcm', 'gdcmconv', '--j2k', rgb2), 'gdcmconv --raw')
+ybr_native = gen('ybr_full_native.dcm', 'dcmdjpeg', '+cn', tf('SC_rgb_jpeg_dcmtk.dcm'))  # keeps YCbCr, PI YBR_FULL
+add('ybr_full_native', ybr_native, 'pydicom')
+add('rle_ybr_full', gen('rle_ybr_full.dcm', 'dcmcrle', ybr_native), 'dcmdrle')
 add('rle_ct_signed', gen('rle_ct.dcm', 'dcmcrle', tf('CT_small.dcm')), 'dcmdrle')
 
 # ---- enhanced multi-frame CT (functional groups), written with pydicom: frames out of spatial
