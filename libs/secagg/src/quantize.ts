@@ -1,10 +1,11 @@
 /**
  * Sample-weighted fixed point in Z_2^32. A site with update x and sample count w sends
  *   q_i = SR(clip(x_i) · w · 2^f)  for every parameter i,   and   q_P = w
- * where SR is stochastic rounding (floor(v + u), u ~ U[0,1), so E[SR(v)] = v and |SR(v) − v| ≤ 1).
+ * where SR is stochastic rounding (floor(v + u), u ~ U[0,1), so E[SR(v)] = v and |SR(v) − v| < 1;
+ * computing v + u in float64 with |v| < 2^31 can add at most 2^−21, hence the (1 + 2^−20) below).
  * The coordinator sees only Σ q, reads the weight sum from the last word and divides, so no
  * site's sample count is revealed. Error bound for k summed sites, per coordinate:
- *   |decoded weighted sum − Σ w·clip(x)| ≤ k · 2^−f,   |decoded mean − exact mean| ≤ k · 2^−f / Σ w.
+ *   |decoded weighted sum − Σ w·clip(x)| ≤ k·(1 + 2^−20)·2^−f,   |decoded mean − exact mean| ≤ that / Σ w.
  */
 import { randomFillSync } from 'node:crypto';
 import type { SecAggParams } from './config.js';
@@ -59,5 +60,5 @@ export function dequantise(sum: Uint32Array, p: SecAggParams): Decoded {
 
 /** The stated bound on |decoded weighted sum − exact weighted sum| per coordinate for k sites. */
 export function quantisationBound(k: number, p: SecAggParams): number {
-  return k * 2 ** -p.fracBits;
+  return k * (1 + 2 ** -20) * 2 ** -p.fracBits;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsistencyCheckRequest, Unmasking, UnmaskingRequest } from '../messages.js';
+import { quantisationBound } from '../quantize.js';
 import { Harness, refusal } from '../testing/harness.js';
 
 describe('client, Unmasking', () => {
@@ -62,7 +63,7 @@ describe('server, Unmasking', () => {
     expect(r.included).toEqual(['site-A', 'site-C', 'site-D', 'site-E', 'site-F', 'site-G']);
     expect(r.totalWeight).toBe(1 + 3 + 4 + 5 + 6 + 7);
     const exact = h.exactWeightedSum(r.included);
-    for (let i = 0; i < 40; i++) expect(Math.abs(r.weightedSum[i] - exact[i])).toBeLessThanOrEqual(6 * 2 ** -h.params.fracBits);
+    for (let i = 0; i < 40; i++) expect(Math.abs(r.weightedSum[i] - exact[i])).toBeLessThanOrEqual(quantisationBound(6, h.params));
     for (let i = 0; i < 40; i++) expect(r.mean[i]).toBeCloseTo(exact[i] / 26, 4);
     expect(r.dropouts.map((d) => `${d.site}@${d.stage}`)).toEqual(['site-H@advertise-keys', 'site-B@masked-input-collection', 'site-C@unmasking']);
   });
@@ -80,7 +81,7 @@ describe('server, Unmasking', () => {
     const r = h.server4!.close().result;
     expect(r.misbehaving).toEqual(['site-B']);
     const exact = h.exactWeightedSum(r.included);
-    for (let i = 0; i < exact.length; i++) expect(Math.abs(r.weightedSum[i] - exact[i])).toBeLessThanOrEqual(5 * 2 ** -h.params.fracBits);
+    for (let i = 0; i < exact.length; i++) expect(Math.abs(r.weightedSum[i] - exact[i])).toBeLessThanOrEqual(quantisationBound(5, h.params));
   });
 
   it('detects a corrupted share instead of returning a wrong sum (exactly t responses)', () => {
