@@ -63,7 +63,7 @@ export const ClientEnvelope = z.strictObject({
 export type ClientEnvelope = z.infer<typeof ClientEnvelope>;
 
 /** Validates an inbound message against the round's limits; throws a ProtocolError naming the field. */
-export function parseClientMessage(env: ClientEnvelope, n: number, length: number): ClientMessage {
+export function parseClientMessage(env: Packed, n: number, length: number): ClientMessage {
   let data: unknown;
   try {
     data = unpack(env);
