@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { versions, type Versions } from './versions.js';
+import { registerTrainingGradients } from './batchnorm-grad.js';
 
 export interface BackendInfo {
   backend: string;
@@ -77,6 +78,7 @@ export async function selectBackend(force: string | undefined = process.env.UNBO
     throw new Error(`UNBOX_BACKEND=${wanted}: unknown backend; expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
   const order: BackendChoice[] = wanted ? [wanted as BackendChoice] : [...BACKEND_CHOICES];
+  registerTrainingGradients();
   for (const name of order) {
     let got: { backend: string; threads: number } | null;
     try {
