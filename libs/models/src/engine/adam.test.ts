@@ -15,7 +15,7 @@ async function run(backend: string): Promise<{ values: Float32Array[]; names: st
   for (let step = 0; step < 3; step++) {
     const grads: tf.NamedTensorMap = { [a.name]: tf.tensor2d(randomArray(6, r), [2, 3]) };
     if (step !== 1) grads[b.name] = tf.tensor1d(randomArray(70000, r));
-    opt.applyGradients(grads as unknown as tf.NamedVariableMap);
+    opt.applyGradients(grads as unknown as Parameters<tf.Optimizer['applyGradients']>[0]);
     tf.dispose(Object.values(grads));
   }
   const weights = await opt.getWeights();
@@ -34,7 +34,7 @@ describe.skipIf(!engine.available)('Adam on the native engine', () => {
     const prof = await tf.profile(() => {
       const v = tf.variable(tf.zeros([4]));
       const opt = tf.train.adam(0.1);
-      opt.applyGradients({ [v.name]: tf.ones([4]) } as unknown as tf.NamedVariableMap);
+      opt.applyGradients({ [v.name]: tf.ones([4]) } as unknown as Parameters<tf.Optimizer['applyGradients']>[0]);
     });
     expect(prof.kernelNames).toContain('UnboxAdam');
   });
