@@ -10,6 +10,7 @@ export * from './perturb.js';
 export * from './lime.js';
 export * from './kernel-shap.js';
 export * from './pca.js';
+export * from './neighbours.js';
 export * from './tsne.js';
 export * from './trustworthiness.js';
 export * from './mlp.js';

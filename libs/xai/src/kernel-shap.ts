@@ -14,7 +14,7 @@
  *   φ = 0 exactly and leave the regression, as in shap.
  * With a budget ≥ 2^M − 2 every coalition is enumerated and the result is the exact Shapley value.
  */
-import type { Image2D } from './image.js';
+import { checkImage, type Image2D } from './image.js';
 import { solveSymmetric } from './linalg.js';
 import { evaluateCoalitions, fillImage, type BatchPredict, type FillMode } from './perturb.js';
 import { Rng } from './rng.js';
@@ -227,6 +227,7 @@ export interface KernelShapImageOptions extends KernelShapOptions {
  * image is the all-filled one), the model runs in batches.
  */
 export async function kernelShapImage(img: Image2D, sp: Superpixels, predict: BatchPredict, options: KernelShapImageOptions = {}): Promise<KernelShapResult> {
+  checkImage(img, 'kernelShapImage image');
   if (sp.labels.length !== img.data.length) throw new Error(`kernelShapImage: superpixels cover ${sp.labels.length} pixels, image has ${img.data.length}`);
   const fill = fillImage(img, sp, options.fill ?? 'mean', options.blurSigma);
   const varying = new Array<boolean>(sp.count).fill(false);

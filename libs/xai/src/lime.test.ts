@@ -101,7 +101,10 @@ describe('limeImage', () => {
 
   it('rejects bad input and bad model output', async () => {
     const m = additiveModel(sp, a);
-    await expect(limeImage({ data: new Float32Array(10), width: 12, height: 12 }, sp, m.predict)).rejects.toThrow(/superpixels cover 144/);
+    await expect(limeImage({ data: new Float32Array(10), width: 12, height: 12 }, sp, m.predict)).rejects.toThrow(/has 10 pixels, expected 12×12/);
+    const nan = new Float32Array(144);
+    nan[7] = NaN;
+    await expect(limeImage({ data: nan, width: 12, height: 12 }, sp, m.predict)).rejects.toThrow(/limeImage image: pixel 7 is not finite/);
     await expect(limeImage(img, sp, async (b) => new Float64Array(b.length - 1))).rejects.toThrow(/returned \d+ scores for a batch/);
     await expect(limeImage(img, sp, async (b) => new Float64Array(b.length).fill(NaN))).rejects.toThrow(/non-finite score/);
   });

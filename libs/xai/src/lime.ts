@@ -6,7 +6,7 @@
  * sklearn.linear_model.Ridge) of the model's score on the vectors. All M superpixels are used
  * (lime's num_features = 100000 keeps every feature). Seeded.
  */
-import type { Image2D } from './image.js';
+import { checkImage, type Image2D } from './image.js';
 import { solveSymmetric } from './linalg.js';
 import { evaluateCoalitions, fillImage, type BatchPredict, type FillMode } from './perturb.js';
 import { Rng } from './rng.js';
@@ -105,6 +105,7 @@ export async function limeImage(img: Image2D, sp: Superpixels, predict: BatchPre
   const alpha = options.alpha ?? 1;
   const seed = options.seed ?? 0;
   const M = sp.count;
+  checkImage(img, 'limeImage image');
   if (sp.labels.length !== img.data.length) throw new Error(`limeImage: superpixels cover ${sp.labels.length} pixels, image has ${img.data.length}`);
   if (!(Number.isInteger(numSamples) && numSamples >= 2)) throw new Error(`limeImage: numSamples must be an integer ≥ 2 (got ${numSamples})`);
   if (!(kernelWidth > 0)) throw new Error(`limeImage: kernelWidth must be > 0 (got ${kernelWidth})`);

@@ -10,7 +10,7 @@
  * - box IoU between CAM boxes and the boxes of the mask's connected components.
  */
 import { componentBoxes, connectedComponents, type Box } from './boxes.js';
-import { gaussianBlur, type Image2D } from './image.js';
+import { checkImage, gaussianBlur, type Image2D } from './image.js';
 import type { BatchPredict } from './perturb.js';
 import type { Superpixels } from './slic.js';
 
@@ -83,6 +83,7 @@ async function curve(img: Image2D, order: Int32Array, from: Float32Array, to: Fl
 
 /** Deletion and insertion curves of one saliency map (one value per pixel). */
 export async function deletionInsertion(img: Image2D, saliency: ArrayLike<number>, predict: BatchPredict, options: CurveOptions = {}): Promise<{ deletion: Curve; insertion: Curve }> {
+  checkImage(img, 'deletionInsertion image');
   if (saliency.length !== img.data.length) throw new Error(`deletionInsertion: saliency has ${saliency.length} values, image ${img.data.length} pixels`);
   const steps = options.steps ?? 32;
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`deletionInsertion: steps must be a positive integer (got ${steps})`);

@@ -8,7 +8,7 @@
  *   averaged (1 = groups fully separated, ≈ Σ p_g² when mixed at random).
  */
 import { checkMatrix, type Matrix } from './matrix.js';
-import { nearestNeighbours } from './tsne.js';
+import { nearestNeighbours } from './neighbours.js';
 
 function groups(labels: ArrayLike<number | string>, n: number): { index: Int32Array; count: number; sizes: number[] } {
   if (labels.length !== n) throw new Error(`separation: ${labels.length} labels for ${n} points`);

@@ -4,7 +4,7 @@
  * r(i, j) the rank of j among i's neighbours in the input space (1 = nearest). Euclidean.
  */
 import { checkMatrix, sqDist, type Matrix } from './matrix.js';
-import { nearestNeighbours } from './tsne.js';
+import { nearestNeighbours } from './neighbours.js';
 
 export function trustworthiness(x: Matrix, embedded: Matrix, nNeighbors = 5): number {
   checkMatrix(x, 'trustworthiness input');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fromRows, type Matrix } from './matrix.js';
 import { Rng } from './rng.js';
 import { trustworthiness } from './trustworthiness.js';
-import { conditionalRow, jointProbabilities, jointProbabilitiesNN, klGradientBH, klGradientExact, nearestNeighbours, pcaInit, tsne } from './tsne.js';
+import { nearestNeighbours } from './neighbours.js';
+import { conditionalRow, jointProbabilities, jointProbabilitiesNN, klGradientBH, klGradientExact, pcaInit, tsne } from './tsne.js';
 
 /** Three well separated Gaussian blobs in 10-D. */
 function blobs(perBlob: number, seed: number): { x: Matrix; label: number[] } {
