@@ -89,9 +89,9 @@ describe('server, AdvertiseKeys', () => {
     h.server0.accept(h.deliver('site-B', { ...h.req0, round: 99 }).reply); // B aborts: replay
     expect(() => h.server0.close()).toThrow(/below-threshold/);
     expect(h.server0['shared'].dropouts).toEqual([
-      { site: 'site-B', stage: 'advertise-keys', code: 'replay', reason: expect.stringContaining('round 99') },
-      { site: 'site-C', stage: 'advertise-keys' },
-      { site: 'site-D', stage: 'advertise-keys' },
+      { site: 'site-B', stage: 'advertise_keys', code: 'replay', reason: expect.stringContaining('round 99') },
+      { site: 'site-C', stage: 'advertise_keys' },
+      { site: 'site-D', stage: 'advertise_keys' },
     ]);
   });
 

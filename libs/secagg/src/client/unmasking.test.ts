@@ -65,7 +65,7 @@ describe('server, Unmasking', () => {
     const exact = h.exactWeightedSum(r.included);
     for (let i = 0; i < 40; i++) expect(Math.abs(r.weightedSum[i] - exact[i])).toBeLessThanOrEqual(quantisationBound(6, h.params));
     for (let i = 0; i < 40; i++) expect(r.mean[i]).toBeCloseTo(exact[i] / 26, 4);
-    expect(r.dropouts.map((d) => `${d.site}@${d.stage}`)).toEqual(['site-H@advertise-keys', 'site-B@masked-input-collection', 'site-C@unmasking']);
+    expect(r.dropouts.map((d) => `${d.site}@${d.stage}`)).toEqual(['site-H@advertise_keys', 'site-B@masked_input', 'site-C@unmasking']);
   });
 
   it('survives one site lying about shares when more than t responded, and names it', () => {

@@ -11,10 +11,20 @@ import { rosterIndex, type RoundInfo } from '../session.js';
 
 export type ServerStage = 'advertise-keys' | 'share-keys' | 'masked-input-collection' | 'consistency-check' | 'unmasking' | 'completed';
 
+/** Stage names as runs/<run>/summary.json records dropouts (shared/notes/result-formats.md). */
+export type DropoutStage = 'advertise_keys' | 'share_keys' | 'masked_input' | 'consistency_check' | 'unmasking';
+const DROPOUT_STAGE: Record<Exclude<ServerStage, 'completed'>, DropoutStage> = {
+  'advertise-keys': 'advertise_keys',
+  'share-keys': 'share_keys',
+  'masked-input-collection': 'masked_input',
+  'consistency-check': 'consistency_check',
+  unmasking: 'unmasking',
+};
+
 export interface Dropout {
   site: string;
   /** the stage whose message never came (or was an abort) */
-  stage: ServerStage;
+  stage: DropoutStage;
   /** the site's own reason when it aborted */
   code?: string;
   reason?: string;
@@ -50,7 +60,7 @@ export function serverShared(setup: ServerSetup): ServerShared {
 }
 
 export abstract class ServerStateBase<T extends ClientMessage['type']> {
-  abstract readonly stage: ServerStage;
+  abstract readonly stage: Exclude<ServerStage, 'completed'>;
   protected abstract readonly accepts: T;
   /** the sites this stage expects a message from (the survivors of the previous stage) */
   protected abstract readonly expected: ReadonlySet<string>;
@@ -73,7 +83,7 @@ export abstract class ServerStateBase<T extends ClientMessage['type']> {
     if (this.received.has(m.from) || this.aborted.has(m.from)) throw new SecAggError('duplicate', `${m.from} already answered in stage ${this.stage}`);
     if (m.type === 'abort') {
       this.aborted.add(m.from);
-      this.shared.dropouts.push({ site: m.from, stage: this.stage, code: (m as Abort).code, reason: (m as Abort).reason });
+      this.shared.dropouts.push({ site: m.from, stage: DROPOUT_STAGE[this.stage], code: (m as Abort).code, reason: (m as Abort).reason });
       return;
     }
     if (m.type !== this.accepts) throw new SecAggError('unexpected-message', `stage ${this.stage} accepts ${this.accepts}, got ${m.type} from ${m.from}`);
@@ -85,7 +95,7 @@ export abstract class ServerStateBase<T extends ClientMessage['type']> {
   protected survivors(): string[] {
     const { idx, info } = this.shared;
     for (const v of this.expected) {
-      if (!this.received.has(v) && !this.aborted.has(v)) this.shared.dropouts.push({ site: v, stage: this.stage });
+      if (!this.received.has(v) && !this.aborted.has(v)) this.shared.dropouts.push({ site: v, stage: DROPOUT_STAGE[this.stage] });
     }
     const out = [...this.received].sort((a, b) => idx.get(a)! - idx.get(b)!);
     if (out.length < info.threshold) throw new SecAggError('below-threshold', `stage ${this.stage}: ${out.length} sites answered, threshold ${info.threshold}`);
