@@ -11,11 +11,11 @@ async function run(backend: string): Promise<{ values: Float32Array[]; names: st
   const r = rng(70);
   const a = tf.variable(tf.tensor2d(randomArray(6, r), [2, 3]), true, `adam_a_${backend}`);
   const b = tf.variable(tf.tensor1d(randomArray(70000, r)), true, `adam_b_${backend}`);
-  const opt = tf.train.adam(0.01, 0.8, 0.95, 1e-6);
+  const opt = tf.train.adam(0.01, 0.8, 0.95, 1e-6) as tf.AdamOptimizer;
   for (let step = 0; step < 3; step++) {
     const grads: tf.NamedTensorMap = { [a.name]: tf.tensor2d(randomArray(6, r), [2, 3]) };
     if (step !== 1) grads[b.name] = tf.tensor1d(randomArray(70000, r));
-    opt.applyGradients(grads as unknown as Parameters<tf.Optimizer['applyGradients']>[0]);
+    opt.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
     tf.dispose(Object.values(grads));
   }
   const weights = await opt.getWeights();
@@ -33,8 +33,8 @@ describe.skipIf(!engine.available)('Adam on the native engine', () => {
     got.values.forEach((v, k) => expect(closeness(v, want.values[k], 1e-5, 1e-6), `tensor ${k}`).toBeLessThan(1));
     const prof = await tf.profile(() => {
       const v = tf.variable(tf.zeros([4]));
-      const opt = tf.train.adam(0.1);
-      opt.applyGradients({ [v.name]: tf.ones([4]) } as unknown as Parameters<tf.Optimizer['applyGradients']>[0]);
+      const opt = tf.train.adam(0.1) as tf.AdamOptimizer;
+      opt.applyGradients({ [v.name]: tf.ones([4]) } as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
     });
     expect(prof.kernelNames).toContain('UnboxAdam');
   });
