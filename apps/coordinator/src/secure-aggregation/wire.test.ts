@@ -63,6 +63,6 @@ describe('secure-aggregation messages from sites', () => {
   it('refuses unknown fields, wrong key sizes and an unreadable packing', () => {
     expect(refusal(() => parseClientMessage(env({ type: 'consistency-signature', sessionId: bytes(32), from: 's1', signature: bytes(64), extra: 1 }), n, P)).field).toBe('message.extra');
     expect(refusal(() => parseClientMessage(env({ type: 'advertise-keys', from: 's1', encryptionKey: bytes(31), maskingKey: bytes(32), signature: bytes(64) }), n, P)).field).toBe('message.encryptionKey');
-    expect(refusal(() => parseClientMessage({ run_id: 'r', round: 1, json: '{', blob: bytes(0) }, n, P)).field).toBe('json');
+    expect(refusal(() => parseClientMessage({ json: '{', blob: bytes(0) }, n, P)).field).toBe('json');
   });
 });

@@ -11,7 +11,7 @@
 import { LIMITS, ProtocolError, RoundNumber, RunId, protocolErrorFrom } from '@unbox/protocol';
 import type { ClientMessage } from '@unbox/secagg';
 import { z } from 'zod';
-import { unpack } from './binary-pack.js';
+import { unpack, type Packed } from './binary-pack.js';
 
 const MAX_BOX_BYTES = 1024;
 const bin = (exact?: number, max?: number) =>
