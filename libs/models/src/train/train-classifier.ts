@@ -11,6 +11,7 @@ import { classifierStep, type ClassifierBatch } from './classifier-step.js';
 import { adam } from './step.js';
 import { checkPatients, type PatientSlices } from './datasets.js';
 import { randInt, rng } from './random.js';
+import { saveCheckpoint } from './checkpoint.js';
 
 export interface TrainOptions {
   steps: number;
@@ -22,6 +23,15 @@ export interface TrainOptions {
   optimizer?: tf.Optimizer;
   startStep?: number;
   onStep?: (info: { step: number; loss: number; images: number; ms: number }) => void | Promise<void>;
+  /** save a checkpoint (model, optimiser, state) every `every` steps and after the last */
+  checkpoint?: { dir: string; every: number };
+}
+
+/** Saves the periodic/final checkpoint when due. */
+export async function maybeCheckpoint(opts: TrainOptions, step: number, model: tf.LayersModel, optimizer: tf.Optimizer, config: unknown): Promise<void> {
+  const c = opts.checkpoint;
+  if (!c || (step % c.every !== 0 && step !== opts.steps)) return;
+  await saveCheckpoint(c.dir, model, optimizer, { step, seed: opts.seed, config });
 }
 
 /** The label vector y_c of a patient: one-hot over 2 classes, or [y] for a single sigmoid. */
@@ -75,6 +85,7 @@ export async function trainClassifier(patients: PatientSlices[], cfgIn: Classifi
     batch.x.dispose();
     losses.push(loss);
     await opts.onStep?.({ step: s + 1, loss, images, ms: performance.now() - t0 });
+    await maybeCheckpoint(opts, s + 1, model, optimizer, config);
   }
   return { model, config, optimizer, losses };
 }

@@ -9,7 +9,7 @@ import { segmenterSchedule, segmenterStep, type SegBatch } from './segmenter-ste
 import { adam } from './step.js';
 import { checkImages, type SegImage } from './datasets.js';
 import { randInt, rng } from './random.js';
-import type { TrainOptions } from './train-classifier.js';
+import { maybeCheckpoint, type TrainOptions } from './train-classifier.js';
 
 export interface SegTrainOptions extends Omit<TrainOptions, 'patientsPerBatch' | 'maxSlicesPerPatient'> {
   /** 3.4: batch size 8 */
@@ -52,6 +52,7 @@ export async function trainSegmenter(thick: SegImage[], thin: SegImage[], cfgIn:
     tf.dispose(batch.kind === 'thick' ? [batch.x, batch.y] : [batch.x]);
     losses.push(loss);
     await opts.onStep?.({ step: s + 1, loss, images: bs, ms: performance.now() - t0 });
+    await maybeCheckpoint(opts, s + 1, model, optimizer, config);
   }
   return { model, config, optimizer, losses };
 }
