@@ -1,0 +1,28 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { resnet } from './resnet.js';
+
+beforeAll(async () => { await tf.setBackend('cpu'); });
+
+function trainableParams(depth: 18 | 34 | 50): number {
+  const { input, features } = resnet({ depth, width: 1, inputSize: 32, inputChannels: 3, stem: 'imagenet' });
+  const m = tf.model({ inputs: input, outputs: features });
+  const n = m.trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+  m.dispose();
+  return n;
+}
+
+describe('ResNet layouts', () => {
+  // torchvision resnet18/34/50 parameter counts minus their 1000-way fc (512·1000+1000, 2048·1000+1000)
+  it('ResNet-18 (BasicBlock) has torchvision\'s 11,176,512 backbone parameters', () => expect(trainableParams(18)).toBe(11_689_512 - 513_000));
+  it('ResNet-34 (BasicBlock) has torchvision\'s 21,284,672 backbone parameters', () => expect(trainableParams(34)).toBe(21_797_672 - 513_000));
+  it('ResNet-50 (Bottleneck) has torchvision\'s 23,508,032 backbone parameters', () => expect(trainableParams(50)).toBe(25_557_032 - 2_049_000));
+
+  it('feature strides and widths: ImageNet stem /32, small stem /8; width multiplier scales channels', () => {
+    const a = resnet({ depth: 18, width: 0.25, inputSize: 128, inputChannels: 1, stem: 'imagenet' });
+    expect(a.features.shape).toEqual([null, 4, 4, 128]);
+    expect(a.stages.map((s) => s.shape[1])).toEqual([64, 32, 16, 8, 4]);
+    const b = resnet({ depth: 50, width: 0.125, inputSize: 32, inputChannels: 1, stem: 'small' });
+    expect(b.features.shape).toEqual([null, 4, 4, 256]);
+  });
+});
