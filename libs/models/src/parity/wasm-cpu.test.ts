@@ -3,13 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../backend/wasm-training-kernels.js';
+import { registerTrainingGradients } from '../backend/batchnorm-grad.js';
 import { buildClassifier, runClassifier } from '../classifier/model.js';
 import { classifierLoss, type PatientSpan } from '../classifier/objective.js';
 import { buildSegmenter } from '../segmenter/model.js';
 import { pearsonLoss, supervisedLoss } from '../segmenter/losses.js';
 import { tinyClassifier, tinySegmenter } from '../testing/tiny.js';
 
-beforeAll(async () => { registerWasmTrainingKernels(); await tf.setBackend('cpu'); });
+// The kernels and gradients selectBackend installs, so the parity covers what training runs.
+beforeAll(async () => { registerWasmTrainingKernels(); registerTrainingGradients(); await tf.setBackend('cpu'); });
 
 interface Result { outputs: Float32Array[]; loss: number; grads: Float32Array[] }
 
@@ -59,10 +61,10 @@ describe('wasm vs cpu parity', () => {
     });
   });
 
-  it('segmenter (sub-pixel decoder, L_S + β L_T): forward outputs, loss and every gradient', async () => {
+  it.each(['subpixel', 'unet'] as const)('segmenter (%s decoder, L_S + β L_T): forward outputs, loss and every gradient', async (decoder) => {
     const xs = seeded([4, 32, 32, 1], 12);
     const labels = Int32Array.from({ length: 4 * 32 * 32 }, (_, i) => (i * 7) % 5);
-    await compare(() => buildSegmenter(tinySegmenter(), { seed: 6 }).model, (m) => {
+    await compare(() => buildSegmenter(tinySegmenter({ decoder }), { seed: 6 }).model, (m) => {
       const x = tf.tensor4d(xs, [4, 32, 32, 1]);
       const y = tf.tensor3d(labels, [4, 32, 32], 'int32');
       return { outputs: [m.predict(x) as tf.Tensor], loss: () => {
