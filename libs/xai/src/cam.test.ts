@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { boxesFromCam, connectedComponents } from './boxes.js';
-import { camChannel, camFromFeatures, upsampleCam } from './cam.js';
+import { camChannel, camFromFeatures, edmCamAndBoxes, upsampleCam } from './cam.js';
 import { gaussianBlur, resizeBilinear } from './image.js';
 
 describe('camFromFeatures (Eq. 1-3)', () => {
@@ -77,6 +77,20 @@ describe('boxes from a CAM', () => {
     expect(boxes.map((b) => b.area)).toEqual([20, 12]);
     // a higher threshold keeps only the strong blob
     expect(boxesFromCam({ data: cam, width: W, height: H }, { fraction: 0.6, minArea: 4 }).length).toBe(1);
+  });
+
+  it('edmCamAndBoxes: one class of A_conv, upsampled ×4, boxed', () => {
+    // 4×4 map, C = 2; class 1 is hot at map pixel (1, 2) only
+    const cams = new Float32Array(4 * 4 * 2);
+    cams[(2 * 4 + 1) * 2 + 1] = 1;
+    cams[(0 * 4 + 0) * 2 + 0] = 5; // class 0 elsewhere: ignored
+    const { cam, boxes } = edmCamAndBoxes(cams, 4, 4, 2, 1, 16, 16, { minArea: 1 });
+    expect(cam.width).toBe(16);
+    expect(boxes.length).toBe(1);
+    // the bilinear bump around map pixel (1, 2) covers input x 2..9, y 6..13 above 0.2 of its peak
+    const [x0, y0, x1, y1] = boxes[0].box;
+    expect((x0 + x1) / 2).toBeCloseTo(5.5, 5);
+    expect((y0 + y1) / 2).toBeCloseTo(9.5, 5);
   });
 
   it('returns no boxes for a map without positive evidence and rejects a bad fraction', () => {

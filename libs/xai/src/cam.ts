@@ -4,6 +4,7 @@
  * from the forward pass; this file holds the maths around it: Eq. 1–3 on plain arrays (used to
  * check models against the paper) and the upsampling of one class's map to the input size.
  */
+import { boxesFromCam, type BoxOptions, type CamBox } from './boxes.js';
 import { resizeBilinear, type Image2D } from './image.js';
 
 /**
@@ -47,4 +48,22 @@ export function camChannel(cams: Float32Array, h: number, w: number, c: number, 
 export function upsampleCam(cam: Image2D, width: number, height: number): Image2D {
   if (cam.data.length !== cam.width * cam.height) throw new Error(`upsampleCam: map has ${cam.data.length} values, expected ${cam.width}×${cam.height}`);
   return resizeBilinear(cam, width, height);
+}
+
+/**
+ * The EDM explanation of one slice: class `cls`'s map out of A_conv (H'×W'×C, channels last),
+ * upsampled to the input and boxed (boxes.ts: 0.2 × max, 8-connected, min area).
+ */
+export function edmCamAndBoxes(
+  cams: Float32Array,
+  h: number,
+  w: number,
+  c: number,
+  cls: number,
+  inputWidth: number,
+  inputHeight: number,
+  options: BoxOptions = {},
+): { cam: Image2D; boxes: CamBox[] } {
+  const cam = upsampleCam(camChannel(cams, h, w, c, cls), inputWidth, inputHeight);
+  return { cam, boxes: boxesFromCam(cam, options) };
 }
