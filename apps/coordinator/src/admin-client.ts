@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { adminTokenPath } from './enrollment/secrets.js';
 
+/** An operator mistake or a refusal by the coordinator: printed as one line, exit code 2. */
 export class AdminError extends Error {
   override readonly name = 'AdminError';
 }

@@ -5,8 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { AdminClient, resolveAdminToken } from './admin-client.js';
-import { createCoordinator } from './app/create-coordinator.js';
+import { AdminClient, AdminError, resolveAdminToken } from './admin-client.js';
 import { defaultOptions } from './options.js';
 
 function positive(v: string): number {
@@ -64,6 +63,8 @@ export function buildProgram(): Command {
         waitPollMs: f.waitPoll * 1000,
         retryDelayMs: f.retryDelay * 1000,
       });
+      // loaded here so the admin commands do not pay for NestJS start-up
+      const { createCoordinator } = await import('./app/create-coordinator.js');
       const c = await createCoordinator(o);
       process.stdout.write(JSON.stringify({ listening: c.url, database: c.database.dialect, data: o.dataDir }) + '\n');
       await new Promise<void>((done) => {
@@ -98,7 +99,7 @@ export function buildProgram(): Command {
       try {
         body = JSON.parse(await readFile(file, 'utf8'));
       } catch (e) {
-        throw new InvalidArgumentError(`${file}: ${(e as Error).message}`);
+        throw new AdminError(`${file}: ${(e as Error).message}`);
       }
       print(await admin(cmd).call('POST', '/api/runs', body));
     });

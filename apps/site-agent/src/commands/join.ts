@@ -26,6 +26,7 @@ export function joinCommand(): Command {
         const identity = loadIdentity(f.siteDir);
         const trainer = new LogisticTrainer(identity.siteId, readFeaturesCsv(f.features));
         let refused: string | null = null;
+        let done: () => void = () => undefined;
         agent = new SiteAgent(f.coordinator ?? identity.coordinator, {
           identity,
           trainer,
@@ -34,21 +35,20 @@ export function joinCommand(): Command {
             log: (level, line) => log[level](line),
             refused: (reason) => {
               refused = reason;
+              done();
             },
             roundDone: (run, round, hash) => log.info('round done', { run, round, model: hash.slice(0, 12) }),
           },
         });
         agent.start();
         await new Promise<void>((resolve) => {
+          done = resolve;
           const stop = () => {
             agent.stop();
             resolve();
           };
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
-          agent.socket.on('disconnect', () => {
-            if (refused !== null) resolve();
-          });
         });
         if (refused !== null) throw new UserError(`the coordinator refused this site: ${refused}`);
       } catch (e) {

@@ -156,7 +156,7 @@ export class SiteAgent {
       this.transfers.clear();
       if (!this.stopped) this.log('warn', `disconnected (${reason}); reconnecting with back-off`);
       // a server-side disconnect is not retried by socket.io itself: retry unless refused
-      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => !this.stopped && s.connect(), this.o.reconnectDelayMs ?? 1000).unref?.();
+      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => !this.stopped && s.connect(), this.o.reconnectDelayMs ?? 1000);
     });
     s.on('auth.challenge', (data: unknown) => {
       const c = AuthChallenge.safeParse(data);

@@ -125,6 +125,25 @@ describe('federation over socket.io', () => {
     for (const s of [...stable, ...victims]) s.agent?.stop();
   });
 
+  it('plaintext aggregation only with the explicit debug flag, logged, and equal to FedAvg of the uploads', async () => {
+    const sites: SimSite[] = [];
+    for (let i = 0; i < 3; i++) sites.push(await enrollSim(c, `plain-${i}`, 300 + i, D));
+    const trainers = new Map(sites.map((s) => [s.id, new RecordingTrainer(s.trainer)]));
+    for (const s of sites) await s.connect({ trainer: trainers.get(s.id)! });
+    const refused = await c.admin<{ field: string }>('POST', '/api/runs', runConfig(1, 3, 3, { secure_aggregation: false }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.field).toBe('secure_aggregation');
+    const { body } = await c.admin<{ run_id: string }>('POST', '/api/runs', runConfig(1, 3, 3, { secure_aggregation: false, debug_plaintext: true }));
+    await waitFor(async () => ((await c.admin<RunView>('GET', `/api/runs/${body.run_id}`)).body.status === 'done' ? true : undefined), 'plaintext run');
+    // no quantisation here: float32 storage is the only rounding
+    expect(maxDiff(await modelOf(c, body.run_id, 1), plainFedAvg(trainers, sites.map((s) => s.id), 1))).toBeLessThan(1e-6);
+    expect(c.log.some((l) => l.includes(`run ${body.run_id} round 1: PLAINTEXT aggregation`))).toBe(true);
+    for (const s of sites) {
+      expect(s.agent!.sentKinds.has('secagg')).toBe(false);
+      s.agent?.stop();
+    }
+  });
+
   it('20 simulated sites complete rounds of a small model (secure aggregation, federated evaluation)', async () => {
     const sites: SimSite[] = [];
     for (let i = 0; i < 20; i++) sites.push(await enrollSim(c, `many-${String(i).padStart(2, '0')}`, 100 + i, D, 40));
