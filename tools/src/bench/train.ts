@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- train [--threads 1,2] [--steps 10] [--warmup 3] [--backend engine|wasm|cpu]
- *   [--nets benchnet,classifier,segmenter,benchnet-fused-bn] [--batch 16] [--torch path/to/torch_benchnet.py]`
+ *   [--nets benchnet,classifier,segmenter,benchnet-fused-bn] [--batch 16] [--precision fp32|bf16]
+ *   [--torch path/to/torch_benchnet.py]`
  * Training throughput on random data after warm-up, one JSON line per (net, threads):
  * {"bench":"train","net","backend","threads","img_per_s","step_ms", ...}. The backend is the
  * native oneDNN engine when it is built, else wasm; the line says which ran. benchnet is the
@@ -12,14 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { adam, buildClassifier, buildSegmenter, classifierStep, segmenterStep, selectBackend, type BackendChoice } from '@unbox/models';
-import { BENCHNET, benchnet, engineStatus, NATIVE_BACKEND, setEngineThreads, trainStep, type BatchNormKind } from '@unbox/models/engine';
+import { BENCHNET, benchnet, enginePrecision, engineStatus, NATIVE_BACKEND, setEnginePrecision, setEngineThreads, trainStep, type BatchNormKind, type EnginePrecision } from '@unbox/models/engine';
 
 const NETS = ['benchnet', 'classifier', 'segmenter', 'benchnet-fused-bn'];
 
-interface Options { threads: number[]; steps: number; warmup: number; backend?: BackendChoice; nets: string[]; batch: number; torch?: string; seed: number }
+interface Options { threads: number[]; steps: number; warmup: number; backend?: BackendChoice; nets: string[]; batch: number; precision: EnginePrecision; torch?: string; seed: number }
 
 function parse(args: string[]): Options {
-  const o: Options = { threads: [1, 2], steps: 10, warmup: 3, nets: ['benchnet', 'classifier', 'segmenter'], batch: 16, seed: 0 };
+  const o: Options = { threads: [1, 2], steps: 10, warmup: 3, nets: ['benchnet', 'classifier', 'segmenter'], batch: 16, precision: 'fp32', seed: 0 };
   for (let i = 0; i < args.length; i++) {
     const key = args[i], val = args[i + 1];
     const need = () => {
@@ -37,6 +38,11 @@ function parse(args: string[]): Options {
     else if (key === '--warmup') o.warmup = int(need(), 0);
     else if (key === '--seed') o.seed = int(need(), 0);
     else if (key === '--batch') o.batch = int(need(), 1);
+    else if (key === '--precision') {
+      const p = need();
+      if (p !== 'fp32' && p !== 'bf16') throw new Error(`bench train: --precision ${p}: expected fp32 or bf16`);
+      o.precision = p;
+    }
     else if (key === '--backend') {
       const b = need();
       if (!['engine', 'wasm', 'cpu'].includes(b)) throw new Error(`bench train: --backend ${b}: expected engine, wasm or cpu`);
@@ -130,6 +136,9 @@ function torchLine(path: string, threads: number, steps: number): Record<string,
 export async function main(args: string[]): Promise<void> {
   const opts = parse(args);
   const { backend, detail } = await activate(opts.backend);
+  if (opts.precision === 'bf16' && backend !== NATIVE_BACKEND) throw new Error('bench train: --precision bf16 needs the native engine');
+  if (backend === NATIVE_BACKEND) setEnginePrecision(opts.precision);
+  const precision = backend === NATIVE_BACKEND ? enginePrecision() : 'fp32';
   const versions = { unbox: unboxVersion(), tfjs: tf.version.tfjs, node: process.versions.node };
   // Only the engine runs several threads; the wasm and cpu backends run one in Node.
   const threadList = backend === NATIVE_BACKEND ? opts.threads : [1];
@@ -139,7 +148,7 @@ export async function main(args: string[]): Promise<void> {
       process.stderr.write(`train ${net} on ${backend}, ${threads} thread(s)...\n`);
       const m = measure(net, opts);
       const line: Record<string, unknown> = {
-        bench: 'train', net, backend, threads,
+        bench: 'train', net, backend, threads, precision,
         img_per_s: Number((m.batch * 1000 / m.step_ms).toFixed(1)), step_ms: Number(m.step_ms.toFixed(1)),
         engine: detail, batch: m.batch, steps: opts.steps, warmup: opts.warmup, final_loss: m.final_loss,
         seed: opts.seed, config: m.config, versions, created: new Date().toISOString(),

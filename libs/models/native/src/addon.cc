@@ -99,6 +99,18 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     return undef(env);
   });
 }
+napi_value SetBf16(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, 1);
+    unbox::set_bf16(a.i(0) != 0);
+    return undef(env);
+  });
+}
+napi_value GetBf16(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_get_boolean(env, unbox::get_bf16(), &r);
+  return r;
+}
 napi_value GetThreads(napi_env env, napi_callback_info) {
   napi_value r;
   napi_create_int32(env, unbox::get_threads(), &r);
@@ -311,6 +323,8 @@ napi_value BnBwd(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setBf16", nullptr, SetBf16, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getBf16", nullptr, GetBf16, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},

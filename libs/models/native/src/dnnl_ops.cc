@@ -37,8 +37,8 @@ std::string key_of(const char* op, const ConvGeom& g, int extra = 0) {
   return k.str();
 }
 
-memory::desc act_md(int64_t n, int64_t h, int64_t w, int64_t c) {
-  return memory::desc({n, c, h, w}, dt::f32, tag::nhwc);
+memory::desc act_md(int64_t n, int64_t h, int64_t w, int64_t c, dt type = dt::f32) {
+  return memory::desc({n, c, h, w}, type, tag::nhwc);
 }
 
 // The user's filter: HWIO for dense convolutions; [kh, kw, c, multiplier] for depthwise.
@@ -52,53 +52,70 @@ memory::desc user_weights_md(const ConvGeom& g) {
                       memory::dims{mult, 1, 1, g.kw * g.c * mult, g.c * mult});
 }
 
-memory::desc any_weights_md(const ConvGeom& g) {
-  if (g.groups == 1) return memory::desc({g.oc, g.c, g.kh, g.kw}, dt::f32, tag::any);
-  return memory::desc({g.groups, g.oc / g.groups, g.c / g.groups, g.kh, g.kw}, dt::f32, tag::any);
+memory::desc any_weights_md(const ConvGeom& g, dt type) {
+  if (g.groups == 1) return memory::desc({g.oc, g.c, g.kh, g.kw}, type, tag::any);
+  return memory::desc({g.groups, g.oc / g.groups, g.c / g.groups, g.kh, g.kw}, type, tag::any);
 }
 
-convolution_forward::desc fwd_desc(const ConvGeom& g, bool bias) {
+// Mixed precision: bf16 inputs (activations, filters, output gradients), f32 results.
+bool g_bf16 = false;
+
+struct Types {
+  dt in;  // activations and filters fed to the primitive
+};
+
+convolution_forward::desc fwd_desc(const ConvGeom& g, bool bias, Types t) {
   memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
-  auto src = act_md(g.n, g.h, g.w, g.c), dst = act_md(g.n, g.oh, g.ow, g.oc);
+  auto src = act_md(g.n, g.h, g.w, g.c, t.in), dst = act_md(g.n, g.oh, g.ow, g.oc);
   if (bias) {
     return convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
-                                     src, any_weights_md(g),
+                                     src, any_weights_md(g, t.in),
                                      memory::desc({g.oc}, dt::f32, tag::x), dst, strides, dil,
                                      pl, pr);
   }
   return convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src,
-                                   any_weights_md(g), dst, strides, dil, pl, pr);
+                                   any_weights_md(g, t.in), dst, strides, dil, pl, pr);
 }
 
-struct Reorder {
+// A user buffer in the primitive's layout/type: reordered into scratch when they differ.
+struct Conversion {
   memory::desc from, to;
   bool needed;
   reorder prim;
-  memory scratch;  // destination (or source) in the primitive's own layout
-  Reorder(const memory::desc& f, const memory::desc& t) : from(f), to(t), needed(f != t) {
+  memory scratch;
+  Conversion(const memory::desc& f, const memory::desc& t) : from(f), to(t), needed(f != t) {
     if (needed) {
       prim = reorder(reorder::primitive_desc(eng(), f, eng(), t));
+      scratch = memory(t, eng());
     }
   }
+  // Input side: user data -> what the primitive reads.
+  memory in(const float* p) {
+    memory user(from, eng(), const_cast<float*>(p));
+    if (!needed) return user;
+    prim.execute(strm(), user, scratch);
+    return scratch;
+  }
 };
+
+bool is_reference(const std::string& impl) { return impl.find("ref") != std::string::npos; }
 
 struct FwdEntry {
   convolution_forward::primitive_desc pd;
   convolution_forward prim;
-  std::unique_ptr<Reorder> wr;
-  memory wmem;
+  std::unique_ptr<Conversion> x, w;
 };
 struct BwdDataEntry {
   convolution_backward_data::primitive_desc pd;
   convolution_backward_data prim;
-  std::unique_ptr<Reorder> wr;
-  memory wmem;
+  std::unique_ptr<Conversion> dy, w;
 };
 struct BwdWEntry {
   convolution_backward_weights::primitive_desc pd;
   convolution_backward_weights prim;
-  std::unique_ptr<Reorder> wr;  // primitive layout -> user layout
-  memory wmem;
+  std::unique_ptr<Conversion> x, dy;
+  std::unique_ptr<Conversion> dw;  // primitive layout -> user layout
+  memory dwmem;                    // the primitive's output when its layout is not the user's
 };
 
 std::mutex cache_mu;
@@ -106,17 +123,70 @@ std::unordered_map<std::string, std::shared_ptr<FwdEntry>> fwd_cache;
 std::unordered_map<std::string, std::shared_ptr<BwdDataEntry>> bwdd_cache;
 std::unordered_map<std::string, std::shared_ptr<BwdWEntry>> bwdw_cache;
 
-// Copies user weights into the primitive's layout when they differ; returns the memory to use.
-memory weights_in(Reorder& r, memory& scratch, const float* w) {
-  memory user(r.from, eng(), const_cast<float*>(w));
-  if (!r.needed) return user;
-  r.prim.execute(strm(), user, scratch);
-  return scratch;
+std::shared_ptr<FwdEntry> make_fwd(const ConvGeom& g, bool bias, Types t) {
+  auto pd = convolution_forward::primitive_desc(fwd_desc(g, bias, t), eng());
+  auto e = std::make_shared<FwdEntry>(FwdEntry{pd, convolution_forward(pd), nullptr, nullptr});
+  e->x = std::make_unique<Conversion>(act_md(g.n, g.h, g.w, g.c), pd.src_desc());
+  e->w = std::make_unique<Conversion>(user_weights_md(g), pd.weights_desc());
+  return e;
+}
+
+std::shared_ptr<BwdDataEntry> make_bwd_data(const ConvGeom& g, Types t) {
+  auto hint = convolution_forward::primitive_desc(fwd_desc(g, false, t), eng());
+  memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
+  convolution_backward_data::desc d(algorithm::convolution_direct, act_md(g.n, g.h, g.w, g.c),
+                                    any_weights_md(g, t.in), act_md(g.n, g.oh, g.ow, g.oc, t.in),
+                                    strides, dil, pl, pr);
+  auto pd = convolution_backward_data::primitive_desc(d, eng(), hint);
+  auto e = std::make_shared<BwdDataEntry>(
+      BwdDataEntry{pd, convolution_backward_data(pd), nullptr, nullptr});
+  e->dy = std::make_unique<Conversion>(act_md(g.n, g.oh, g.ow, g.oc), pd.diff_dst_desc());
+  e->w = std::make_unique<Conversion>(user_weights_md(g), pd.weights_desc());
+  return e;
+}
+
+std::shared_ptr<BwdWEntry> make_bwd_weights(const ConvGeom& g, Types t) {
+  auto hint = convolution_forward::primitive_desc(fwd_desc(g, false, t), eng());
+  memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
+  convolution_backward_weights::desc d(algorithm::convolution_direct,
+                                       act_md(g.n, g.h, g.w, g.c, t.in), any_weights_md(g, dt::f32),
+                                       act_md(g.n, g.oh, g.ow, g.oc, t.in), strides, dil, pl, pr);
+  auto pd = convolution_backward_weights::primitive_desc(d, eng(), hint);
+  auto e = std::make_shared<BwdWEntry>(
+      BwdWEntry{pd, convolution_backward_weights(pd), nullptr, nullptr, nullptr});
+  e->x = std::make_unique<Conversion>(act_md(g.n, g.h, g.w, g.c), pd.src_desc());
+  e->dy = std::make_unique<Conversion>(act_md(g.n, g.oh, g.ow, g.oc), pd.diff_dst_desc());
+  e->dw = std::make_unique<Conversion>(pd.diff_weights_desc(), user_weights_md(g));
+  if (e->dw->needed) e->dwmem = memory(pd.diff_weights_desc(), eng());
+  return e;
+}
+
+// bf16 where the CPU runs it natively (AVX512-BF16 / AMX), else f32 for this geometry.
+template <typename Entry, typename Make>
+std::shared_ptr<Entry> cached(std::unordered_map<std::string, std::shared_ptr<Entry>>& cache,
+                              const std::string& key, Make make) {
+  std::lock_guard<std::mutex> lk(cache_mu);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  std::shared_ptr<Entry> e;
+  if (g_bf16) {
+    try {
+      e = make(Types{dt::bf16});
+      if (is_reference(e->pd.impl_info_str())) e = nullptr;
+    } catch (const dnnl::error&) {
+      e = nullptr;
+    }
+  }
+  if (!e) e = make(Types{dt::f32});
+  cache.emplace(key, e);
+  return e;
 }
 }  // namespace
 
 void set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
 int get_threads() { return omp_get_max_threads(); }
+void set_bf16(bool on) { g_bf16 = on; }
+bool get_bf16() { return g_bf16; }
 
 std::string dnnl_info() {
   const dnnl_version_t* v = dnnl_version();
@@ -126,25 +196,11 @@ std::string dnnl_info() {
 }
 
 void conv_fwd(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y) {
-  std::shared_ptr<FwdEntry> e;
-  {
-    std::lock_guard<std::mutex> lk(cache_mu);
-    auto k = key_of("f", g, bias != nullptr);
-    auto it = fwd_cache.find(k);
-    if (it == fwd_cache.end()) {
-      auto pd = convolution_forward::primitive_desc(fwd_desc(g, bias != nullptr), eng());
-      e = std::make_shared<FwdEntry>(FwdEntry{pd, convolution_forward(pd), nullptr, memory()});
-      e->wr = std::make_unique<Reorder>(user_weights_md(g), pd.weights_desc());
-      if (e->wr->needed) e->wmem = memory(pd.weights_desc(), eng());
-      fwd_cache.emplace(k, e);
-    } else {
-      e = it->second;
-    }
-  }
-  memory wm = weights_in(*e->wr, e->wmem, w);
-  memory src(e->pd.src_desc(), eng(), const_cast<float*>(x));
-  memory dst(e->pd.dst_desc(), eng(), y);
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dst}};
+  auto e = cached(fwd_cache, key_of(g_bf16 ? "fb" : "f", g, bias != nullptr),
+                  [&](Types t) { return make_fwd(g, bias != nullptr, t); });
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, e->x->in(x)},
+                                       {DNNL_ARG_WEIGHTS, e->w->in(w)},
+                                       {DNNL_ARG_DST, memory(e->pd.dst_desc(), eng(), y)}};
   if (bias) args.emplace(DNNL_ARG_BIAS, memory(e->pd.bias_desc(), eng(), const_cast<float*>(bias)));
   e->prim.execute(strm(), args);
   strm().wait();
@@ -193,62 +249,21 @@ void conv_bwd_data(const ConvGeom& g, const float* dy, const float* w, float* dx
     conv_bwd_data_gemm(g, dy, w, dx);
     return;
   }
-  std::shared_ptr<BwdDataEntry> e;
-  {
-    std::lock_guard<std::mutex> lk(cache_mu);
-    auto k = key_of("d", g);
-    auto it = bwdd_cache.find(k);
-    if (it == bwdd_cache.end()) {
-      auto hint = convolution_forward::primitive_desc(fwd_desc(g, false), eng());
-      memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
-      convolution_backward_data::desc d(algorithm::convolution_direct, act_md(g.n, g.h, g.w, g.c),
-                                        any_weights_md(g), act_md(g.n, g.oh, g.ow, g.oc), strides,
-                                        dil, pl, pr);
-      auto pd = convolution_backward_data::primitive_desc(d, eng(), hint);
-      e = std::make_shared<BwdDataEntry>(
-          BwdDataEntry{pd, convolution_backward_data(pd), nullptr, memory()});
-      e->wr = std::make_unique<Reorder>(user_weights_md(g), pd.weights_desc());
-      if (e->wr->needed) e->wmem = memory(pd.weights_desc(), eng());
-      bwdd_cache.emplace(k, e);
-    } else {
-      e = it->second;
-    }
-  }
-  memory wm = weights_in(*e->wr, e->wmem, w);
-  memory ddst(e->pd.diff_dst_desc(), eng(), const_cast<float*>(dy));
-  memory dsrc(e->pd.diff_src_desc(), eng(), dx);
-  e->prim.execute(strm(), {{DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DIFF_SRC, dsrc}});
+  auto e = cached(bwdd_cache, key_of(g_bf16 ? "db" : "d", g), [&](Types t) { return make_bwd_data(g, t); });
+  e->prim.execute(strm(), {{DNNL_ARG_DIFF_DST, e->dy->in(dy)},
+                           {DNNL_ARG_WEIGHTS, e->w->in(w)},
+                           {DNNL_ARG_DIFF_SRC, memory(e->pd.diff_src_desc(), eng(), dx)}});
   strm().wait();
 }
 
 void conv_bwd_weights(const ConvGeom& g, const float* x, const float* dy, float* dw) {
-  std::shared_ptr<BwdWEntry> e;
-  {
-    std::lock_guard<std::mutex> lk(cache_mu);
-    auto k = key_of("w", g);
-    auto it = bwdw_cache.find(k);
-    if (it == bwdw_cache.end()) {
-      auto hint = convolution_forward::primitive_desc(fwd_desc(g, false), eng());
-      memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
-      convolution_backward_weights::desc d(algorithm::convolution_direct,
-                                           act_md(g.n, g.h, g.w, g.c), any_weights_md(g),
-                                           act_md(g.n, g.oh, g.ow, g.oc), strides, dil, pl, pr);
-      auto pd = convolution_backward_weights::primitive_desc(d, eng(), hint);
-      e = std::make_shared<BwdWEntry>(
-          BwdWEntry{pd, convolution_backward_weights(pd), nullptr, memory()});
-      e->wr = std::make_unique<Reorder>(pd.diff_weights_desc(), user_weights_md(g));
-      if (e->wr->needed) e->wmem = memory(pd.diff_weights_desc(), eng());
-      bwdw_cache.emplace(k, e);
-    } else {
-      e = it->second;
-    }
-  }
-  memory src(e->pd.src_desc(), eng(), const_cast<float*>(x));
-  memory ddst(e->pd.diff_dst_desc(), eng(), const_cast<float*>(dy));
+  auto e = cached(bwdw_cache, key_of(g_bf16 ? "wb" : "w", g), [&](Types t) { return make_bwd_weights(g, t); });
   memory user(user_weights_md(g), eng(), dw);
-  memory target = e->wr->needed ? e->wmem : user;
-  e->prim.execute(strm(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_WEIGHTS, target}});
-  if (e->wr->needed) e->wr->prim.execute(strm(), e->wmem, user);
+  memory target = e->dw->needed ? e->dwmem : user;
+  e->prim.execute(strm(), {{DNNL_ARG_SRC, e->x->in(x)},
+                           {DNNL_ARG_DIFF_DST, e->dy->in(dy)},
+                           {DNNL_ARG_DIFF_WEIGHTS, target}});
+  if (e->dw->needed) e->dw->prim.execute(strm(), target, user);
   strm().wait();
 }
 

@@ -17,6 +17,9 @@ struct ConvGeom {
 };
 
 void set_threads(int n);
+// Mixed precision for convolutions: bf16 operands, f32 accumulation and results (AMX/AVX512-BF16).
+void set_bf16(bool on);
+bool get_bf16();
 int get_threads();
 std::string dnnl_info();
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setEnginePrecision } from './index.js';
 import { NATIVE_BACKEND, fallbackCounts } from './native-backend.js';
 import { closeness, engineForTests, onBoth, randomArray, rng } from './testing.js';
 
@@ -137,5 +138,30 @@ describe.skipIf(!engine.available)('convolution kernels against the cpu backend'
     const fell = Object.fromEntries(fallbackCounts);
     delete fell.AvgPoolGrad;
     expect(fell).toEqual({});
+  });
+
+  it('bf16 mode: convolutions and their gradients stay within bf16 rounding of the f32 results', async () => {
+    const r = rng(80);
+    const [n, h, w, c, o] = [4, 12, 10, 32, 48];
+    const x = randomArray(n * h * w * c, r), f = randomArray(3 * 3 * c * o, r);
+    const compute = () => {
+      const xt = tf.tensor4d(x, [n, h, w, c]), ft = tf.tensor4d(f, [3, 3, c, o]);
+      const y = tf.conv2d(xt, ft, 1, 'same');
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([xt, ft]);
+      return [y, ...g].map((t) => t.dataSync().slice() as Float32Array);
+    };
+    await tf.setBackend(NATIVE_BACKEND);
+    const f32 = tf.tidy(compute);
+    setEnginePrecision('bf16');
+    try {
+      const bf16 = tf.tidy(compute);
+      f32.forEach((want, k) => {
+        // bf16 keeps 8 significant bits: errors of a few 1e-3 relative to the output's scale.
+        const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expect(closeness(bf16[k], want, 0, 2e-2 * scale), `output ${k}`).toBeLessThan(1);
+      });
+    } finally {
+      setEnginePrecision('fp32');
+    }
   });
 });

@@ -30,12 +30,30 @@ export function setEngineThreads(n: number): void {
   addon?.setThreads(n);
 }
 
+export type EnginePrecision = 'fp32' | 'bf16';
+
+/**
+ * 'bf16' (opt-in, also UNBOX_ENGINE_PRECISION=bf16): convolutions take bf16 operands and
+ * accumulate in f32; weights, optimizer state and every other op stay f32. Geometries the CPU
+ * cannot run in bf16 natively stay f32.
+ */
+export function setEnginePrecision(p: EnginePrecision): void {
+  if (p !== 'fp32' && p !== 'bf16') throw new Error(`engine precision must be fp32 or bf16, got ${String(p)}`);
+  loadAddon().addon?.setBf16(p === 'bf16' ? 1 : 0);
+}
+
+export function enginePrecision(): EnginePrecision {
+  return loadAddon().addon?.getBf16() ? 'bf16' : 'fp32';
+}
+
 export async function registerEngine(): Promise<{ backend: string; threads: number } | null> {
   const { addon } = loadAddon();
   if (!addon) return null;
   registerNativeBackend(addon);
   const threads = defaultThreads();
   addon.setThreads(threads);
+  const precision = process.env.UNBOX_ENGINE_PRECISION;
+  if (precision) setEnginePrecision(precision as EnginePrecision);
   if (!(await tf.setBackend(NATIVE_BACKEND))) return null;
   return { backend: NATIVE_BACKEND, threads };
 }

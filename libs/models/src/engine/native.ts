@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 export interface NativeAddon {
   setThreads(n: number): void;
+  /** bf16 convolution operands (f32 accumulation and results) where the CPU has AMX/AVX512-BF16. */
+  setBf16(on: number): void;
+  getBf16(): boolean;
   getThreads(): number;
   info(): string;
   /** kind 0 forward (x, w, bias|null, y); 1 backward data (dy, w, null, dx); 2 backward weights (x, dy, null, dw). */
