@@ -1,7 +1,11 @@
 /**
- * The native training engine: a tfjs backend whose heavy kernels run on oneDNN through the addon
- * in libs/models/native. `registerEngine()` activates it when the addon is built and loads;
- * otherwise it returns null and the caller keeps the portable backends (wasm, cpu).
+ * The native training engine: a tfjs backend ('unbox-native') whose heavy kernels run on oneDNN
+ * through the addon in libs/models/native. `registerEngine()` activates it when the addon is built
+ * and loads; otherwise it returns null and the caller keeps the portable backends (wasm, cpu).
+ * Registering also routes three tfjs code paths to fused kernels while this backend is active,
+ * with the same arithmetic and state (each checked against tfjs on the cpu backend in the tests):
+ * tf.layers.batchNormalization in training, the Adam optimizer's update, and Relu's gradient.
+ * On any other backend those paths run tfjs' own code.
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
