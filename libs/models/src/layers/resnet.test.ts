@@ -7,7 +7,7 @@ beforeAll(async () => { await tf.setBackend('cpu'); });
 function trainableParams(depth: 18 | 34 | 50): number {
   const { input, features } = resnet({ depth, width: 1, inputSize: 32, inputChannels: 3, stem: 'imagenet' });
   const m = tf.model({ inputs: input, outputs: features });
-  const n = m.trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+  const n = m.trainableWeights.reduce((a, w) => a + (w.shape as number[]).reduce((x, y) => x * y, 1), 0);
   m.dispose();
   return n;
 }
