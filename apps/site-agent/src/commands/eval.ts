@@ -9,6 +9,7 @@ interface Flags {
   manifest: string[];
   out: string;
   split?: Split[];
+  mergeSplits?: boolean;
   groundTruth?: string[];
 }
 
@@ -19,10 +20,11 @@ export function createEvalCommand(): Command {
     .requiredOption('--manifest <files...>', 'manifest(s) to evaluate on')
     .requiredOption('--out <file>', 'evaluation JSON to write')
     .addOption(new Option('--split <splits...>', 'splits to evaluate (default all)').choices(Split.options))
+    .option('--merge-splits', 'pool the splits into one "all" (e.g. an unseen centre evaluated as a whole)')
     .option('--ground-truth <files...>', 'ground-truth index(es) for slice labels and thin-slice masks (synthetic consortium)')
     .action(async (f: Flags, cmd: Command) => {
       const log = loggerFor(cmd);
-      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, groundTruth: f.groundTruth, log });
+      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, merge: f.mergeSplits, groundTruth: f.groundTruth, log });
       log.info('evaluation written', { out: f.out, splits: Object.keys(ev.splits).join(','), backend: ev.backend });
       process.stdout.write(`${f.out}\n`);
     });

@@ -16,6 +16,8 @@ export interface EvalRunOptions {
   manifests: string[];
   out: string;
   splits?: Split[];
+  /** evaluate the selected splits pooled, as one split "all" */
+  merge?: boolean;
   groundTruth?: string[];
   log: Logger;
 }
@@ -31,8 +33,8 @@ export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJso
   const truth = opts.groundTruth?.length ? await loadTruth(opts.groundTruth) : undefined;
   opts.log.info('evaluating', { task: config.task, rows: sel.rows.length, step: saved.step, backend: backend.backend });
   const results = config.task === 'classify'
-    ? await evaluateClassifierRows(model, config.model, sel.rows, splits, truth)
-    : await evaluateSegmenterRows(model, config.model, sel.rows, splits, truth);
+    ? await evaluateClassifierRows(model, config.model, sel.rows, splits, truth, opts.merge)
+    : await evaluateSegmenterRows(model, config.model, sel.rows, splits, truth, opts.merge);
   model.dispose();
   if (Object.keys(results.splits).length === 0) {
     throw new UserError(`nothing to evaluate: no usable ${config.task} rows with labels in ${opts.manifests.join(', ')} (splits ${splits.join(', ')})`);

@@ -1,6 +1,6 @@
 /**
  * Evaluation of a trained model on manifest rows, split by split: the evaluation JSON's `splits`
- * (notes/result-formats.md), each with its per-centre breakdown. Splits without usable data are
+ * (notes/result-formats.md), each with its per-centre breakdown (or all splits pooled as "all"). Splits without usable data are
  * left out; rows that could not be used are returned as `skipped` with the reason.
  */
 import type * as tf from '@tensorflow/tfjs';
@@ -18,10 +18,16 @@ export interface SplitResults {
 
 const ofSplit = (rows: ManifestRow[], s: Split) => rows.filter((r) => r.entry.split === s);
 
-export async function evaluateClassifierRows(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth): Promise<SplitResults> {
+/** The groups evaluated: one per split, or with `merge` one group "all" (e.g. an unseen centre as a whole). */
+function groups(rows: ManifestRow[], splits: readonly Split[], merge: boolean): [string, ManifestRow[]][] {
+  if (merge) return [['all', rows.filter((r) => splits.includes(r.entry.split))]];
+  return splits.map((s) => [s, ofSplit(rows, s)]);
+}
+
+export async function evaluateClassifierRows(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth, merge = false): Promise<SplitResults> {
   const out: SplitResults = { splits: {}, skipped: [] };
-  for (const split of splits) {
-    const { patients, skipped } = await loadClassifyPatients(ofSplit(rows, split), {
+  for (const [split, part] of groups(rows, splits, merge)) {
+    const { patients, skipped } = await loadClassifyPatients(part, {
       size: cfg.backbone.inputSize, channels: cfg.backbone.inputChannels, augmentSeed: null, truth: truth?.chest,
     });
     out.skipped.push(...skipped);
@@ -30,10 +36,10 @@ export async function evaluateClassifierRows(model: tf.LayersModel, cfg: Classif
   return out;
 }
 
-export async function evaluateSegmenterRows(model: tf.LayersModel, cfg: SegmenterConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth): Promise<SplitResults> {
+export async function evaluateSegmenterRows(model: tf.LayersModel, cfg: SegmenterConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth, merge = false): Promise<SplitResults> {
   const out: SplitResults = { splits: {}, skipped: [] };
-  for (const split of splits) {
-    const { evaluation, unscored, skipped } = await loadSegmentImages(ofSplit(rows, split), {
+  for (const [split, part] of groups(rows, splits, merge)) {
+    const { evaluation, unscored, skipped } = await loadSegmentImages(part, {
       size: cfg.encoder.inputSize, channels: cfg.encoder.inputChannels, augmentSeed: null, truthMasks: truth?.brainMasks,
     });
     out.skipped.push(...skipped);

@@ -54,6 +54,7 @@ describe('unbox-site train / eval (classify)', () => {
     const r = await runTraining({ task: 'classify', manifests, config: classify(), out, groundTruth: truths, log });
     expect(r.losses).toHaveLength(4);
     expect(r.losses.every(Number.isFinite)).toBe(true);
+    expect(r.evaluation).toMatchObject({ final_loss: expect.any(Number), step_ms_median: expect.any(Number) });
     const state = JSON.parse(await readFile(join(out, 'checkpoint', 'state.json'), 'utf8'));
     expect(state.step).toBe(4);
     expect(state.config.task).toBe('classify');
@@ -76,6 +77,10 @@ describe('unbox-site train / eval (classify)', () => {
       expect(onDisk.splits[split].image).toEqual(ev.splits[split].image);
     }
     expect(again.backend).toBe('wasm');
+    // --merge-splits: every patient as one split "all" (an unseen centre evaluated as a whole)
+    const merged = await runEvaluation({ model: out, manifests, out: join(dir, 'all.json'), merge: true, groundTruth: truths, log });
+    expect(Object.keys(merged.splits)).toEqual(['all']);
+    expect((merged.splits.all as { patient: { n: number } }).patient.n).toBe(12);
     // one centre's manifest only: that centre alone
     const one = await runEvaluation({ model: join(out, 'checkpoint'), manifests: [manifests[1]], out: join(dir, 'b.json'), splits: ['test'], log });
     expect(Object.keys(one.splits)).toEqual(['test']);

@@ -73,6 +73,18 @@ function noData(what: string, sel: SelectedRows, skipped: SkippedRow[]): UserErr
   return new UserError(`no usable ${what} in ${sel.centres.length ? `centre(s) ${sel.centres.join(', ')}` : 'the manifest(s)'}${skipped.length ? ` (${skipped.length} row(s) skipped: ${why})` : ''}`);
 }
 
+/** Step time (median and mean after two warm-up steps) and the mean loss of the last 10 steps. */
+export function stepSummary(ms: number[], losses: number[]): { step_ms_median: number | null; step_ms_mean: number | null; final_loss: number | null } {
+  const rest = ms.length > 3 ? ms.slice(2) : ms;
+  const sorted = [...rest].sort((a, b) => a - b);
+  const tail = losses.slice(-10);
+  return {
+    step_ms_median: sorted.length ? +sorted[Math.floor(sorted.length / 2)].toFixed(1) : null,
+    step_ms_mean: rest.length ? +(rest.reduce((a, b) => a + b, 0) / rest.length).toFixed(1) : null,
+    final_loss: tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : null,
+  };
+}
+
 export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult> {
   const out = resolve(opts.out);
   const ckpt = join(out, 'checkpoint');
@@ -134,7 +146,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const evaluation = {
     ...evaluationJson(config.task, backend, config.seed, config, results.splits),
     steps: config.steps, resumed_from: start ? startStep : null, manifests: opts.manifests.map((m) => resolve(m)), checkpoint: ckpt,
-    step_ms_mean: stepMs.length ? +(stepMs.reduce((a, b) => a + b, 0) / stepMs.length).toFixed(1) : null,
+    ...stepSummary(stepMs, losses),
     skipped: [...sel.skipped, ...results.skipped],
   };
   const evaluationPath = join(out, 'evaluation.json');

@@ -1,0 +1,23 @@
+/**
+ * `npm run experiment -- <classify|segment> [--quick] [--seed n] [--steps n] [--data dir] [--results dir]`:
+ * the paper's comparisons on the synthetic consortium (docs/experiments.md). Each experiment lives
+ * in ./experiments/<name>.ts and exports `main(args)`; results go to results/<name>.{json,md}.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const EXPERIMENTS = ['classify', 'segment'] as const;
+const here = dirname(fileURLToPath(import.meta.url));
+const [what, ...rest] = process.argv.slice(2);
+if (!what || !(EXPERIMENTS as readonly string[]).includes(what)) {
+  process.stderr.write(`usage: npm run experiment -- <${EXPERIMENTS.join('|')}> [--quick] [--seed <n>] [--steps <n>] [--data <dir>] [--results <dir>]\n`);
+  process.exit(what ? 2 : 0);
+}
+const mod = (await import(join(here, 'experiments', `${what}.ts`))) as { main(args: string[]): Promise<void> };
+try {
+  await mod.main(rest);
+} catch (e) {
+  process.stderr.write(`experiment ${what} failed: ${(e as Error).message}\n`);
+  if (!/needs a value|unknown option|must be a whole number/.test((e as Error).message)) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run experiment -- classify [--quick]`: Table 2 on the synthetic consortium. One classifier per
+ * mode (image-level, max-pool, SIM, SIM+NCM), same data, seed and step budget, trained with
+ * `unbox-site train` on the train split of centres A, B, C and evaluated with `unbox-site eval` on
+ * every patient of the unseen centre D (the paper tests on an external set). Patient- and image-level
+ * metrics; image-level truth = slices inside an NCP patient's lesion run (ground truth, evaluation
+ * only). Writes results/classify.json and results/classify.md.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { markdownTable, TABLE2_MODES } from '@unbox/models';
+import { parseExperimentArgs } from './args.js';
+import { ensureConsortium } from './consortium.js';
+import { writeJson, writeResults } from './report.js';
+import { progressLog, runSiteAgent } from './site-cli.js';
+import { SIZES } from './sizes.js';
+
+const log = (m: string) => process.stderr.write(`[classify] ${m}\n`);
+const METRICS = ['n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc'] as const;
+
+interface Summary { n: number; acc: number; precision: number; sensitivity: number; specificity: number; auc: number }
+interface EvalFile { backend: string; threads: number; versions: unknown; splits: Record<string, { patient: Summary; image: Summary }>; step_ms_median?: number; final_loss?: number }
+
+const pick = (s: Summary) => Object.fromEntries(METRICS.map((k) => [k, s[k] ?? Number.NaN]));
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseExperimentArgs(argv);
+  const size = SIZES[args.quick ? 'quick' : 'default'];
+  const t0 = performance.now();
+  const { dir, centres, generated_s } = await ensureConsortium(args.data, size.name, size.synth, log);
+  const train = centres.slice(0, -1);
+  const test = centres.slice(-1);
+  const steps = args.steps ?? size.classify.steps;
+  const work = join(dir, 'experiments', `classify-seed${args.seed}`);
+  const rows: Record<string, unknown>[] = [];
+  const inDistribution: Record<string, unknown>[] = [];
+  const perMode: Record<string, { train_s: number; step_ms_median?: number; final_loss?: number }> = {};
+  let unseen: EvalFile | null = null;
+  for (const mode of TABLE2_MODES) {
+    const out = join(work, mode);
+    await rm(out, { recursive: true, force: true });
+    const config = {
+      task: 'classify', seed: args.seed, steps, checkpointEvery: Math.max(1, Math.ceil(steps / 4)), evalSplits: ['test'],
+      patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: { ...size.classify.model, mode },
+    };
+    const cfgPath = join(work, `${mode}.config.json`);
+    await writeJson(cfgPath, config);
+    log(`${mode}: training on ${train.map((c) => c.centre).join(', ')}`);
+    const ts = performance.now();
+    await runSiteAgent(['train', '--task', 'classify', '--manifest', ...train.map((c) => c.manifest), '--ground-truth', ...train.map((c) => c.groundTruth), '--config', cfgPath, '--out', out], progressLog(log, mode));
+    const train_s = +((performance.now() - ts) / 1000).toFixed(1);
+    await runSiteAgent(['eval', '--model', out, '--manifest', ...test.map((c) => c.manifest), '--ground-truth', ...test.map((c) => c.groundTruth), '--merge-splits', '--out', join(out, 'unseen.json')], progressLog(log, mode));
+    const trained = JSON.parse(await readFile(join(out, 'evaluation.json'), 'utf8')) as EvalFile;
+    unseen = JSON.parse(await readFile(join(out, 'unseen.json'), 'utf8')) as EvalFile;
+    const all = unseen.splits.all;
+    perMode[mode] = { train_s, step_ms_median: trained.step_ms_median, final_loss: trained.final_loss };
+    for (const level of ['patient', 'image'] as const) {
+      rows.push({ method: mode, level, ...pick(all[level]), train_s });
+      if (trained.splits.test) inDistribution.push({ method: mode, level, ...pick(trained.splits.test[level]) });
+    }
+    log(`${mode}: unseen ${test[0].centre} patient AUC ${all.patient.auc?.toFixed(3)}, image AUC ${all.image.auc?.toFixed(3)}; ${train_s} s, median step ${trained.step_ms_median} ms`);
+  }
+  const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
+  const json = {
+    experiment: 'classify', train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
+    backend: unseen?.backend, threads: unseen?.threads, seed: args.seed, versions: unseen?.versions, created: new Date().toISOString(),
+    config: { size: size.name, synth: size.synth, steps, patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: size.classify.model },
+    rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDistribution }, per_mode: perMode, consortium_generated_s: generated_s, runs: work,
+  };
+  const md = [
+    `# Table 2 on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
+    `\`npm run experiment -- classify${args.quick ? ' --quick' : ''}\`: trained on the train split of centres ${json.train_centres.join(', ')}, tested on every patient of the unseen centre ${json.test_centres.join(', ')}; ` +
+      `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}), seed ${args.seed}, ${steps} steps per method, wall time ${wall_s} s, ${json.created}.`,
+    'Image level: slices of NCP patients inside the lesion run are positive (ground truth, evaluation only). n/a: undefined (no positive predictions).', '',
+    markdownTable(rows, ['method', 'level', 'n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc', 'train_s']), '',
+    `In distribution (test split of ${json.train_centres.join(', ')}):`, '',
+    markdownTable(inDistribution, ['method', 'level', 'n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc']), '',
+  ].join('\n');
+  const paths = await writeResults(args.results, 'classify', json, md);
+  log(`wrote ${paths.json} and ${paths.md} (${wall_s} s)`);
+  process.stdout.write(md + '\n');
+}

@@ -1,0 +1,44 @@
+/**
+ * Experiment sizes. `default` is sized to finish each experiment in under 30 minutes on 2 quiet
+ * cores (docs/experiments.md has the measured step times); `quick` is a smoke run of a minute or two.
+ * The synthetic consortium of a size lives in data/synthetic-<size> and is reused when present.
+ */
+import { DEFAULT_SYNTH_OPTIONS, type SynthOptions } from '@unbox/data';
+import type { ClassifierConfigInput, SegmenterConfigInput } from '@unbox/models';
+
+export interface ClassifySize {
+  model: ClassifierConfigInput;
+  steps: number;
+  patientsPerBatch: number;
+  maxSlicesPerPatient: number;
+}
+
+export interface SegmentSize {
+  model: SegmenterConfigInput;
+  steps: number;
+  batchSize: number;
+}
+
+export interface ExperimentSize {
+  name: 'default' | 'quick';
+  synth: SynthOptions;
+  classify: ClassifySize;
+  segment: SegmentSize;
+}
+
+const backbone = (inputSize: number, width: number) => ({ depth: 18 as const, width, inputSize, inputChannels: 1, stem: 'imagenet' as const });
+
+export const SIZES: Record<ExperimentSize['name'], ExperimentSize> = {
+  default: {
+    name: 'default',
+    synth: { ...DEFAULT_SYNTH_OPTIONS, seed: 1, centres: 4, size: 128 },
+    classify: { model: { backbone: backbone(64, 0.125), phiFilters: 16 }, steps: 300, patientsPerBatch: 4, maxSlicesPerPatient: 16 },
+    segment: { model: { encoder: backbone(64, 0.125) }, steps: 400, batchSize: 8 },
+  },
+  quick: {
+    name: 'quick',
+    synth: { ...DEFAULT_SYNTH_OPTIONS, seed: 1, centres: 4, size: 48, chestPatients: 8, chestSlices: 12, brainCtPatients: 4, brainMrPatients: 4, brainCoverage: 0.25 },
+    classify: { model: { backbone: backbone(32, 0.0625), phiFilters: 4, sectionLength: 4, k: 2 }, steps: 20, patientsPerBatch: 2, maxSlicesPerPatient: 8 },
+    segment: { model: { encoder: backbone(32, 0.0625) }, steps: 20, batchSize: 4 },
+  },
+};
