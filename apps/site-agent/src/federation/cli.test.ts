@@ -35,10 +35,10 @@ describe('unbox-coordinator and unbox-site CLIs', () => {
   const coord = (...args: string[]) => exec(COORD_BIN, ['--url', c.url, '--data', c.dataDir, ...args]).done;
   beforeAll(async () => {
     c = await startCoordinator(join(tmp, 'coordinator'));
-  });
+  }, 180_000);
   afterAll(async () => {
     await c?.stop();
-  });
+  }, 180_000);
 
   it('enrolls, joins, is revoked and cut off', async () => {
     const add = await coord('site', 'add', 'centre-1', '--name', 'Centre 1');
@@ -67,7 +67,7 @@ describe('unbox-coordinator and unbox-site CLIs', () => {
     const end = await joined.done;
     expect(end.code).toBe(2);
     expect(end.stderr).toMatch(/refused this site: site 'centre-1' is revoked/);
-  });
+  }, 180_000);
 
   it('starts a run from a config file, lists and exports model versions in tfjs format', async () => {
     const cfg = join(tmp, 'run.json');
@@ -88,5 +88,5 @@ describe('unbox-coordinator and unbox-site CLIs', () => {
     const missing = await coord('run', 'start', join(tmp, 'nope.json'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.json/);
-  });
+  }, 180_000);
 });

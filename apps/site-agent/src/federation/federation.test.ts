@@ -79,10 +79,10 @@ describe('federation over socket.io', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'unbox-coord-e2e-'));
   beforeAll(async () => {
     c = await startCoordinator(dataDir);
-  });
+  }, 180_000);
   afterAll(async () => {
     await c?.stop();
-  });
+  }, 180_000);
 
   it('a site killed at each secure-aggregation stage: the round completes with the rest and equals their plaintext FedAvg', async () => {
     const stages: SecAggStage[] = ['advertise-keys', 'share-keys', 'masked-input', 'consistency-check', 'unmasking'];
@@ -123,7 +123,7 @@ describe('federation over socket.io', () => {
       expect(maxDiff(stored, withVictim)).toBeGreaterThan(1e-3);
     }
     for (const s of [...stable, ...victims]) s.agent?.stop();
-  });
+  }, 180_000);
 
   it('plaintext aggregation only with the explicit debug flag, logged, and equal to FedAvg of the uploads', async () => {
     const sites: SimSite[] = [];
@@ -142,7 +142,7 @@ describe('federation over socket.io', () => {
       expect(s.agent!.sentKinds.has('secagg')).toBe(false);
       s.agent?.stop();
     }
-  });
+  }, 180_000);
 
   it('20 simulated sites complete rounds of a small model (secure aggregation, federated evaluation)', async () => {
     const sites: SimSite[] = [];
@@ -173,7 +173,7 @@ describe('federation over socket.io', () => {
     // nothing but protocol messages left the sites: no event carries data of their own
     for (const s of sites) for (const k of s.agent!.sentKinds) expect(['auth.hello', 'auth.response', 'round.ready', 'fit.result', 'secagg', 'evaluate.result', 'heartbeat']).toContain(k);
     for (const s of sites) s.agent?.stop();
-  });
+  }, 180_000);
 });
 
 describe('coordinator restart', () => {
@@ -213,5 +213,5 @@ describe('coordinator restart', () => {
       for (const s of sites) s.agent?.stop();
       await c.stop();
     }
-  });
+  }, 180_000);
 });
