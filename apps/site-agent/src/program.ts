@@ -4,6 +4,7 @@ import { dataCheckCommand } from './commands/data-check.js';
 import { dataInspectCommand } from './commands/data-inspect.js';
 import { createDataSynthCommand } from './commands/data-synth.js';
 import { createEvalCommand } from './commands/eval.js';
+import { createExplainCommand } from './commands/explain.js';
 import { createTrainCommand } from './commands/train.js';
 import { enrollCommand } from './commands/enroll.js';
 import { joinCommand } from './commands/join.js';
@@ -29,6 +30,7 @@ export function buildProgram(logFormat: LogFormat = 'human'): Command {
   data.addCommand(createDataSynthCommand());
   program.addCommand(createTrainCommand());
   program.addCommand(createEvalCommand());
+  program.addCommand(createExplainCommand());
   program.addCommand(enrollCommand());
   program.addCommand(joinCommand());
   const log = createLogger({ format: logFormat });
