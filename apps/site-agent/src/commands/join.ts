@@ -31,6 +31,7 @@ export function joinCommand(): Command {
           identity,
           trainer,
           peersPath: joinPath(f.siteDir, 'peers.json'),
+          statePath: joinPath(f.siteDir, 'state.json'),
           on: {
             log: (level, line) => log[level](line),
             refused: (reason) => {

@@ -8,6 +8,7 @@
  * per-patient data: only model updates (masked unless the run is in plaintext debug mode),
  * sample counts and aggregate metrics.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { applyReceived, decodeParameters, encodeParameters, updateVector, type Tensor } from '@unbox/fl';
 import {
@@ -61,6 +62,8 @@ export interface AgentOptions {
   trainer: LocalTrainer;
   /** pin peers' keys in this file (trust on first use); null keeps them in memory */
   peersPath: string | null;
+  /** the last aggregated round of each run (secure aggregation's replay guard) survives restarts here; null: memory only */
+  statePath?: string | null;
   /** back-off of reconnection */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
@@ -106,6 +109,7 @@ export class SiteAgent {
   ) {
     this.local = o.trainer.initialLocal();
     this.peers = new PeerKeys(o.peersPath);
+    for (const [run, round] of Object.entries(readRounds(o.statePath ?? null))) this.lastRound.set(run, round);
     this.socket = io(url, {
       path: '/socket.io',
       transports: ['websocket'],
@@ -327,9 +331,25 @@ export class SiteAgent {
     const m = RoundEnd.parse(data);
     if (m.status === 'done') {
       this.lastRound.set(m.run_id, Math.max(m.round, this.lastRound.get(m.run_id) ?? 0));
+      writeRounds(this.o.statePath ?? null, this.lastRound);
       this.o.on?.roundDone?.(m.run_id, m.round, m.model_hash);
     } else this.o.on?.roundFailed?.(m.run_id, m.round, m.reason);
     if (this.round && this.round.run === m.run_id && this.round.round === m.round) this.round = null;
   }
 }
 
+
+function readRounds(path: string | null): Record<string, number> {
+  if (!path || !existsSync(path)) return {};
+  const j = JSON.parse(readFileSync(path, 'utf8')) as { last_round?: Record<string, unknown> };
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(j.last_round ?? {})) if (Number.isInteger(v)) out[k] = v as number;
+  return out;
+}
+
+function writeRounds(path: string | null, rounds: ReadonlyMap<string, number>): void {
+  if (!path) return;
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ last_round: Object.fromEntries(rounds) }, null, 1));
+  renameSync(tmp, path);
+}
