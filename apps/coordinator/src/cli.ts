@@ -48,17 +48,19 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (put TLS in front, see docs/deployment.md)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', port, 8470)
     .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL)')
+    .option('--runs-dir <dir>', 'where runs/<run-id>/summary.json go (default <data>/runs)')
     .option('--secagg-clip <c>', 'secure aggregation: clip every update coordinate to ±c', positive, 2)
     .option('--secagg-max-weight <n>', 'secure aggregation: largest per-site sample count', positive, 65_536)
     .option('--stage-timeout <s>', 'secure aggregation: seconds a stage waits for sites', positive, 60)
     .option('--wait-poll <s>', 'seconds between looks for enough connected sites', positive, 1)
     .option('--retry-delay <s>', 'seconds before a failed round is retried', positive, 2)
-    .action(async (f: { host: string; port: number; databaseUrl?: string; secaggClip: number; secaggMaxWeight: number; stageTimeout: number; waitPoll: number; retryDelay: number }, cmd: Command) => {
+    .action(async (f: { host: string; port: number; databaseUrl?: string; runsDir?: string; secaggClip: number; secaggMaxWeight: number; stageTimeout: number; waitPoll: number; retryDelay: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals() as AdminFlags;
       const o = defaultOptions(resolve(g.data ?? 'coordinator-data'), {
         host: f.host,
         port: f.port,
         ...(f.databaseUrl ? { databaseUrl: f.databaseUrl } : {}),
+        ...(f.runsDir ? { runsDir: resolve(f.runsDir) } : {}),
         secagg: { clip: f.secaggClip, maxWeight: Math.floor(f.secaggMaxWeight), stageTimeoutMs: f.stageTimeout * 1000 },
         waitPollMs: f.waitPoll * 1000,
         retryDelayMs: f.retryDelay * 1000,

@@ -22,6 +22,8 @@ export interface CoordinatorOptions {
   maxMessageBytes: number;
   pingIntervalMs: number;
   pingTimeoutMs: number;
+  /** where runs/<run-id>/summary.json files go (default <dataDir>/runs) */
+  runsDir?: string;
   /** log lines go here (stderr by default); null silences them */
   log: ((level: 'info' | 'warn', line: string) => void) | null;
   now: () => number;
@@ -52,3 +54,4 @@ export function defaultOptions(dataDir: string, over: Partial<CoordinatorOptions
 
 export const sqlitePath = (o: CoordinatorOptions) => join(o.dataDir, 'coordinator.db');
 export const checkpointsPath = (o: CoordinatorOptions) => join(o.dataDir, 'checkpoints');
+export const runsPath = (o: CoordinatorOptions) => o.runsDir ?? join(o.dataDir, 'runs');

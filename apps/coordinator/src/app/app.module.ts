@@ -4,7 +4,7 @@
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { CoordinatorOptions } from '../options.js';
-import { checkpointsPath, sqlitePath } from '../options.js';
+import { checkpointsPath, runsPath, sqlitePath } from '../options.js';
 import { openDatabase, type OpenedDatabase } from '../db/connect.js';
 import { Store } from '../db/store.js';
 import { EnrollmentService } from '../enrollment/enrollment.service.js';
@@ -17,6 +17,7 @@ import { ModelsController } from '../model-registry/models.controller.js';
 import { MetricsController } from '../metrics/metrics.controller.js';
 import { RunEngine } from '../runs/run-engine.js';
 import { RunsController } from '../runs/runs.controller.js';
+import { writeRunSummary } from '../runs/run-summary.js';
 import { StrategiesController } from '../strategies/strategies.controller.js';
 import { ADMIN_TOKEN, AUTHENTICATOR, CHECKPOINTS, DATABASE, ENGINE, ENROLLMENT, GATEWAY, IDENTITY, LOG, OPTIONS, STORE } from './tokens.js';
 
@@ -102,7 +103,21 @@ export class MetricsModule {}
     {
       provide: ENGINE,
       useFactory: (s: Store, c: Checkpoints, g: SiteGateway, secagg: CoordinatorOptions['secagg'], o: CoordinatorOptions, log: Log) =>
-        new RunEngine(s, c, g, { secagg, waitPollMs: o.waitPollMs, maxRoundAttempts: o.maxRoundAttempts, retryDelayMs: o.retryDelayMs, now: o.now, log }),
+        new RunEngine(s, c, g, {
+          secagg,
+          waitPollMs: o.waitPollMs,
+          maxRoundAttempts: o.maxRoundAttempts,
+          retryDelayMs: o.retryDelayMs,
+          now: o.now,
+          log,
+          onRoundEnd: async (run) => {
+            try {
+              await writeRunSummary(s, run, runsPath(o));
+            } catch (e) {
+              log('warn', `run ${run}: summary.json not written: ${(e as Error).message}`);
+            }
+          },
+        }),
       inject: [STORE, CHECKPOINTS, GATEWAY, SECAGG, OPTIONS, LOG],
     },
   ],

@@ -5,7 +5,7 @@
  * FedAvg of exactly the sites whose updates the protocol included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from '@unbox/fl';
@@ -170,6 +170,11 @@ describe('federation over socket.io', () => {
     const aucs = evals.map((e) => e.value.evaluation!.splits.test!.image!.auc!);
     expect(aucs.reduce((a, b) => a + b, 0) / aucs.length).toBeGreaterThan(0.85);
     expect(Math.min(...aucs)).toBeGreaterThan(0.6);
+    // runs/<run-id>/summary.json in the result-formats shape
+    const summary = JSON.parse(readFileSync(join(c.dataDir, 'runs', run, 'summary.json'), 'utf8')) as { run: string; secure_aggregation: boolean; backend: string; rounds: { round: number; cohort: string[]; dropped: unknown[]; status: string; metrics: Record<string, { test?: { image?: { auc: number } } }> }[] };
+    expect(summary).toMatchObject({ run, secure_aggregation: true, backend: 'ts-cpu' });
+    expect(summary.rounds.map((r) => [r.round, r.status, r.cohort.length, r.dropped.length, Object.keys(r.metrics).length])).toEqual([[1, 'done', 20, 0, 20], [2, 'done', 20, 0, 20]]);
+    expect(summary.rounds[1].metrics['many-00'].test!.image!.auc).toBe(evals.find((e) => e.site === 'many-00')!.value.evaluation!.splits.test!.image!.auc);
     // nothing but protocol messages left the sites: no event carries data of their own
     for (const s of sites) for (const k of s.agent!.sentKinds) expect(['auth.hello', 'auth.response', 'round.ready', 'fit.result', 'secagg', 'evaluate.result', 'heartbeat']).toContain(k);
     for (const s of sites) s.agent?.stop();
