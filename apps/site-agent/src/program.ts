@@ -5,6 +5,7 @@ import { dataInspectCommand } from './commands/data-inspect.js';
 import { createDataSynthCommand } from './commands/data-synth.js';
 import { createEvalCommand } from './commands/eval.js';
 import { createExplainCommand } from './commands/explain.js';
+import { createServeCommand } from './commands/serve.js';
 import { createTrainCommand } from './commands/train.js';
 import { enrollCommand } from './commands/enroll.js';
 import { joinCommand } from './commands/join.js';
@@ -31,6 +32,7 @@ export function buildProgram(logFormat: LogFormat = 'human'): Command {
   program.addCommand(createTrainCommand());
   program.addCommand(createEvalCommand());
   program.addCommand(createExplainCommand());
+  program.addCommand(createServeCommand());
   program.addCommand(enrollCommand());
   program.addCommand(joinCommand());
   const log = createLogger({ format: logFormat });

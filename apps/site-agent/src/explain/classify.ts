@@ -91,13 +91,17 @@ function lesionRanking(values: ArrayLike<number>, sp: Superpixels, mask: Uint8Ar
   return { top_is_lesion: lesion[top], lesion_superpixels: pos.length, rank_auc: auc };
 }
 
-export async function explainClassifier(
-  model: tf.LayersModel,
-  cfg: ClassifierConfig,
-  scan: PatientScan,
-  params: ExplainParams,
-  onProgress?: (done: number, total: number, what: string) => void,
-): Promise<ClassifyExplanation> {
+/** A scan through the network once: A_conv of every slice (chunks of 32), slice scores, patient probability, SIM section logits. */
+export interface ScanForward {
+  camParts: Float32Array[];
+  camShape: [number, number, number];
+  chunk: number;
+  probability: number;
+  sections: ClassifyExplanation['sections'];
+  sliceScores: number[];
+}
+
+export async function forwardScan(model: tf.LayersModel, cfg: ClassifierConfig, scan: PatientScan): Promise<ScanForward> {
   const size = cfg.backbone.inputSize;
   const ch = cfg.backbone.inputChannels;
   if (scan.size !== size) throw new Error(`patient ${scan.id}: slices are ${scan.size} px, the model takes ${size} px`);
@@ -130,10 +134,24 @@ export async function explainClassifier(
     };
   });
   tf.dispose([...scoreParts, ...pooledParts]);
-  const secs = sections(scan.slices, cfg.sectionLength).map((s, i) => ({
+  const secs: ClassifyExplanation['sections'] = sections(scan.slices, cfg.sectionLength).map((s, i) => ({
     slices: [s.start, s.end - 1] as [number, number], logit: sectionZ[i], probability: 1 / (1 + Math.exp(-sectionZ[i])),
   }));
 
+  return { camParts, camShape, chunk, probability, sections: secs, sliceScores };
+}
+
+export async function explainClassifier(
+  model: tf.LayersModel,
+  cfg: ClassifierConfig,
+  scan: PatientScan,
+  params: ExplainParams,
+  onProgress?: (done: number, total: number, what: string) => void,
+): Promise<ClassifyExplanation> {
+  const size = cfg.backbone.inputSize;
+  const per = size * size;
+  const pos = cfg.numClasses - 1;
+  const { camParts, camShape, chunk, probability, sections: secs, sliceScores } = await forwardScan(model, cfg, scan);
   const chosen = chooseSlices(sliceScores, params.slices, params.top);
   const predict = sliceLogitPredict(model, cfg);
   const [h, w, c] = camShape;
