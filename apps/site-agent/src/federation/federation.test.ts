@@ -144,6 +144,26 @@ describe('federation over socket.io', () => {
     }
   }, 180_000);
 
+  it('per-round timeouts: a site that never finishes training is dropped at fit and the round goes on', async () => {
+    const sites: SimSite[] = [];
+    for (let i = 0; i < 4; i++) sites.push(await enrollSim(c, `slow-${i}`, 500 + i, D));
+    const trainers = new Map(sites.map((s) => [s.id, new RecordingTrainer(s.trainer)]));
+    for (const s of sites.slice(0, 3)) await s.connect({ trainer: trainers.get(s.id)! });
+    // hangs for far longer than the round's fit timeout
+    await sites[3].connect({ trainer: new SlowTrainer(trainers.get(sites[3].id)!, 60_000) });
+    const cfg = runConfig(1, 4, 3);
+    cfg.cohort = { ...cfg.cohort, fit_timeout_s: 1.5 };
+    const { body } = await c.admin<{ run_id: string }>('POST', '/api/runs', cfg);
+    const view = await waitFor(async () => {
+      const v = (await c.admin<RunView>('GET', `/api/runs/${body.run_id}`)).body;
+      return v.status === 'done' ? v : undefined;
+    }, 'run with a hanging site', 60_000);
+    const done = view.rounds.find((r) => r.status === 'done')!;
+    expect(done.dropouts).toEqual([expect.objectContaining({ site: 'slow-3', stage: 'fit', reason: 'timeout' })]);
+    expect(maxDiff(await modelOf(c, body.run_id, 1), plainFedAvg(trainers, ['slow-0', 'slow-1', 'slow-2'], 1))).toBeLessThan(1e-3);
+    for (const s of sites) s.agent?.stop();
+  }, 180_000);
+
   it('20 simulated sites complete rounds of a small model (secure aggregation, federated evaluation)', async () => {
     const sites: SimSite[] = [];
     for (let i = 0; i < 20; i++) sites.push(await enrollSim(c, `many-${String(i).padStart(2, '0')}`, 100 + i, D, 40));
