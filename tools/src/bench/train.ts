@@ -76,16 +76,22 @@ function unboxVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
-function timeSteps(run: () => number, opts: Options): { step_ms: number; final_loss: number } {
+/**
+ * Wall time per step, and CPU time of the whole process per step (all threads): on a machine
+ * shared with other work the CPU time is the steadier figure.
+ */
+function timeSteps(run: () => number, opts: Options): { step_ms: number; cpu_ms: number; final_loss: number } {
   for (let i = 0; i < opts.warmup; i++) run();
   let loss = NaN;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < opts.steps; i++) loss = run();
-  return { step_ms: (performance.now() - t0) / opts.steps, final_loss: loss };
+  const c = process.cpuUsage(c0);
+  return { step_ms: (performance.now() - t0) / opts.steps, cpu_ms: (c.user + c.system) / 1000 / opts.steps, final_loss: loss };
 }
 
 /** One configuration: its batch size, config record and timed steps. */
-function measure(net: string, opts: Options): { batch: number; config: Record<string, unknown>; step_ms: number; final_loss: number } {
+function measure(net: string, opts: Options): { batch: number; config: Record<string, unknown>; step_ms: number; cpu_ms: number; final_loss: number } {
   if (net === 'benchnet' || net === 'benchnet-fused-bn') {
     const bn: BatchNormKind = net === 'benchnet' ? 'layers' : 'fused';
     const model = benchnet(bn);
@@ -149,7 +155,7 @@ export async function main(args: string[]): Promise<void> {
       const m = measure(net, opts);
       const line: Record<string, unknown> = {
         bench: 'train', net, backend, threads, precision,
-        img_per_s: Number((m.batch * 1000 / m.step_ms).toFixed(1)), step_ms: Number(m.step_ms.toFixed(1)),
+        img_per_s: Number((m.batch * 1000 / m.step_ms).toFixed(1)), step_ms: Number(m.step_ms.toFixed(1)), cpu_ms: Number(m.cpu_ms.toFixed(1)),
         engine: detail, batch: m.batch, steps: opts.steps, warmup: opts.warmup, final_loss: m.final_loss,
         seed: opts.seed, config: m.config, versions, created: new Date().toISOString(),
       };
