@@ -33,9 +33,9 @@ export function runSiteAgent(args: string[], onLog: (l: LogLine) => void = () =>
       }
     });
     child.on('error', fail);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       if (code === 0) done();
-      else fail(new Error(`unbox-site ${args.slice(0, 2).join(' ')} exited with ${code}:\n${tail.join('\n')}`));
+      else fail(new Error(`unbox-site ${args.slice(0, 3).join(' ')} ${signal ? `was killed by ${signal}` : `exited with ${code}`} (backend: UNBOX_BACKEND=${process.env.UNBOX_BACKEND ?? 'auto'}):\n${tail.join('\n')}`));
     });
   });
 }

@@ -32,13 +32,14 @@ export const SIZES: Record<ExperimentSize['name'], ExperimentSize> = {
   default: {
     name: 'default',
     synth: { ...DEFAULT_SYNTH_OPTIONS, seed: 1, centres: 4, size: 128 },
-    classify: { model: { backbone: backbone(64, 0.125), phiFilters: 16 }, steps: 300, patientsPerBatch: 4, maxSlicesPerPatient: 16 },
+    // whole chest volumes as bags (24..40 slices, as the paper feeds whole scans): ~64 slices per step
+    classify: { model: { backbone: backbone(64, 0.125), phiFilters: 16 }, steps: 300, patientsPerBatch: 2, maxSlicesPerPatient: 40 },
     segment: { model: { encoder: backbone(64, 0.125) }, steps: 400, batchSize: 8 },
   },
   quick: {
     name: 'quick',
     synth: { ...DEFAULT_SYNTH_OPTIONS, seed: 1, centres: 4, size: 48, chestPatients: 8, chestSlices: 12, brainCtPatients: 4, brainMrPatients: 4, brainCoverage: 0.25 },
-    classify: { model: { backbone: backbone(32, 0.0625), phiFilters: 4, sectionLength: 4, k: 2 }, steps: 20, patientsPerBatch: 2, maxSlicesPerPatient: 8 },
+    classify: { model: { backbone: backbone(32, 0.0625), phiFilters: 4, sectionLength: 4, k: 2 }, steps: 20, patientsPerBatch: 2, maxSlicesPerPatient: 16 },
     segment: { model: { encoder: backbone(32, 0.0625) }, steps: 20, batchSize: 4 },
   },
 };
