@@ -25,7 +25,8 @@ export interface RunningCoordinator {
 
 export async function createCoordinator(o: CoordinatorOptions): Promise<RunningCoordinator> {
   const log = o.log ?? (() => undefined);
-  const app = await NestFactory.create(AppModule.forRoot(o), { logger: false, bodyParser: true });
+  // abortOnError: false — a start-up failure (e.g. database unreachable) is thrown with its reason, not process.abort()
+  const app = await NestFactory.create(AppModule.forRoot(o), { logger: false, bodyParser: true, abortOnError: false });
   app.useGlobalFilters(new ErrorFilter(log));
   app.enableShutdownHooks([]);
   const doc = SwaggerModule.createDocument(

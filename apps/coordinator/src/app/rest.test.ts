@@ -94,3 +94,9 @@ if (HAVE_POSTGRES)
     return { c: await testCoordinator({ databaseUrl: s.url }), drop: s.drop };
   });
 else describe.skip('REST admin and enrollment (postgres): DATABASE_URL not set', () => it('skipped', () => undefined));
+
+describe('start-up failures', () => {
+  it('an unreachable PostgreSQL is reported with its location, and the process is not aborted', async () => {
+    await expect(testCoordinator({ databaseUrl: 'postgres://unbox:secret@127.0.0.1:1/unbox' })).rejects.toThrow(/postgres database at postgres:\/\/unbox:\*\*\*@127\.0\.0\.1:1\/unbox: .*ECONNREFUSED/);
+  });
+});

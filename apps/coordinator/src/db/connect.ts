@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
@@ -59,7 +59,9 @@ export async function openDatabase(o: DatabaseOptions): Promise<OpenedDatabase> 
     location = o.sqlitePath;
   }
   try {
-    await migrateToLatest(db as Kysely<unknown>);
+    let schema: string | undefined;
+    if (dialect === 'postgres') schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s;
+    await migrateToLatest(db as Kysely<unknown>, schema);
   } catch (e) {
     await db.destroy();
     throw new Error(`${dialect} database at ${location}: ${(e as Error).message}`);
