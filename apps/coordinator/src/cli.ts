@@ -67,7 +67,13 @@ export function buildProgram(): Command {
       });
       // loaded here so the admin commands do not pay for NestJS start-up
       const { createCoordinator } = await import('./app/create-coordinator.js');
-      const c = await createCoordinator(o);
+      let c;
+      try {
+        c = await createCoordinator(o);
+      } catch (e) {
+        // port in use, database unreachable, unreadable data folder: the operator can fix these
+        throw new AdminError(`cannot start: ${(e as Error).message}`);
+      }
       process.stdout.write(JSON.stringify({ listening: c.url, database: c.database.dialect, data: o.dataDir }) + '\n');
       await new Promise<void>((done) => {
         const stop = () => {
