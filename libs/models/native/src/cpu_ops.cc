@@ -434,26 +434,34 @@ void batchnorm_apply(int64_t rows, int64_t c, const float* x, const float* mean,
 }
 
 void batchnorm_stats(int64_t rows, int64_t c, const float* x, float* mean, float* var) {
-  reduce(1, 1, rows, c, x, mean);
+  // One pass: per-thread Σx and Σx² in double (E[x²] − E[x]² loses nothing that matters in
+  // double for activations), then combined.
   const int nt = rows * c < kParMin ? 1 : omp_get_max_threads();
-  std::vector<double> part(static_cast<size_t>(nt) * c, 0.0);
+  std::vector<double> s1(static_cast<size_t>(nt) * c, 0.0), s2(static_cast<size_t>(nt) * c, 0.0);
 #pragma omp parallel num_threads(nt)
   {
     const int t = omp_get_thread_num();
-    double* acc = part.data() + static_cast<size_t>(t) * c;
+    double* a = s1.data() + static_cast<size_t>(t) * c;
+    double* b = s2.data() + static_cast<size_t>(t) * c;
     for (int64_t r = rows * t / nt; r < rows * (t + 1) / nt; ++r) {
       const float* xr = x + r * c;
 #pragma omp simd
       for (int64_t j = 0; j < c; ++j) {
-        const float d = xr[j] - mean[j];
-        acc[j] += d * d;
+        const double v = xr[j];
+        a[j] += v;
+        b[j] += v * v;
       }
     }
   }
   for (int64_t j = 0; j < c; ++j) {
-    double s = 0.0;
-    for (int t = 0; t < nt; ++t) s += part[static_cast<size_t>(t) * c + j];
-    var[j] = static_cast<float>(s / rows);
+    double a = 0.0, b = 0.0;
+    for (int t = 0; t < nt; ++t) {
+      a += s1[static_cast<size_t>(t) * c + j];
+      b += s2[static_cast<size_t>(t) * c + j];
+    }
+    const double m = a / rows;
+    mean[j] = static_cast<float>(m);
+    var[j] = static_cast<float>(std::max(0.0, b / rows - m * m));
   }
 }
 

@@ -43,6 +43,13 @@ describe.skipIf(!engine.available)('fused batch norm kernels', () => {
     }
   });
 
+  it('keeps the variance accurate when the mean is far from zero', async () => {
+    const r = rng(35), n = 64 * 64 * 8;
+    const x = randomArray(n, r).map((v) => 300 + v * 0.5), g = new Float32Array(8).fill(1), b = new Float32Array(8);
+    const got = await onBoth(() => bnOutputs(x, [64, 64, 8], g, b, randomArray(n, rng(36))).slice(0, 3));
+    got.native.forEach((v, k) => expect(closeness(v, got.cpu[k], 1e-3, 1e-3), `output ${k}`).toBeLessThan(1));
+  });
+
   it('gradients agree with central differences', async () => {
     await tf.setBackend(NATIVE_BACKEND);
     const shape = [3, 4, 2, 5], n = 120, r = rng(40);
