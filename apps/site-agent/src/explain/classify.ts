@@ -68,15 +68,15 @@ export function sliceLogitPredict(model: tf.LayersModel, cfg: ClassifierConfig):
 
 const pad3 = (i: number) => String(i).padStart(3, '0');
 
-function lesionRanking(values: ArrayLike<number>, sp: Superpixels, mask: Uint8Array): { top_is_lesion: boolean; lesion_superpixels: number; rank_auc: number | null } {
-  // A superpixel is "lesion" when most of its pixels are in the mask.
-  const inside = new Float64Array(sp.count);
-  const total = new Float64Array(sp.count);
-  for (let p = 0; p < sp.labels.length; p++) {
-    total[sp.labels[p]]++;
-    if (mask[p]) inside[sp.labels[p]]++;
-  }
-  const lesion = Array.from(total, (t, s) => inside[s] / t >= 0.5);
+/**
+ * Do LIME/SHAP rank lesion superpixels first? A superpixel counts as lesion when it holds any
+ * lesion pixel (phantom lesions can be smaller than a superpixel); `chance` is the probability
+ * that a random superpixel is one, the level `top_is_lesion` is compared with.
+ */
+export function lesionRanking(values: ArrayLike<number>, sp: Superpixels, mask: ArrayLike<number>): { top_is_lesion: boolean; lesion_superpixels: number; chance: number; rank_auc: number | null } {
+  if (values.length !== sp.count) throw new Error(`lesionRanking: ${values.length} values for ${sp.count} superpixels`);
+  const lesion = new Array<boolean>(sp.count).fill(false);
+  for (let p = 0; p < sp.labels.length; p++) if (mask[p]) lesion[sp.labels[p]] = true;
   let top = 0;
   for (let s = 1; s < sp.count; s++) if (values[s] > values[top]) top = s;
   const pos = [...lesion.keys()].filter((s) => lesion[s]);
@@ -88,8 +88,11 @@ function lesionRanking(values: ArrayLike<number>, sp: Superpixels, mask: Uint8Ar
     for (const a of pos) for (const b of neg) u += values[a] > values[b] ? 1 : values[a] === values[b] ? 0.5 : 0;
     auc = u / (pos.length * neg.length);
   }
-  return { top_is_lesion: lesion[top], lesion_superpixels: pos.length, rank_auc: auc };
+  return { top_is_lesion: lesion[top], lesion_superpixels: pos.length, chance: pos.length / sp.count, rank_auc: auc };
 }
+
+/** Pointing-game tolerance: Zhang et al.'s 15 px at 224 px, scaled to the input size. */
+export const pointingTolerance = (size: number): number => (15 * size) / 224;
 
 /** A scan through the network once: A_conv of every slice (chunks of 32), slice scores, patient probability, SIM section logits. */
 export interface ScanForward {
@@ -158,7 +161,7 @@ export async function explainClassifier(
   const camPer = h * w * c;
   const pngs = new Map<string, Uint8Array>();
   const slices: ClassifySliceJson[] = [];
-  const q = { cam: [] as boolean[], camChance: [] as number[], shapTop: [] as boolean[], limeTop: [] as boolean[], shapAuc: [] as number[], limeAuc: [] as number[], boxIou: [] as number[] };
+  const q = { cam: [] as boolean[], camChance: [] as number[], shapTop: [] as boolean[], limeTop: [] as boolean[], shapAuc: [] as number[], limeAuc: [] as number[], boxIou: [] as number[], rankChance: [] as number[] };
   let done = 0;
   for (const i of chosen) {
     onProgress?.(done, chosen.length, `slice ${i}`);
@@ -195,15 +198,18 @@ export async function explainClassifier(
     };
     const mask = scan.lesions?.subarray(i * per, (i + 1) * per);
     if (mask && mask.some((v) => v)) {
-      const camHit = pointingGame(cam.data, mask, size).hit;
-      const chance = pointingChance(mask, size);
+      const tol = pointingTolerance(size);
+      const camHit = pointingGame(cam.data, mask, size, tol).hit;
+      const chance = pointingChance(mask, size, tol);
+      const camHitExact = pointingGame(cam.data, mask, size).hit;
       const lr = lesionRanking(lime.weights, sp, mask);
       const sr = lesionRanking(shap.values, sp, mask);
       const bs = boxScores(boxes.map((b) => b.box), mask, size, size);
-      entry.lesion = { cam_pointing_hit: camHit, pointing_chance: chance, box_mean_iou: bs.meanIou, lime: lr, shap: sr };
+      entry.lesion = { cam_pointing_hit: camHit, pointing_chance: chance, pointing_tolerance: tol, cam_pointing_hit_exact: camHitExact, pointing_chance_exact: pointingChance(mask, size), box_mean_iou: bs.meanIou, lime: lr, shap: sr };
       q.cam.push(camHit);
       q.camChance.push(chance);
       q.limeTop.push(lr.top_is_lesion);
+      q.rankChance.push(sr.chance);
       q.shapTop.push(sr.top_is_lesion);
       q.boxIou.push(bs.meanIou);
       if (lr.rank_auc !== null) q.limeAuc.push(lr.rank_auc);
@@ -216,7 +222,7 @@ export async function explainClassifier(
   const quality: QualityJson | undefined = q.cam.length
     ? {
         lesion_slices: q.cam.length, cam_pointing_game: mean(q.cam), pointing_chance: mean(q.camChance), cam_box_mean_iou: mean(q.boxIou),
-        lime_top_is_lesion: mean(q.limeTop), shap_top_is_lesion: mean(q.shapTop), lime_rank_auc: mean(q.limeAuc), shap_rank_auc: mean(q.shapAuc),
+        lime_top_is_lesion: mean(q.limeTop), shap_top_is_lesion: mean(q.shapTop), top_is_lesion_chance: mean(q.rankChance), lime_rank_auc: mean(q.limeAuc), shap_rank_auc: mean(q.shapAuc),
       }
     : undefined;
   return { probability, sections: secs, slice_scores: sliceScores, slices, pngs, ...(quality ? { quality } : {}) };

@@ -12,7 +12,7 @@ import { buildProgram } from '../program.js';
 import { explainFixture, type ExplainFixture } from './testing-fixture.js';
 import { decodePngRgb } from './png.js';
 import { ExplanationJson, type ClassifyExplanationJson, type SegmentExplanationJson } from './schema.js';
-import { chooseSlices } from './classify.js';
+import { chooseSlices, lesionRanking, pointingTolerance } from './classify.js';
 import { AIR_FILL, explainParams } from './run.js';
 
 let fx: ExplainFixture;
@@ -49,6 +49,23 @@ describe('explain params', () => {
     expect(chooseSlices([0.1, 3], 'all', 2)).toEqual([0, 1]);
     expect(chooseSlices([0.1, 3, 1], [2, 0, 2], 1)).toEqual([0, 2]);
     expect(() => chooseSlices([0.1, 3], [2], 1)).toThrow(/slice 2 is outside 0..1/);
+  });
+});
+
+describe('lesion ranking of superpixel attributions', () => {
+  // 4 superpixels on a 4×1 strip; the lesion touches superpixels 1 and 3
+  const sp = { labels: Int32Array.of(0, 1, 2, 3), count: 4, width: 4, height: 1 };
+  const mask = [0, 1, 0, 1];
+  it('top superpixel, chance level and the Mann–Whitney AUC (ties ½)', () => {
+    expect(lesionRanking([0.1, 0.9, 0.2, 0.1], sp, mask)).toEqual({ top_is_lesion: true, lesion_superpixels: 2, chance: 0.5, rank_auc: (1 + 1 + 0.5 + 0) / 4 });
+    // lesion {0.1, 0.3} vs rest {0.5, 0.2}: only 0.3 > 0.2 of the four pairs
+    expect(lesionRanking([0.5, 0.1, 0.2, 0.3], sp, mask)).toMatchObject({ top_is_lesion: false, rank_auc: 0.25 });
+    expect(lesionRanking([1, 1, 1, 1], sp, [0, 0, 0, 0])).toMatchObject({ lesion_superpixels: 0, chance: 0, rank_auc: null });
+    expect(() => lesionRanking([1, 2], sp, mask)).toThrow(/2 values for 4 superpixels/);
+  });
+  it('scales the pointing tolerance from 15 px at 224 px', () => {
+    expect(pointingTolerance(224)).toBe(15);
+    expect(pointingTolerance(64)).toBeCloseTo(15 * 64 / 224, 12);
   });
 });
 

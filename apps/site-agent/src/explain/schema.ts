@@ -25,7 +25,8 @@ export const ExplainParams = z.object({
 });
 export type ExplainParams = z.infer<typeof ExplainParams>;
 
-const Ranking = z.object({ top_is_lesion: z.boolean(), lesion_superpixels: z.number().int(), rank_auc: z.number().nullable() });
+/** lesion superpixel = one holding any lesion pixel; chance = their fraction (the level top_is_lesion is compared with) */
+const Ranking = z.object({ top_is_lesion: z.boolean(), lesion_superpixels: z.number().int(), chance: z.number(), rank_auc: z.number().nullable() });
 
 export const ClassifySliceJson = z.object({
   index: z.number().int().min(0),
@@ -41,7 +42,9 @@ export const ClassifySliceJson = z.object({
     png: z.string(), weights: z.array(z.number()), intercept: z.number(), score: z.number(), local_pred: z.number(), fx: z.number(), num_samples: z.number().int(),
   }),
   shap: z.object({ png: z.string(), values: z.array(z.number()), base_value: z.number(), fx: z.number(), nsamples: z.number().int(), exact: z.boolean() }),
-  lesion: z.object({ cam_pointing_hit: z.boolean(), pointing_chance: z.number(), box_mean_iou: z.number(), lime: Ranking, shap: Ranking }).optional(),
+  lesion: z.object({
+    /** pointing game within `pointing_tolerance` px (15 px at 224 px, scaled), and exact (tolerance 0) */
+    cam_pointing_hit: z.boolean(), pointing_chance: z.number(), pointing_tolerance: z.number(), cam_pointing_hit_exact: z.boolean(), pointing_chance_exact: z.number(), box_mean_iou: z.number(), lime: Ranking, shap: Ranking }).optional(),
 });
 export type ClassifySliceJson = z.infer<typeof ClassifySliceJson>;
 
@@ -52,6 +55,7 @@ export const QualityJson = z.object({
   cam_box_mean_iou: z.number().nullable(),
   lime_top_is_lesion: z.number().nullable(),
   shap_top_is_lesion: z.number().nullable(),
+  top_is_lesion_chance: z.number().nullable(),
   lime_rank_auc: z.number().nullable(),
   shap_rank_auc: z.number().nullable(),
 });
