@@ -10,3 +10,4 @@ export * from './session.js';
 export * from './admin.js';
 export * from './summary.js';
 export * from './messages.js';
+export * from './binary-pack.js';

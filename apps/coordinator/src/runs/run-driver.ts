@@ -31,7 +31,7 @@ import { defaultThreshold, resolveParams, SecAggError, type RosterEntry } from '
 import { CoordinatorError } from '../errors.js';
 import type { Store } from '../db/store.js';
 import type { Checkpoints } from '../model-registry/checkpoints.js';
-import { pack } from '../secure-aggregation/binary-pack.js';
+import { pack } from '@unbox/protocol';
 import { SecAggRound } from '../secure-aggregation/secagg-round.js';
 import { parseClientMessage, type ClientEnvelope } from '../secure-aggregation/wire.js';
 import type { SiteEvent } from '../gateway/site-gateway.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '@unbox/protocol';
-import { pack, unpack } from './binary-pack.js';
+import { ProtocolError, pack, unpack } from '@unbox/protocol';
 import { parseClientMessage } from './wire.js';
 
 const env = (message: unknown) => ({ run_id: 'r', round: 1, ...pack(message) });

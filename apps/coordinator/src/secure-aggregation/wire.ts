@@ -6,12 +6,11 @@
  *
  * Envelope (event `secagg`): site → coordinator `{ run_id, round, json, blob }`;
  * coordinator → site `{ run_id, round, params?, json, blob }` (params with the first request only),
- * where json + blob is the message packed by binary-pack.ts (one socket.io attachment).
+ * where json + blob is the message packed by @unbox/protocol's binary-pack.ts (one socket.io attachment).
  */
-import { LIMITS, ProtocolError, RoundNumber, RunId, protocolErrorFrom } from '@unbox/protocol';
+import { LIMITS, ProtocolError, RoundNumber, RunId, protocolErrorFrom, unpack, type Packed } from '@unbox/protocol';
 import type { ClientMessage } from '@unbox/secagg';
 import { z } from 'zod';
-import { unpack, type Packed } from './binary-pack.js';
 
 const MAX_BOX_BYTES = 1024;
 const bin = (exact?: number, max?: number) =>

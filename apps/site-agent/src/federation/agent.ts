@@ -23,6 +23,8 @@ import {
   Dropout,
   TensorChunk,
   authSigningPayload,
+  pack,
+  unpack,
   type FitConfig,
   type Message,
   type ModelOffer,
@@ -30,7 +32,6 @@ import {
 import { ChunkAssembler } from '@unbox/protocol/transfer';
 import { createClient, resolveParams, SecAggParamsSchema, sign, type ClientState, type ServerMessage } from '@unbox/secagg';
 import { z } from 'zod';
-import { pack, unpack } from './binary-pack.js';
 import { AGENT_VERSION } from './enroll.js';
 import { PeerKeys, type SiteIdentity } from './identity.js';
 import type { LocalTrainer } from './trainer.js';

@@ -3,8 +3,8 @@
  * in a share-keys request). socket.io sends each binary field as its own attachment and caps them
  * per packet (10 by default, a DoS guard worth keeping), so a message travels packed instead: the
  * binary fields are concatenated into one `blob` and the JSON keeps `{ "$bin": [offset, length, kind] }`
- * references (kind u8 = Uint8Array, u32 = Uint32Array as little-endian words). The same codec is in
- * apps/coordinator/src/secure-aggregation/binary-pack.ts (keep both identical).
+ * references (kind u8 = Uint8Array, u32 = Uint32Array as little-endian words). Coordinator and site
+ * agent share this one codec.
  */
 export interface Packed {
   json: string;
