@@ -146,8 +146,10 @@ export async function main(args: string[]): Promise<void> {
   if (backend === NATIVE_BACKEND) setEnginePrecision(opts.precision);
   const precision = backend === NATIVE_BACKEND ? enginePrecision() : 'fp32';
   const versions = { unbox: unboxVersion(), tfjs: tf.version.tfjs, node: process.versions.node };
-  // Only the engine runs several threads; the wasm and cpu backends run one in Node.
-  const threadList = backend === NATIVE_BACKEND ? opts.threads : [1];
+  // Only the engine runs several threads; the wasm and cpu backends run one in Node. Ascending:
+  // after a larger OpenMP team has run, its idle threads keep spinning for a while and were
+  // measured to inflate a following 1-thread run (986 vs 359 CPU ms per benchnet step).
+  const threadList = backend === NATIVE_BACKEND ? [...new Set(opts.threads)].sort((a, b) => a - b) : [1];
   for (const net of opts.nets) {
     for (const threads of threadList) {
       if (backend === NATIVE_BACKEND) setEngineThreads(threads);
