@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { encodeGrayPng } from '@unbox/data';
-import { labelVector, patientProbabilities, runClassifier, sectionLogits, sections, type ClassifierConfig, type ClassifierOutputs } from '@unbox/models';
+import { labelVector, patientProbabilities, runClassifier, sectionLogits, sections, EDM_LAYER, type ClassifierConfig, type ClassifierOutputs } from '@unbox/models';
 import {
   boxScores, edmCamAndBoxes, kernelShapImage, limeImage, pointingChance, pointingGame, slic, superpixelMap,
   type BatchPredict, type FillMode, type Image2D, type Superpixels,
@@ -94,6 +94,22 @@ export function lesionRanking(values: ArrayLike<number>, sp: Superpixels, mask: 
 /** Pointing-game tolerance: Zhang et al.'s 15 px at 224 px, scaled to the input size. */
 export const pointingTolerance = (size: number): number => (15 * size) / 224;
 
+/** b_c of the EDM 1×1 convolution (zeros when it has none). */
+export function edmBias(model: tf.LayersModel, classes: number): Float32Array {
+  const w = model.getLayer(EDM_LAYER).getWeights();
+  return w.length > 1 ? Float32Array.from(w[1].dataSync()) : new Float32Array(classes);
+}
+
+/**
+ * Zhou et al.'s CAM M_c = Σ_k w_kc F_k is A_conv (Eq. 3) without the bias b_c. The bias shifts
+ * every pixel alike, so it moves no maximum, but it would move the 0.2 × max box threshold: a
+ * large positive b_c boxes the whole slice. Channels last, H'×W'×C.
+ */
+export function withoutBias(cams: Float32Array, bias: Float32Array): Float32Array {
+  const c = bias.length;
+  return cams.map((v, i) => v - bias[i % c]);
+}
+
 /** A scan through the network once: A_conv of every slice (chunks of 32), slice scores, patient probability, SIM section logits. */
 export interface ScanForward {
   camParts: Float32Array[];
@@ -158,6 +174,7 @@ export async function explainClassifier(
   const chosen = chooseSlices(sliceScores, params.slices, params.top);
   const predict = sliceLogitPredict(model, cfg);
   const [h, w, c] = camShape;
+  const bias = edmBias(model, c);
   const camPer = h * w * c;
   const pngs = new Map<string, Uint8Array>();
   const slices: ClassifySliceJson[] = [];
@@ -168,7 +185,7 @@ export async function explainClassifier(
     const grey = scan.grey.slice(i * per, (i + 1) * per);
     const img: Image2D = { data: grey, width: size, height: size };
     const camAll = camParts[Math.floor(i / chunk)].subarray((i % chunk) * camPer, (i % chunk + 1) * camPer);
-    const { cam, boxes } = edmCamAndBoxes(camAll, h, w, c, pos, size, size, { minArea: params.boxMinArea });
+    const { cam, boxes } = edmCamAndBoxes(withoutBias(camAll, bias), h, w, c, pos, size, size, { minArea: params.boxMinArea });
     const base = greyToRgb(grey, size, size);
     const camImg = heatOverlay(base, cam.data);
     for (const b of boxes) drawBox(camImg, b.box);
@@ -201,11 +218,12 @@ export async function explainClassifier(
       const tol = pointingTolerance(size);
       const camHit = pointingGame(cam.data, mask, size, tol).hit;
       const chance = pointingChance(mask, size, tol);
-      const camHitExact = pointingGame(cam.data, mask, size).hit;
+      const exact = pointingGame(cam.data, mask, size);
+      const camHitExact = exact.hit;
       const lr = lesionRanking(lime.weights, sp, mask);
       const sr = lesionRanking(shap.values, sp, mask);
       const bs = boxScores(boxes.map((b) => b.box), mask, size, size);
-      entry.lesion = { cam_pointing_hit: camHit, pointing_chance: chance, pointing_tolerance: tol, cam_pointing_hit_exact: camHitExact, pointing_chance_exact: pointingChance(mask, size), box_mean_iou: bs.meanIou, lime: lr, shap: sr };
+      entry.lesion = { cam_pointing_hit: camHit, pointing_chance: chance, pointing_tolerance: tol, cam_pointing_hit_exact: camHitExact, cam_peak: exact.point, pointing_chance_exact: pointingChance(mask, size), box_mean_iou: bs.meanIou, lime: lr, shap: sr };
       q.cam.push(camHit);
       q.camChance.push(chance);
       q.limeTop.push(lr.top_is_lesion);

@@ -12,7 +12,7 @@ import { buildProgram } from '../program.js';
 import { explainFixture, type ExplainFixture } from './testing-fixture.js';
 import { decodePngRgb } from './png.js';
 import { ExplanationJson, type ClassifyExplanationJson, type SegmentExplanationJson } from './schema.js';
-import { chooseSlices, lesionRanking, pointingTolerance } from './classify.js';
+import { chooseSlices, lesionRanking, pointingTolerance, withoutBias } from './classify.js';
 import { AIR_FILL, explainParams } from './run.js';
 
 let fx: ExplainFixture;
@@ -62,6 +62,10 @@ describe('lesion ranking of superpixel attributions', () => {
     expect(lesionRanking([0.5, 0.1, 0.2, 0.3], sp, mask)).toMatchObject({ top_is_lesion: false, rank_auc: 0.25 });
     expect(lesionRanking([1, 1, 1, 1], sp, [0, 0, 0, 0])).toMatchObject({ lesion_superpixels: 0, chance: 0, rank_auc: null });
     expect(() => lesionRanking([1, 2], sp, mask)).toThrow(/2 values for 4 superpixels/);
+  });
+  it('takes b_c out of A_conv channel by channel (Zhou et al. CAM)', () => {
+    // 2 positions × 2 classes, channels last
+    expect(Array.from(withoutBias(Float32Array.of(1, 5, 2, 7), Float32Array.of(0.5, 4)))).toEqual([0.5, 1, 1.5, 3]);
   });
   it('scales the pointing tolerance from 15 px at 224 px', () => {
     expect(pointingTolerance(224)).toBe(15);

@@ -44,7 +44,7 @@ export const ClassifySliceJson = z.object({
   shap: z.object({ png: z.string(), values: z.array(z.number()), base_value: z.number(), fx: z.number(), nsamples: z.number().int(), exact: z.boolean() }),
   lesion: z.object({
     /** pointing game within `pointing_tolerance` px (15 px at 224 px, scaled), and exact (tolerance 0) */
-    cam_pointing_hit: z.boolean(), pointing_chance: z.number(), pointing_tolerance: z.number(), cam_pointing_hit_exact: z.boolean(), pointing_chance_exact: z.number(), box_mean_iou: z.number(), lime: Ranking, shap: Ranking }).optional(),
+    cam_pointing_hit: z.boolean(), pointing_chance: z.number(), pointing_tolerance: z.number(), cam_pointing_hit_exact: z.boolean(), cam_peak: z.tuple([z.number().int(), z.number().int()]), pointing_chance_exact: z.number(), box_mean_iou: z.number(), lime: Ranking, shap: Ranking }).optional(),
 });
 export type ClassifySliceJson = z.infer<typeof ClassifySliceJson>;
 
