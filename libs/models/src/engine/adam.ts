@@ -6,7 +6,7 @@
  * stays tfjs', so saving and resuming are unchanged; other backends run tfjs' code.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_BACKEND, output, registerNativeOnly, values, type KernelArgs } from './native-backend.js';
+import { NATIVE_BACKEND, output, registeredClass, registerNativeOnly, values, type KernelArgs } from './native-backend.js';
 
 export const ADAM = 'UnboxAdam';
 
@@ -42,9 +42,7 @@ let patched = false;
 export function accelerateAdam(): void {
   if (patched) return;
   registerNativeOnly(ADAM, adamKernel);
-  const probe = tf.train.adam(1e-3);
-  const proto = Object.getPrototypeOf(probe) as { applyGradients: ApplyFn };
-  probe.dispose();
+  const proto = registeredClass('Adam').prototype as { applyGradients: ApplyFn };
   const original = proto.applyGradients;
   proto.applyGradients = function (this: AdamState, variableGradients) {
     const list = Array.isArray(variableGradients) ? variableGradients : null;

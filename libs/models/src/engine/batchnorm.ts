@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BN_TRAIN } from './batchnorm-kernels.js';
-import { NATIVE_BACKEND } from './native-backend.js';
+import { NATIVE_BACKEND, registeredClass } from './native-backend.js';
 
 export interface BatchNormResult {
   y: tf.Tensor;
@@ -56,7 +56,7 @@ let layersPatched = false;
  */
 export function accelerateLayersBatchNorm(): void {
   if (layersPatched) return;
-  const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: CallFn };
+  const proto = registeredClass('BatchNormalization').prototype as { call: CallFn };
   const original = proto.call;
   proto.call = function (this: LayersBatchNorm, inputs, kwargs) {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;

@@ -139,3 +139,15 @@ export function copyCpuKernels(): void {
     }
   }
 }
+
+/**
+ * The class tfjs registered for serialization under `className`: how the engine reaches
+ * AdamOptimizer and tfjs-layers' BatchNormalization without instantiating them (a probe instance
+ * would advance tfjs' automatic layer and variable names).
+ */
+export function registeredClass(className: string): { prototype: object } {
+  const map = (tf.serialization.SerializationMap.getMap() as unknown as { classNameMap: Record<string, [{ prototype: object }, unknown] | undefined> }).classNameMap;
+  const entry = map[className];
+  if (!entry) throw new Error(`tfjs has no serializable class ${className}`);
+  return entry[0];
+}
