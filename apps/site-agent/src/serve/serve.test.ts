@@ -155,6 +155,16 @@ describe('unbox-site serve API', () => {
     expect(decodePngRgb(new Uint8Array(await slice.arrayBuffer())).height).toBe(32);
   });
 
+  it('reports a failed computation as JSON (400 for a slice the patient lacks) and retries on the next request', async () => {
+    const pid = (await (await get('/patients')).json()).patients[3].id as string;
+    const r = await get(`/patients/${pid}/explanation?${FAST}&slices=99&wait=1`);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({ status: 'failed', error: expect.stringMatching(/slice 99 is outside 0..5/) });
+    // the failure is not cached: the next request starts again
+    expect((await get(`/patients/${pid}/explanation?${FAST}&slices=99`)).status).toBe(202);
+    expect((await get(`/patients/${pid}/explanation?${FAST}&slices=99&wait=1`)).status).toBe(400);
+  });
+
   it('lets concurrent requests for the same key share one computation', async () => {
     const pid = (await (await get('/patients')).json()).patients[2].id as string;
     const q = `/patients/${pid}/explanation?${FAST}&seed=5&wait=1`;
