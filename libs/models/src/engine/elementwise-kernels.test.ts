@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collapseBroadcast, reductionLayout } from './elementwise-kernels.js';
+import { releaseEngineBuffers } from './index.js';
 import { NATIVE_BACKEND, fallbackCounts } from './native-backend.js';
 import { closeness, engineForTests, onBoth, randomArray, rng } from './testing.js';
 
@@ -121,5 +122,7 @@ describe.skipIf(!engine.available)('element-wise, reduction and data-movement ke
     expect(Array.from(e.dataSync())).toEqual([1, 2, 3, 4, 5, 0]);
     expect(Array.from(d.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
     tf.dispose([b, slice, d, e]);
+    expect(releaseEngineBuffers()).toBeGreaterThan(0);
+    expect(releaseEngineBuffers()).toBe(0);
   });
 });

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from './native.js';
-import { NATIVE_BACKEND } from './native-backend.js';
+import { NATIVE_BACKEND, NativeBackend } from './native-backend.js';
 import { registerNativeBackend } from './register.js';
 
 export { NATIVE_BACKEND } from './native-backend.js';
@@ -32,6 +32,12 @@ export function setEngineThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`engine threads must be a positive integer, got ${n}`);
   const { addon } = loadAddon();
   addon?.setThreads(n);
+}
+
+/** Frees the engine's recycled output buffers (e.g. after training); returns the bytes released. */
+export function releaseEngineBuffers(): number {
+  const b = tf.engine().registryFactory[NATIVE_BACKEND] ? tf.engine().findBackend(NATIVE_BACKEND) : null;
+  return b instanceof NativeBackend ? b.releaseBuffers() : 0;
 }
 
 export type EnginePrecision = 'fp32' | 'bf16';

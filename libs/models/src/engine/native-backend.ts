@@ -59,6 +59,19 @@ export class NativeBackend extends MathBackendCPU {
     return released;
   }
 
+  /** Drops the recycled buffers (up to POOL_LIMIT_BYTES kept after training) for the GC. */
+  releaseBuffers(): number {
+    const bytes = this.pooledBytes;
+    this.free.clear();
+    this.pooledBytes = 0;
+    return bytes;
+  }
+
+  override dispose(): void {
+    this.releaseBuffers();
+    super.dispose();
+  }
+
   override readSync(dataId: tf.DataId): tf.BackendValues {
     const v = super.readSync(dataId);
     if (v instanceof Float32Array) this.exposed.add(v);
