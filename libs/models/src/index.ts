@@ -29,3 +29,4 @@ export { rng } from './train/random.js';
 export { backboneOf, stagesModel, stageOutputs, nestedBackbone } from './layers/backbone-io.js';
 export { classifierFromConfig, segmenterFromConfig } from './train/build.js';
 export * from './experiments/index.js';
+export { namedModel, buildNamedModel, readWeights, writeWeights, CPU_RESNET, type NamedModel, type NamedTensor } from './train/named-models.js';

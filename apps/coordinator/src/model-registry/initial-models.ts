@@ -1,12 +1,14 @@
 /**
  * Initial global models the coordinator can create by name from a run config's `model` field.
- * Built in: small pure-TypeScript models used by simulations and tests (the tfjs classifier and
- * segmenter register here once @unbox/models exposes their parameter initialisers).
+ *   classifier[:<px>], segmenter[:<px>]   the tfjs networks of @unbox/models (namedModel), all
+ *                     weights in model order under their layer names, batch-norm statistics included
+ * and small pure-TypeScript models used by simulations and tests:
  *   logreg:<d>        logistic regression over d features: `dense/kernel` [d,1], `dense/bias` [1]
  *   mlp:<d>:<h>       one hidden ReLU layer: `hidden/kernel` [d,h], `hidden/bias` [h], `out/kernel` [h,1], `out/bias` [1]
- * Weights are Glorot-uniform from a seeded generator, biases zero, so a run is reproducible.
+ * Weights come from seeded initialisers (the small models: Glorot-uniform, biases zero), so a run is reproducible.
  */
 import type { Tensor } from '@unbox/fl';
+import { buildNamedModel, namedModel, readWeights } from '@unbox/models';
 
 export type InitialModel = (seed: number) => Tensor[];
 
@@ -37,6 +39,17 @@ function dim(v: string | undefined, what: string, name: string): number {
 /** The model a name describes; throws naming the known families when the name is unknown. */
 export function initialModel(name: string): InitialModel {
   const [family, ...args] = name.split(':');
+  if (family === 'classifier' || family === 'segmenter') {
+    const m = namedModel(name);
+    return (seed) => {
+      const model = buildNamedModel(m, seed);
+      try {
+        return readWeights(model);
+      } finally {
+        model.dispose();
+      }
+    };
+  }
   if (family === 'logreg') {
     const d = dim(args[0], 'features', name);
     return (seed) => [
@@ -57,5 +70,5 @@ export function initialModel(name: string): InitialModel {
       ];
     };
   }
-  throw new Error(`model '${name}': unknown model (built in: logreg:<features>, mlp:<features>:<hidden>)`);
+  throw new Error(`model '${name}': unknown model (built in: classifier[:<px>], segmenter[:<px>], logreg:<features>, mlp:<features>:<hidden>)`);
 }

@@ -1,8 +1,9 @@
 /**
- * `unbox-site join [--site-dir <dir>] --features <csv>`: stays connected to the coordinator
- * (outbound only, reconnecting with back-off), trains when a round arrives, takes part in secure
- * aggregation and reports metrics. Local training here is the built-in logistic trainer over a
- * feature table; the tfjs classifier/segmenter trainers plug into the same LocalTrainer interface.
+ * `unbox-site join [--site-dir <dir>] (--manifest <m.json>... --model <name> | --features <csv>)`:
+ * stays connected to the coordinator (outbound only, reconnecting with back-off), trains when a
+ * round arrives, takes part in secure aggregation and reports metrics. Local training: the tfjs
+ * classifier on the site's manifest(s) (`--model classifier[:<px>]`, the run's model name), or
+ * the built-in logistic trainer over a feature table.
  */
 import { join as joinPath } from 'node:path';
 import { Command } from 'commander';
@@ -12,19 +13,32 @@ import { SiteAgent } from '../federation/agent.js';
 import { FeaturesError, readFeaturesCsv } from '../federation/features-csv.js';
 import { IdentityError, loadIdentity } from '../federation/identity.js';
 import { LogisticTrainer } from '../federation/logistic-trainer.js';
+import type { LocalTrainer } from '../federation/trainer.js';
+import { ClassifierTrainer } from '../federation/trainers/classifier-trainer.js';
 
 export function joinCommand(): Command {
   return new Command('join')
     .description('connect to the coordinator and take part in federated rounds until stopped')
     .option('--site-dir <dir>', 'folder holding identity.json from `unbox-site enroll`', process.env.UNBOX_SITE_DIR ?? 'site')
     .option('--coordinator <url>', 'override the coordinator address stored at enrollment')
-    .requiredOption('--features <csv>', 'feature table for local training (split,label,features...)')
-    .action(async (f: { siteDir: string; coordinator?: string; features: string }, cmd: Command) => {
+    .option('--manifest <json...>', "the site's data manifest(s) for the tfjs trainer")
+    .option('--model <name>', "the run's model: classifier[:<px>] (with --manifest)", 'classifier')
+    .option('--seed <n>', 'seed of the augmentation draws', (v) => Number(v), 1)
+    .option('--features <csv>', 'feature table for the logistic trainer (split,label,features...)')
+    .action(async (f: { siteDir: string; coordinator?: string; features?: string; manifest?: string[]; model: string; seed: number }, cmd: Command) => {
       const log = loggerFor(cmd);
       let agent: SiteAgent;
       try {
         const identity = loadIdentity(f.siteDir);
-        const trainer = new LogisticTrainer(identity.siteId, readFeaturesCsv(f.features));
+        if ((f.features === undefined) === (f.manifest === undefined)) throw new UserError('give either --manifest (tfjs trainer) or --features (logistic trainer)');
+        let trainer: LocalTrainer;
+        if (f.manifest) {
+          trainer = await ClassifierTrainer.create({
+            centre: identity.siteId, manifests: f.manifest, model: f.model, seed: f.seed,
+            onSkipped: (s) => log.warn('manifest row skipped', { manifest: s.manifest, row: s.row, patient: s.patient, reason: s.reason }),
+          }).catch((e: Error) => { throw new UserError(e.message); });
+          log.info('local data loaded', { model: f.model, train_patients: (trainer as ClassifierTrainer).trainPatients });
+        } else trainer = new LogisticTrainer(identity.siteId, readFeaturesCsv(f.features!));
         let refused: string | null = null;
         let done: () => void = () => undefined;
         agent = new SiteAgent(f.coordinator ?? identity.coordinator, {

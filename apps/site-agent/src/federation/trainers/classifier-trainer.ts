@@ -1,0 +1,178 @@
+/**
+ * The federated classifier at a site: the tfjs SIM classifier of @unbox/models (section 3.2)
+ * trained on the site's own chest CT from its manifest(s), with the dataset assembly of
+ * `unbox-site train` (same preprocessing, one seeded augmentation draw per training volume).
+ *
+ * A round's fit: the received weights are written into the model, then E = local_epochs passes
+ * over the training patients, `batch_size` patients per step, each contributing a window of up to
+ * `maxSlicesPerPatient` consecutive slices, Adam at the round's lr (fresh each round). The step
+ * minimises the classifier loss (eq. of 3.2 with NCM when configured) + L2 weight decay, plus
+ * FedProx's proximal term (μ/2)·‖w − w_global‖² over the shared trainable weights when μ is sent.
+ * The update is every weight, batch-norm statistics included (FedBN keeps those local by name),
+ * and the number of training patients (a patient's bag is one example).
+ * Evaluation reports per-split patient- and image-level metrics, never images or per-patient rows.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '@unbox/fl';
+import {
+  buildNamedModel, classifierLoss, kernels, labelVector, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier,
+  trainableVariables, weightDecay, writeWeights, type ClassifierConfig, type PatientSlices, type PatientSpan,
+} from '@unbox/models';
+import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
+import { ensureBackend } from '../../training/backend.js';
+import { loadClassifyPatients } from '../../training/classify-data.js';
+import { selectRows, type SkippedRow } from '../../training/manifests.js';
+import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
+import { classifierSplit } from './wire-evaluation.js';
+
+export interface ClassifierTrainerOptions {
+  /** the centre id reported with the metrics */
+  centre: string;
+  manifests: string[];
+  /** the run's model name (classifier[:<px>]) */
+  model: string;
+  /** seed of the augmentation draws and of the site's own initial (FedBN-local) weights */
+  seed?: number;
+  maxSlicesPerPatient?: number;
+  onSkipped?: (row: SkippedRow) => void;
+}
+
+type Data = Partial<Record<EvalSplit, PatientSlices[]>> & { train: PatientSlices[] };
+
+export class ClassifierTrainer implements LocalTrainer {
+  private constructor(
+    private readonly o: ClassifierTrainerOptions,
+    private readonly config: ClassifierConfig,
+    private readonly model: tf.LayersModel,
+    private readonly data: Data,
+  ) {}
+
+  /** Loads and preprocesses the site's data once; throws when there is no labelled training patient. */
+  static async create(o: ClassifierTrainerOptions): Promise<ClassifierTrainer> {
+    await ensureBackend();
+    const named = namedModel(o.model);
+    if (named.task !== 'classify') throw new Error(`model '${o.model}' is not a classifier`);
+    const cfg = named.config;
+    const sel = await selectRows(o.manifests, 'classify', ['train', 'val', 'test']);
+    sel.skipped.forEach((s) => o.onSkipped?.(s));
+    const data: Data = { train: [] };
+    for (const split of ['train', 'val', 'test'] as const) {
+      const rows = sel.rows.filter((r) => r.entry.split === split);
+      const loaded = await loadClassifyPatients(rows, { size: cfg.backbone.inputSize, channels: cfg.backbone.inputChannels, augmentSeed: split === 'train' ? (o.seed ?? 1) : null });
+      loaded.skipped.forEach((s) => o.onSkipped?.(s));
+      data[split] = loaded.patients;
+    }
+    if (data.train.length === 0) throw new Error(`no labelled classify patients in the train split of ${o.manifests.join(', ')}`);
+    return new ClassifierTrainer(o, cfg, buildNamedModel(named, o.seed ?? 1), data);
+  }
+
+  get trainPatients(): number {
+    return this.data.train.length;
+  }
+
+  /** The site's own initial weights: FedBN's local batch-norm tensors start here. */
+  initialLocal(): Tensor[] {
+    return readWeights(this.model);
+  }
+
+  async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
+    writeWeights(this.model, weights);
+    const cfg = this.config;
+    const optimizer: tf.Optimizer = tf.train.adam(config.lr);
+    const mu = config.proximal_mu ?? 0;
+    const globalByName = new Map(global.map((t) => [t.name, t]));
+    const vars = trainableVariables(this.model);
+    // (μ/2)·‖w − w_global‖² over the trainable weights the coordinator sent (FedBN-local ones excluded)
+    const anchors = mu > 0
+      ? this.model.trainableWeights.flatMap((w, i) => {
+        const g = globalByName.get(w.originalName);
+        return g ? [{ v: vars[i], g: tf.tensor(g.data, [...g.shape]) }] : [];
+      })
+      : [];
+    const ks = kernels(this.model);
+    const r = rng(((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0);
+    const maxSlices = this.o.maxSlicesPerPatient ?? 16;
+    const patients = this.data.train;
+    let steps = 0;
+    let lastEpochLoss = 0;
+    try {
+      for (let epoch = 0; epoch < config.local_epochs; epoch++) {
+        const order = shuffled(patients.length, r);
+        let sum = 0;
+        let count = 0;
+        for (let start = 0; start < order.length; start += config.batch_size) {
+          const batch = makeBatch(order.slice(start, start + config.batch_size).map((i) => patients[i]), r, maxSlices, cfg.numClasses);
+          const { value, grads } = tf.variableGrads(() => {
+            const loss = tf.add(classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg), weightDecay(ks, cfg.weightDecay));
+            if (anchors.length === 0) return loss as tf.Scalar;
+            const prox = tf.addN(anchors.map((a) => tf.sum(tf.square(tf.sub(a.v, a.g)))));
+            return tf.add(loss, tf.mul(mu / 2, prox)) as tf.Scalar;
+          }, vars);
+          optimizer.applyGradients(grads);
+          const v = value.dataSync()[0];
+          tf.dispose([value, grads, batch.x]);
+          if (!Number.isFinite(v)) throw new Error(`local training diverged at round ${config.server_round}, epoch ${epoch + 1}: loss is ${v}`);
+          sum += v;
+          count++;
+          steps++;
+        }
+        lastEpochLoss = sum / count;
+      }
+    } finally {
+      tf.dispose(anchors.map((a) => a.g));
+      optimizer.dispose();
+    }
+    return { parameters: readWeights(this.model), numExamples: patients.length, metrics: { train_loss: lastEpochLoss, steps } };
+  }
+
+  async evaluate(weights: Tensor[], splits: readonly EvalSplit[]): Promise<EvaluateOutcome> {
+    writeWeights(this.model, weights);
+    const backend = await ensureBackend();
+    const out: Partial<Record<EvalSplit, SplitEvaluation>> = {};
+    let n = 0;
+    for (const s of splits) {
+      const patients = this.data[s];
+      if (!patients || patients.length === 0) continue;
+      out[s] = classifierSplit(this.o.centre, summariseClassifier(predictPatients(this.model, this.config, patients)));
+      if (s !== 'train') n += patients.length;
+    }
+    if (Object.keys(out).length === 0) out.train = classifierSplit(this.o.centre, summariseClassifier(predictPatients(this.model, this.config, this.data.train)));
+    const evaluation: Evaluation = {
+      task: 'classify', backend: backend.backend, splits: out, seed: this.o.seed ?? 1, config: this.o.model,
+      versions: backend.versions, created: new Date().toISOString(),
+    };
+    return { numExamples: n, evaluation };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function shuffled(n: number, r: () => number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** Each patient's window of consecutive slices (SIM sections need them consecutive), stacked. */
+function makeBatch(patients: PatientSlices[], r: () => number, maxSlices: number, classes: number): { x: tf.Tensor4D; spans: PatientSpan[] } {
+  const { size, channels } = patients[0];
+  const per = size * size * channels;
+  const windows = patients.map((p) => {
+    const count = Math.min(p.slices, maxSlices);
+    return { p, start: Math.floor(r() * (p.slices - count + 1)), count };
+  });
+  const buf = new Float32Array(windows.reduce((a, w) => a + w.count, 0) * per);
+  const spans: PatientSpan[] = [];
+  let row = 0;
+  for (const w of windows) {
+    buf.set(w.p.data.subarray(w.start * per, (w.start + w.count) * per), row * per);
+    spans.push({ start: row, count: w.count, label: labelVector(w.p.label, classes) });
+    row += w.count;
+  }
+  return { x: tf.tensor4d(buf, [row, size, size, channels]), spans };
+}
