@@ -1,0 +1,184 @@
+/**
+ * `npm start`: a whole local consortium on this machine. Generates the synthetic 4-centre data
+ * when absent, starts the coordinator (SQLite under .unbox/), enrolls one site agent per centre
+ * with one-time tokens from the coordinator's own API, starts them, and federates the classifier
+ * with secure aggregation, printing a per-centre results table after every round. Stays up
+ * afterwards (Ctrl-C ends everything); `--exit` ends with status 0 once the run is done.
+ * Every run writes runs/<run-id>/summary.json (the coordinator writes it after each round).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RunSummary, type RunConfigInput } from '@unbox/protocol';
+import { AdminApi } from './consortium/admin-api.js';
+import { Children, type Child } from './consortium/children.js';
+import { parseStartOptions, START_USAGE, type StartOptions } from './consortium/options.js';
+import { resultsTable } from './consortium/results-table.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const COORDINATOR_BIN = join(ROOT, 'apps/coordinator/bin/unbox-coordinator.js');
+const SITE_BIN = join(ROOT, 'apps/site-agent/bin/unbox-site.js');
+
+const say = (line: string) => process.stdout.write(`[unbox] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class StartError extends Error {}
+
+async function finished(children: Children, child: Child, what: string): Promise<void> {
+  const code = await child.exited;
+  if (code !== 0) throw new StartError(`${what} failed (exit ${code}); last lines of ${child.logPath}:\n${children.tail(child)}`);
+}
+
+/** The consortium's centres and manifests, generated first when the folder holds none. */
+async function consortium(o: StartOptions, children: Children): Promise<{ centre: string; manifest: string }[]> {
+  const data = resolve(ROOT, o.data);
+  if (!existsSync(join(data, 'consortium.json'))) {
+    say(`generating the synthetic consortium in ${data} (${o.centres} centres, ${o.patients} chest CT patients each, ${o.size} px)`);
+    const t0 = performance.now();
+    const synth = children.spawnNode('data-synth', SITE_BIN, [
+      'data', 'synth', '--out', data, '--centres', String(o.centres), '--seed', '1', '--size', String(o.size),
+      '--chest-patients', String(o.patients), '--chest-slices', '16', '--brain-ct-patients', '0', '--brain-mr-patients', '0',
+    ]);
+    await finished(children, synth, 'unbox-site data synth');
+    say(`consortium written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } else say(`using the consortium in ${data}`);
+  const j = JSON.parse(readFileSync(join(data, 'consortium.json'), 'utf8')) as { centres: { centre: string }[] };
+  return j.centres.map((c) => ({ centre: c.centre, manifest: join(data, c.centre, 'manifest.json') }));
+}
+
+async function startCoordinator(o: StartOptions, children: Children, state: string): Promise<AdminApi> {
+  const dataDir = join(state, 'coordinator');
+  let url = '';
+  const child = children.spawnNode('coordinator', COORDINATOR_BIN, ['--data', dataDir, 'serve', '--host', '127.0.0.1', '--port', String(o.port), '--runs-dir', resolve(ROOT, o.runs)], (line) => {
+    try {
+      url ||= (JSON.parse(line) as { listening?: string }).listening ?? '';
+    } catch {
+      /* not the start-up line */
+    }
+  });
+  const end = Date.now() + 90_000;
+  while (!url) {
+    if (child.proc.exitCode !== null) throw new StartError(`the coordinator did not start (exit ${child.proc.exitCode}):\n${children.tail(child)}`);
+    if (Date.now() > end) throw new StartError(`the coordinator did not start in 90 s; see ${child.logPath}`);
+    await sleep(100);
+  }
+  return new AdminApi(url, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
+}
+
+/** Enrolls (once; the identity is kept under the state folder) and starts one site agent per centre. */
+async function startSites(o: StartOptions, children: Children, api: AdminApi, state: string, centres: { centre: string; manifest: string }[]): Promise<Child[]> {
+  const sites: Child[] = [];
+  for (const { centre, manifest } of centres) {
+    const siteDir = join(state, 'sites', centre);
+    if (!existsSync(join(siteDir, 'identity.json'))) {
+      const { token } = await api.call<{ token: string }>('POST', '/api/sites', { site_id: centre, name: `centre ${centre}` });
+      await finished(children, children.spawnNode(`enroll-${centre}`, SITE_BIN, ['enroll', '--coordinator', api.url, '--token', token, '--site-dir', siteDir]), `enrolling site ${centre}`);
+      say(`site ${centre} enrolled (one-time token from POST /api/sites)`);
+    }
+    sites.push(children.spawnNode(`site-${centre}`, SITE_BIN, ['join', '--site-dir', siteDir, '--coordinator', api.url, '--manifest', manifest, '--model', `classifier:${o.size}`]));
+  }
+  say(`${sites.length} site agents started (logs in ${join(state, 'logs')})`);
+  return sites;
+}
+
+function runConfig(o: StartOptions): RunConfigInput {
+  return {
+    version: 1,
+    name: 'npm start: classifier',
+    task: 'classify',
+    model: `classifier:${o.size}`,
+    rounds: o.rounds,
+    seed: 1,
+    strategy: { name: 'fedavg' },
+    // a round goes on without one site that drops out
+    cohort: { min_sites: o.centres, threshold: o.centres - 1, fit_timeout_s: 1800, evaluate_timeout_s: 900 },
+    train: { local_epochs: o.localEpochs, batch_size: 2, lr: 0.001 },
+    secure_aggregation: true,
+  };
+}
+
+interface RunView {
+  status: string;
+  completed_rounds: number;
+  failure: string | null;
+}
+
+/** Follows the run, printing each finished round's table; resolves with the final status. */
+async function follow(o: StartOptions, api: AdminApi, run: string, coordinator: Child, sites: Child[], children: Children): Promise<string> {
+  const summaryPath = join(resolve(ROOT, o.runs), run, 'summary.json');
+  let printed = 0;
+  const gone = new Set<string>();
+  for (;;) {
+    if (coordinator.proc.exitCode !== null) throw new StartError(`the coordinator stopped (exit ${coordinator.proc.exitCode}):\n${children.tail(coordinator)}`);
+    for (const s of sites)
+      if (s.proc.exitCode !== null && !gone.has(s.name)) {
+        gone.add(s.name);
+        say(`warning: ${s.name} stopped (exit ${s.proc.exitCode}); rounds go on with the others while enough remain. Last lines:\n${children.tail(s, 8)}`);
+      }
+    const view = await api.call<RunView>('GET', `/api/runs/${run}`).catch(() => null);
+    if (view && existsSync(summaryPath)) {
+      const summary = RunSummary.parse(JSON.parse(readFileSync(summaryPath, 'utf8')));
+      for (const r of summary.rounds.filter((x) => x.round > printed && x.status !== 'failed')) {
+        say(resultsTable(r, o.rounds, summary.task));
+        printed = r.round;
+      }
+    }
+    if (view && ['done', 'failed', 'stopped'].includes(view.status) && printed >= view.completed_rounds) {
+      if (view.status !== 'done') say(`run ${run} ${view.status}${view.failure ? `: ${view.failure}` : ''}`);
+      return view.status;
+    }
+    await sleep(1000);
+  }
+}
+
+async function main(): Promise<number> {
+  let o: StartOptions | 'help';
+  try {
+    o = parseStartOptions(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${START_USAGE}\n`);
+    return 2;
+  }
+  if (o === 'help') {
+    process.stdout.write(`${START_USAGE}\n`);
+    return 0;
+  }
+  const opts = o;
+  const t0 = performance.now();
+  const state = resolve(ROOT, opts.state);
+  const children = new Children(join(state, 'logs'));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping the coordinator and the site agents`);
+    void children.stopAll().then(() => process.exit(130));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    const centres = await consortium(opts, children);
+    const api = await startCoordinator(opts, children, state);
+    const coordinator = children.running().find((c) => c.name === 'coordinator')!;
+    say(`coordinator: REST API ${api.url}/api, OpenAPI docs ${api.url}/api/docs (SQLite in ${join(state, 'coordinator')})`);
+    say('dashboard: not built yet, there is no web dashboard in this version; use the REST API or the tables below');
+    const sites = await startSites(opts, children, api, state, centres);
+    const { run_id: run } = await api.call<{ run_id: string }>('POST', '/api/runs', runConfig(opts));
+    say(`run ${run} started: classifier:${opts.size}, FedAvg with secure aggregation, ${opts.rounds} round(s), ${centres.length} centres; summary in ${join(resolve(ROOT, opts.runs), run, 'summary.json')}`);
+    const status = await follow(opts, api, run, coordinator, sites, children);
+    say(`run ${run} ${status} after ${((performance.now() - t0) / 1000).toFixed(1)} s in all`);
+    if (opts.exit || status !== 'done') {
+      await children.stopAll();
+      return status === 'done' ? 0 : 1;
+    }
+    say(`staying up: coordinator at ${api.url}, ${sites.length} sites connected. Ctrl-C stops everything.`);
+    await new Promise(() => undefined);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`[unbox] ${e instanceof StartError ? e.message : (e as Error).stack}\n`);
+    await children.stopAll();
+    return 1;
+  }
+}
+
+process.exit(await main());
