@@ -98,17 +98,28 @@ struct Conversion {
   }
 };
 
+// Each primitive owns its scratchpad (user mode). With oneDNN's default library-managed global
+// scratchpad, backward-weights primitives of new shapes created after others had run corrupted the
+// heap under 2 threads (classifier bags of varying slice counts).
+primitive_attr own_scratchpad() {
+  primitive_attr a;
+  a.set_scratchpad_mode(scratchpad_mode::user);
+  return a;
+}
+
 bool is_reference(const std::string& impl) { return impl.find("ref") != std::string::npos; }
 
 struct FwdEntry {
   convolution_forward::primitive_desc pd;
   convolution_forward prim;
   std::unique_ptr<Conversion> x, w;
+  memory scratch;
 };
 struct BwdDataEntry {
   convolution_backward_data::primitive_desc pd;
   convolution_backward_data prim;
   std::unique_ptr<Conversion> dy, w;
+  memory scratch;
 };
 struct BwdWEntry {
   convolution_backward_weights::primitive_desc pd;
@@ -116,6 +127,7 @@ struct BwdWEntry {
   std::unique_ptr<Conversion> x, dy;
   std::unique_ptr<Conversion> dw;  // primitive layout -> user layout
   memory dwmem;                    // the primitive's output when its layout is not the user's
+  memory scratch;
 };
 
 std::mutex cache_mu;
@@ -124,8 +136,8 @@ std::unordered_map<std::string, std::shared_ptr<BwdDataEntry>> bwdd_cache;
 std::unordered_map<std::string, std::shared_ptr<BwdWEntry>> bwdw_cache;
 
 std::shared_ptr<FwdEntry> make_fwd(const ConvGeom& g, bool bias, Types t) {
-  auto pd = convolution_forward::primitive_desc(fwd_desc(g, bias, t), eng());
-  auto e = std::make_shared<FwdEntry>(FwdEntry{pd, convolution_forward(pd), nullptr, nullptr});
+  auto pd = convolution_forward::primitive_desc(fwd_desc(g, bias, t), own_scratchpad(), eng());
+  auto e = std::make_shared<FwdEntry>(FwdEntry{pd, convolution_forward(pd), nullptr, nullptr, memory(pd.scratchpad_desc(), eng())});
   e->x = std::make_unique<Conversion>(act_md(g.n, g.h, g.w, g.c), pd.src_desc());
   e->w = std::make_unique<Conversion>(user_weights_md(g), pd.weights_desc());
   return e;
@@ -137,9 +149,9 @@ std::shared_ptr<BwdDataEntry> make_bwd_data(const ConvGeom& g, Types t) {
   convolution_backward_data::desc d(algorithm::convolution_direct, act_md(g.n, g.h, g.w, g.c),
                                     any_weights_md(g, t.in), act_md(g.n, g.oh, g.ow, g.oc, t.in),
                                     strides, dil, pl, pr);
-  auto pd = convolution_backward_data::primitive_desc(d, eng(), hint);
+  auto pd = convolution_backward_data::primitive_desc(d, own_scratchpad(), eng(), hint);
   auto e = std::make_shared<BwdDataEntry>(
-      BwdDataEntry{pd, convolution_backward_data(pd), nullptr, nullptr});
+      BwdDataEntry{pd, convolution_backward_data(pd), nullptr, nullptr, memory(pd.scratchpad_desc(), eng())});
   e->dy = std::make_unique<Conversion>(act_md(g.n, g.oh, g.ow, g.oc), pd.diff_dst_desc());
   e->w = std::make_unique<Conversion>(user_weights_md(g), pd.weights_desc());
   return e;
@@ -148,12 +160,17 @@ std::shared_ptr<BwdDataEntry> make_bwd_data(const ConvGeom& g, Types t) {
 std::shared_ptr<BwdWEntry> make_bwd_weights(const ConvGeom& g, Types t) {
   auto hint = convolution_forward::primitive_desc(fwd_desc(g, false, t), eng());
   memory::dims strides{g.sh, g.sw}, dil{g.dh - 1, g.dw - 1}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
+  // Channel counts that are not multiples of 16 make oneDNN pick zero-padded blocked filter
+  // gradients; oneDNN 2.6's 1×1 strided kernel for those corrupted the heap with 2 threads and an
+  // odd batch (55 slices). Asking for the plain HWIO layout selects other, safe kernels there.
+  const bool padded = g.c % 16 != 0 || g.oc % 16 != 0;
   convolution_backward_weights::desc d(algorithm::convolution_direct,
-                                       act_md(g.n, g.h, g.w, g.c, t.in), any_weights_md(g, dt::f32),
+                                       act_md(g.n, g.h, g.w, g.c, t.in),
+                                       padded ? user_weights_md(g) : any_weights_md(g, dt::f32),
                                        act_md(g.n, g.oh, g.ow, g.oc, t.in), strides, dil, pl, pr);
-  auto pd = convolution_backward_weights::primitive_desc(d, eng(), hint);
-  auto e = std::make_shared<BwdWEntry>(
-      BwdWEntry{pd, convolution_backward_weights(pd), nullptr, nullptr, nullptr});
+  auto pd = convolution_backward_weights::primitive_desc(d, own_scratchpad(), eng(), hint);
+  auto e = std::make_shared<BwdWEntry>(BwdWEntry{pd, convolution_backward_weights(pd), nullptr, nullptr,
+                                                 nullptr, memory(), memory(pd.scratchpad_desc(), eng())});
   e->x = std::make_unique<Conversion>(act_md(g.n, g.h, g.w, g.c), pd.src_desc());
   e->dy = std::make_unique<Conversion>(act_md(g.n, g.oh, g.ow, g.oc), pd.diff_dst_desc());
   e->dw = std::make_unique<Conversion>(pd.diff_weights_desc(), user_weights_md(g));
@@ -200,7 +217,8 @@ void conv_fwd(const ConvGeom& g, const float* x, const float* w, const float* bi
                   [&](Types t) { return make_fwd(g, bias != nullptr, t); });
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, e->x->in(x)},
                                        {DNNL_ARG_WEIGHTS, e->w->in(w)},
-                                       {DNNL_ARG_DST, memory(e->pd.dst_desc(), eng(), y)}};
+                                       {DNNL_ARG_DST, memory(e->pd.dst_desc(), eng(), y)},
+                                       {DNNL_ARG_SCRATCHPAD, e->scratch}};
   if (bias) args.emplace(DNNL_ARG_BIAS, memory(e->pd.bias_desc(), eng(), const_cast<float*>(bias)));
   e->prim.execute(strm(), args);
   strm().wait();
@@ -213,29 +231,29 @@ namespace {
 void conv_bwd_data_gemm(const ConvGeom& g, const float* dy, const float* w, float* dx) {
   const int64_t taps = g.kh * g.kw * g.c, pixels = g.oh * g.ow;
   const int64_t inImage = g.h * g.w * g.c;
-#pragma omp parallel
-  {
-    std::vector<float> cols(static_cast<size_t>(pixels * taps));
-#pragma omp for schedule(static)
-    for (int64_t n = 0; n < g.n; ++n) {
-      // cols[p, t] = Σ_oc dy[n, p, oc] · W[t, oc]; W is HWIO = [taps, oc] row-major.
-      dnnl_sgemm('N', 'T', pixels, taps, g.oc, 1.0f, dy + n * pixels * g.oc, g.oc, w, g.oc, 0.0f,
-                 cols.data(), taps);
-      float* img = dx + n * inImage;
-      std::fill(img, img + inImage, 0.0f);
-      for (int64_t oy = 0; oy < g.oh; ++oy) {
-        for (int64_t ox = 0; ox < g.ow; ++ox) {
-          const float* col = cols.data() + (oy * g.ow + ox) * taps;
-          for (int64_t ky = 0; ky < g.kh; ++ky) {
-            const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-            if (iy < 0 || iy >= g.h) continue;
-            for (int64_t kx = 0; kx < g.kw; ++kx) {
-              const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
-              if (ix < 0 || ix >= g.w) continue;
-              float* dst = img + (iy * g.w + ix) * g.c;
-              const float* src = col + (ky * g.kw + kx) * g.c;
-              for (int64_t c = 0; c < g.c; ++c) dst[c] += src[c];
-            }
+  // One GEMM for the whole batch, outside any parallel region of ours: oneDNN's sgemm must not
+  // be called from inside an OpenMP team (it sizes its own work split from the thread count;
+  // calling it from two team threads corrupted the heap). cols[p, t] = Σ_oc dy[p, oc] · W[t, oc],
+  // W being HWIO = [taps, oc] row-major.
+  std::vector<float> cols(static_cast<size_t>(g.n * pixels * taps));
+  dnnl_sgemm('N', 'T', g.n * pixels, taps, g.oc, 1.0f, dy, g.oc, w, g.oc, 0.0f, cols.data(), taps);
+  // Scatter-add per image: images are disjoint, so they split over the team without races.
+#pragma omp parallel for schedule(static)
+  for (int64_t n = 0; n < g.n; ++n) {
+    float* img = dx + n * inImage;
+    std::fill(img, img + inImage, 0.0f);
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        const float* col = cols.data() + ((n * g.oh + oy) * g.ow + ox) * taps;
+        for (int64_t ky = 0; ky < g.kh; ++ky) {
+          const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          for (int64_t kx = 0; kx < g.kw; ++kx) {
+            const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+            if (ix < 0 || ix >= g.w) continue;
+            float* dst = img + (iy * g.w + ix) * g.c;
+            const float* src = col + (ky * g.kw + kx) * g.c;
+            for (int64_t c = 0; c < g.c; ++c) dst[c] += src[c];
           }
         }
       }
@@ -252,7 +270,8 @@ void conv_bwd_data(const ConvGeom& g, const float* dy, const float* w, float* dx
   auto e = cached(bwdd_cache, key_of(g_bf16 ? "db" : "d", g), [&](Types t) { return make_bwd_data(g, t); });
   e->prim.execute(strm(), {{DNNL_ARG_DIFF_DST, e->dy->in(dy)},
                            {DNNL_ARG_WEIGHTS, e->w->in(w)},
-                           {DNNL_ARG_DIFF_SRC, memory(e->pd.diff_src_desc(), eng(), dx)}});
+                           {DNNL_ARG_DIFF_SRC, memory(e->pd.diff_src_desc(), eng(), dx)},
+                           {DNNL_ARG_SCRATCHPAD, e->scratch}});
   strm().wait();
 }
 
@@ -262,7 +281,8 @@ void conv_bwd_weights(const ConvGeom& g, const float* x, const float* dy, float*
   memory target = e->dw->needed ? e->dwmem : user;
   e->prim.execute(strm(), {{DNNL_ARG_SRC, e->x->in(x)},
                            {DNNL_ARG_DIFF_DST, e->dy->in(dy)},
-                           {DNNL_ARG_DIFF_WEIGHTS, target}});
+                           {DNNL_ARG_DIFF_WEIGHTS, target},
+                           {DNNL_ARG_SCRATCHPAD, e->scratch}});
   if (e->dw->needed) e->dw->prim.execute(strm(), target, user);
   strm().wait();
 }
@@ -283,7 +303,7 @@ struct PoolEntry {
   pooling_forward fwd;
   pooling_backward::primitive_desc bpd;
   pooling_backward bwd;
-  memory ws;
+  memory ws, fscratch, bscratch;
 };
 std::unordered_map<std::string, std::shared_ptr<PoolEntry>> pool_cache;
 
@@ -296,11 +316,12 @@ std::shared_ptr<PoolEntry> pool_entry(const ConvGeom& g, int kind) {
   memory::dims strides{g.sh, g.sw}, kernel{g.kh, g.kw}, pl{g.pt, g.pl}, pr{g.pb, g.pr};
   auto src = act_md(g.n, g.h, g.w, g.c), dst = act_md(g.n, g.oh, g.ow, g.oc);
   pooling_forward::desc fd(prop_kind::forward_training, alg, src, dst, strides, kernel, pl, pr);
-  auto fpd = pooling_forward::primitive_desc(fd, eng());
+  auto fpd = pooling_forward::primitive_desc(fd, own_scratchpad(), eng());
   pooling_backward::desc bd(alg, src, dst, strides, kernel, pl, pr);
-  auto bpd = pooling_backward::primitive_desc(bd, eng(), fpd);
-  auto e = std::make_shared<PoolEntry>(
-      PoolEntry{fpd, pooling_forward(fpd), bpd, pooling_backward(bpd), memory()});
+  auto bpd = pooling_backward::primitive_desc(bd, own_scratchpad(), eng(), fpd);
+  auto e = std::make_shared<PoolEntry>(PoolEntry{fpd, pooling_forward(fpd), bpd, pooling_backward(bpd), memory(),
+                                                 memory(fpd.scratchpad_desc(), eng()),
+                                                 memory(bpd.scratchpad_desc(), eng())});
   if (kind == 0) e->ws = memory(fpd.workspace_desc(), eng());
   pool_cache.emplace(k, e);
   return e;
@@ -310,7 +331,7 @@ std::shared_ptr<PoolEntry> pool_entry(const ConvGeom& g, int kind) {
 void pool_fwd(const ConvGeom& g, int kind, const float* x, float* y) {
   auto e = pool_entry(g, kind);
   memory src(e->fpd.src_desc(), eng(), const_cast<float*>(x)), dst(e->fpd.dst_desc(), eng(), y);
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, e->fscratch}};
   if (kind == 0) args.emplace(DNNL_ARG_WORKSPACE, e->ws);
   e->fwd.execute(strm(), args);
   strm().wait();
@@ -322,12 +343,14 @@ void pool_bwd(const ConvGeom& g, int kind, const float* x, const float* dy, floa
   auto e = pool_entry(g, kind);
   std::unordered_map<int, memory> args{
       {DNNL_ARG_DIFF_DST, memory(e->bpd.diff_dst_desc(), eng(), const_cast<float*>(dy))},
-      {DNNL_ARG_DIFF_SRC, memory(e->bpd.diff_src_desc(), eng(), dx)}};
+      {DNNL_ARG_DIFF_SRC, memory(e->bpd.diff_src_desc(), eng(), dx)},
+      {DNNL_ARG_SCRATCHPAD, e->bscratch}};
   if (kind == 0) {
     memory tmp(e->fpd.dst_desc(), eng());
     e->fwd.execute(strm(), {{DNNL_ARG_SRC, memory(e->fpd.src_desc(), eng(), const_cast<float*>(x))},
                             {DNNL_ARG_DST, tmp},
-                            {DNNL_ARG_WORKSPACE, e->ws}});
+                            {DNNL_ARG_WORKSPACE, e->ws},
+                            {DNNL_ARG_SCRATCHPAD, e->fscratch}});
     args.emplace(DNNL_ARG_WORKSPACE, e->ws);
   }
   e->bwd.execute(strm(), args);

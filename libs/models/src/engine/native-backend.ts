@@ -111,7 +111,11 @@ export type NativeKernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]
 export const fallbackCounts = new Map<string, number>();
 
 /** Registers `impl` for the native backend, falling back to the cpu kernel of the same name. */
+/** UNBOX_ENGINE_CPU_KERNELS=Name,Name keeps those kernels on the cpu implementation (diagnosis). */
+const keptOnCpu = new Set((process.env.UNBOX_ENGINE_CPU_KERNELS ?? '').split(',').map((k) => k.trim()).filter(Boolean));
+
 export function registerNative(kernelName: string, impl: NativeKernel): void {
+  if (keptOnCpu.has(kernelName)) return;
   const cpu = tf.getKernel(kernelName, 'cpu');
   if (!cpu) throw new Error(`no cpu kernel ${kernelName} to fall back on`);
   const fallback = exposingInputs(kernelName, cpu.kernelFunc as unknown as Fallback);
