@@ -34,6 +34,8 @@ export interface ClassifyExplanation {
   probability: number;
   sections: { slices: [number, number]; logit: number; probability: number }[];
   slice_scores: number[];
+  /** H′×W′ of A_conv: the CAM's native resolution before upsampling (input / backbone stride) */
+  cam_grid: [number, number];
   slices: ClassifySliceJson[];
   quality?: QualityJson;
   /** PNG file name → bytes */
@@ -243,7 +245,7 @@ export async function explainClassifier(
         lime_top_is_lesion: mean(q.limeTop), shap_top_is_lesion: mean(q.shapTop), top_is_lesion_chance: mean(q.rankChance), lime_rank_auc: mean(q.limeAuc), shap_rank_auc: mean(q.shapAuc),
       }
     : undefined;
-  return { probability, sections: secs, slice_scores: sliceScores, slices, pngs, ...(quality ? { quality } : {}) };
+  return { probability, sections: secs, slice_scores: sliceScores, cam_grid: [h, w], slices, pngs, ...(quality ? { quality } : {}) };
 }
 
 /** Fill of hidden superpixels: 'air' is −1000 HU through the classifier's lung window, a constant that hides a uniform lesion (a mean fill would not). */

@@ -87,6 +87,8 @@ describe('unbox-site explain (classifier)', () => {
     expect(Date.parse(e.created)).toBeGreaterThan(0);
     // 6 slices, l_s = 4: one section (Eq. 4: ⌊6/4⌋ = 1), the remainder joins it
     expect(e.slice_scores).toHaveLength(6);
+    // ImageNet stem, 5 stride-2 steps: 32 px → a 1×1 A_conv
+    expect(e.cam_grid).toEqual([1, 1]);
     expect(e.sections).toEqual([{ slices: [0, 5], logit: expect.any(Number), probability: expect.any(Number) }]);
     // Eq. 6: z = mean of the top k = 2 slice scores; Eq. 5 for mode sim: P = σ(Σ z_i)
     const top2 = [...e.slice_scores].sort((a, b) => b - a).slice(0, 2);

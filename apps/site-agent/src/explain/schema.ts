@@ -79,6 +79,8 @@ export const ClassifyExplanationJson = z.object({
   probability: z.number(),
   sections: z.array(z.object({ slices: z.tuple([z.number().int(), z.number().int()]), logit: z.number(), probability: z.number() })),
   slice_scores: z.array(z.number()),
+  /** A_conv's H′×W′ (the CAM's native grid before upsampling) */
+  cam_grid: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
   slices: z.array(ClassifySliceJson),
   quality: QualityJson.optional(),
   ...Provenance,
