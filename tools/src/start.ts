@@ -7,6 +7,7 @@
  * Every run writes runs/<run-id>/summary.json (the coordinator writes it after each round).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunSummary, type RunConfigInput } from '@unbox/protocol';
@@ -41,8 +42,12 @@ async function consortium(o: StartOptions, children: Children): Promise<{ centre
     ]);
     await finished(children, synth, 'unbox-site data synth');
     say(`consortium written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  } else say(`using the consortium in ${data}`);
-  const j = JSON.parse(readFileSync(join(data, 'consortium.json'), 'utf8')) as { centres: { centre: string }[] };
+  }
+  const j = JSON.parse(readFileSync(join(data, 'consortium.json'), 'utf8')) as { centres: { centre: string }[]; config?: { size?: number; chestPatients?: number } };
+  const made = j.config ?? {};
+  if (made.chestPatients !== o.patients || made.size !== o.size || j.centres.length !== o.centres)
+    say(`using the consortium in ${data} as generated (${j.centres.length} centres, ${made.chestPatients} patients each, ${made.size} px); remove the folder to regenerate it with the options given`);
+  else say(`using the consortium in ${data}`);
   return j.centres.map((c) => ({ centre: c.centre, manifest: join(data, c.centre, 'manifest.json') }));
 }
 
@@ -68,6 +73,8 @@ async function startCoordinator(o: StartOptions, children: Children, state: stri
 /** Enrolls (once; the identity is kept under the state folder) and starts one site agent per centre. */
 async function startSites(o: StartOptions, children: Children, api: AdminApi, state: string, centres: { centre: string; manifest: string }[]): Promise<Child[]> {
   const sites: Child[] = [];
+  // the sites train at the same time: share the cores instead of each engine taking them all
+  const threads = process.env.UNBOX_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / centres.length)));
   for (const { centre, manifest } of centres) {
     const siteDir = join(state, 'sites', centre);
     if (!existsSync(join(siteDir, 'identity.json'))) {
@@ -75,7 +82,7 @@ async function startSites(o: StartOptions, children: Children, api: AdminApi, st
       await finished(children, children.spawnNode(`enroll-${centre}`, SITE_BIN, ['enroll', '--coordinator', api.url, '--token', token, '--site-dir', siteDir]), `enrolling site ${centre}`);
       say(`site ${centre} enrolled (one-time token from POST /api/sites)`);
     }
-    sites.push(children.spawnNode(`site-${centre}`, SITE_BIN, ['join', '--site-dir', siteDir, '--coordinator', api.url, '--manifest', manifest, '--model', `classifier:${o.size}`]));
+    sites.push(children.spawnNode(`site-${centre}`, SITE_BIN, ['join', '--site-dir', siteDir, '--coordinator', api.url, '--manifest', manifest, '--model', `classifier:${o.size}`], undefined, { UNBOX_THREADS: threads }));
   }
   say(`${sites.length} site agents started (logs in ${join(state, 'logs')})`);
   return sites;

@@ -26,10 +26,10 @@ export class Children {
   }
 
   /** Starts `node <script> ...args`; stdout lines are passed to `onLine` and logged with stderr. */
-  spawnNode(name: string, script: string, args: string[], onLine?: (line: string) => void): Child {
+  spawnNode(name: string, script: string, args: string[], onLine?: (line: string) => void, env: NodeJS.ProcessEnv = {}): Child {
     const logPath = join(this.logDir, `${name}.log`);
     const log = createWriteStream(logPath, { flags: 'a' });
-    const proc = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
       log.write(d);

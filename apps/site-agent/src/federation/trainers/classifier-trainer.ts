@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import {
   buildNamedModel, classifierLoss, kernels, labelVector, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier,
-  trainableVariables, weightDecay, writeWeights, type ClassifierConfig, type PatientSlices, type PatientSpan,
+  trainableVariables, weightDecay, writeWeights, type ClassifierConfig, type PatientPrediction, type PatientSlices, type PatientSpan,
 } from '@unbox/models';
 import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
 import { ensureBackend } from '../../training/backend.js';
@@ -115,6 +115,7 @@ export class ClassifierTrainer implements LocalTrainer {
           sum += v;
           count++;
           steps++;
+          await yieldToEventLoop();
         }
         lastEpochLoss = sum / count;
       }
@@ -133,10 +134,10 @@ export class ClassifierTrainer implements LocalTrainer {
     for (const s of splits) {
       const patients = this.data[s];
       if (!patients || patients.length === 0) continue;
-      out[s] = classifierSplit(this.o.centre, summariseClassifier(predictPatients(this.model, this.config, patients)));
+      out[s] = classifierSplit(this.o.centre, summariseClassifier(await this.predict(patients)));
       if (s !== 'train') n += patients.length;
     }
-    if (Object.keys(out).length === 0) out.train = classifierSplit(this.o.centre, summariseClassifier(predictPatients(this.model, this.config, this.data.train)));
+    if (Object.keys(out).length === 0) out.train = classifierSplit(this.o.centre, summariseClassifier(await this.predict(this.data.train)));
     const evaluation: Evaluation = {
       task: 'classify', backend: backend.backend, splits: out, seed: this.o.seed ?? 1, config: this.o.model,
       versions: backend.versions, created: new Date().toISOString(),
@@ -144,10 +145,26 @@ export class ClassifierTrainer implements LocalTrainer {
     return { numExamples: n, evaluation };
   }
 
+  /** Predictions a few patients at a time, letting the connection's heartbeats through in between. */
+  private async predict(patients: PatientSlices[]): Promise<PatientPrediction[]> {
+    const out: PatientPrediction[] = [];
+    for (let i = 0; i < patients.length; i += 4) {
+      out.push(...predictPatients(this.model, this.config, patients.slice(i, i + 4)));
+      await yieldToEventLoop();
+    }
+    return out;
+  }
+
   dispose(): void {
     this.model.dispose();
   }
 }
+
+/**
+ * Training blocks the event loop; the agent's socket must still answer the coordinator's pings
+ * (socket.io drops a connection silent for pingInterval + pingTimeout), so each step yields.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function shuffled(n: number, r: () => number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
