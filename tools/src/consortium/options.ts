@@ -24,7 +24,7 @@ export interface StartOptions {
 }
 
 export const START_DEFAULTS: StartOptions = {
-  rounds: 5, exit: false, port: 8470, size: 64, patients: 40, centres: 4, localEpochs: 1,
+  rounds: 5, exit: false, port: 8470, size: 64, patients: 80, centres: 4, localEpochs: 2,
   data: 'data/consortium', state: '.unbox/consortium', runs: 'runs',
 };
 
