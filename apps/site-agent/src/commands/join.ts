@@ -15,6 +15,8 @@ import { IdentityError, loadIdentity } from '../federation/identity.js';
 import { LogisticTrainer } from '../federation/logistic-trainer.js';
 import type { LocalTrainer } from '../federation/trainer.js';
 import { ClassifierTrainer } from '../federation/trainers/classifier-trainer.js';
+import { SegmenterTrainer } from '../federation/trainers/segmenter-trainer.js';
+import type { SkippedRow } from '../training/manifests.js';
 
 export function joinCommand(): Command {
   return new Command('join')
@@ -22,7 +24,7 @@ export function joinCommand(): Command {
     .option('--site-dir <dir>', 'folder holding identity.json from `unbox-site enroll`', process.env.UNBOX_SITE_DIR ?? 'site')
     .option('--coordinator <url>', 'override the coordinator address stored at enrollment')
     .option('--manifest <json...>', "the site's data manifest(s) for the tfjs trainer")
-    .option('--model <name>', "the run's model: classifier[:<px>] (with --manifest)", 'classifier')
+    .option('--model <name>', "the run's model: classifier[:<px>] or segmenter[:<px>] (with --manifest)", 'classifier')
     .option('--seed <n>', 'seed of the augmentation draws', (v) => Number(v), 1)
     .option('--features <csv>', 'feature table for the logistic trainer (split,label,features...)')
     .action(async (f: { siteDir: string; coordinator?: string; features?: string; manifest?: string[]; model: string; seed: number }, cmd: Command) => {
@@ -33,11 +35,20 @@ export function joinCommand(): Command {
         if ((f.features === undefined) === (f.manifest === undefined)) throw new UserError('give either --manifest (tfjs trainer) or --features (logistic trainer)');
         let trainer: LocalTrainer;
         if (f.manifest) {
-          trainer = await ClassifierTrainer.create({
+          const o = {
             centre: identity.siteId, manifests: f.manifest, model: f.model, seed: f.seed,
-            onSkipped: (s) => log.warn('manifest row skipped', { manifest: s.manifest, row: s.row, patient: s.patient, reason: s.reason }),
-          }).catch((e: Error) => { throw new UserError(e.message); });
-          log.info('local data loaded', { model: f.model, train_patients: (trainer as ClassifierTrainer).trainPatients });
+            onSkipped: (s: SkippedRow) => log.warn('manifest row skipped', { manifest: s.manifest, row: s.row, patient: s.patient, reason: s.reason }),
+          };
+          const userError = (e: Error) => { throw new UserError(e.message); };
+          if (f.model.startsWith('segmenter')) {
+            const t = await SegmenterTrainer.create(o).catch(userError);
+            log.info('local data loaded', { model: f.model, train_slices: t.trainSlices });
+            trainer = t;
+          } else {
+            const t = await ClassifierTrainer.create(o).catch(userError);
+            log.info('local data loaded', { model: f.model, train_patients: t.trainPatients });
+            trainer = t;
+          }
         } else trainer = new LogisticTrainer(identity.siteId, readFeaturesCsv(f.features!));
         let refused: string | null = null;
         let done: () => void = () => undefined;

@@ -15,14 +15,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import {
-  buildNamedModel, classifierLoss, kernels, labelVector, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier,
-  trainableVariables, weightDecay, writeWeights, type ClassifierConfig, type PatientPrediction, type PatientSlices, type PatientSpan,
+  buildNamedModel, classifierLoss, labelVector, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier, writeWeights, type ClassifierConfig, type PatientPrediction, type PatientSlices, type PatientSpan,
 } from '@unbox/models';
 import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
 import { ensureBackend } from '../../training/backend.js';
 import { loadClassifyPatients } from '../../training/classify-data.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
+import { LocalStep, shuffled, yieldToEventLoop } from './local-step.js';
 import { classifierSplit } from './wire-evaluation.js';
 
 export interface ClassifierTrainerOptions {
@@ -78,18 +78,7 @@ export class ClassifierTrainer implements LocalTrainer {
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
     writeWeights(this.model, weights);
     const cfg = this.config;
-    const optimizer: tf.Optimizer = tf.train.adam(config.lr);
-    const mu = config.proximal_mu ?? 0;
-    const globalByName = new Map(global.map((t) => [t.name, t]));
-    const vars = trainableVariables(this.model);
-    // (μ/2)·‖w − w_global‖² over the trainable weights the coordinator sent (FedBN-local ones excluded)
-    const anchors = mu > 0
-      ? this.model.trainableWeights.flatMap((w, i) => {
-        const g = globalByName.get(w.originalName);
-        return g ? [{ v: vars[i], g: tf.tensor(g.data, [...g.shape]) }] : [];
-      })
-      : [];
-    const ks = kernels(this.model);
+    const local = new LocalStep(this.model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay: cfg.weightDecay });
     const r = rng(((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;
     const patients = this.data.train;
@@ -102,17 +91,11 @@ export class ClassifierTrainer implements LocalTrainer {
         let count = 0;
         for (let start = 0; start < order.length; start += config.batch_size) {
           const batch = makeBatch(order.slice(start, start + config.batch_size).map((i) => patients[i]), r, maxSlices, cfg.numClasses);
-          const { value, grads } = tf.variableGrads(() => {
-            const loss = tf.add(classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg), weightDecay(ks, cfg.weightDecay));
-            if (anchors.length === 0) return loss as tf.Scalar;
-            const prox = tf.addN(anchors.map((a) => tf.sum(tf.square(tf.sub(a.v, a.g)))));
-            return tf.add(loss, tf.mul(mu / 2, prox)) as tf.Scalar;
-          }, vars);
-          optimizer.applyGradients(grads);
-          const v = value.dataSync()[0];
-          tf.dispose([value, grads, batch.x]);
-          if (!Number.isFinite(v)) throw new Error(`local training diverged at round ${config.server_round}, epoch ${epoch + 1}: loss is ${v}`);
-          sum += v;
+          try {
+            sum += local.run(() => classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg));
+          } finally {
+            batch.x.dispose();
+          }
           count++;
           steps++;
           await yieldToEventLoop();
@@ -120,8 +103,7 @@ export class ClassifierTrainer implements LocalTrainer {
         lastEpochLoss = sum / count;
       }
     } finally {
-      tf.dispose(anchors.map((a) => a.g));
-      optimizer.dispose();
+      local.dispose();
     }
     return { parameters: readWeights(this.model), numExamples: patients.length, metrics: { train_loss: lastEpochLoss, steps } };
   }
@@ -158,21 +140,6 @@ export class ClassifierTrainer implements LocalTrainer {
   dispose(): void {
     this.model.dispose();
   }
-}
-
-/**
- * Training blocks the event loop; the agent's socket must still answer the coordinator's pings
- * (socket.io drops a connection silent for pingInterval + pingTimeout), so each step yields.
- */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function shuffled(n: number, r: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 /** Each patient's window of consecutive slices (SIM sections need them consecutive), stacked. */

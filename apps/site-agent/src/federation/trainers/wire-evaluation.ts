@@ -38,3 +38,24 @@ export function patientMetrics(s: Summary): PatientMetrics {
 export function classifierSplit(centre: string, s: { patient: Summary; image: Summary }): SplitEvaluation {
   return { centre, patient: patientMetrics(s.patient), image: binaryMetrics(s.image) };
 }
+
+interface DiceStats {
+  mean: number;
+  per_class: number[];
+}
+
+/** Dice per modality (CT, MRI) and thickness in the wire shape; other modalities are left out. */
+export function segmenterSplit(centre: string, dice: Record<string, Partial<Record<'thick' | 'thin' | 'mixed', DiceStats>>>): SplitEvaluation {
+  const out: NonNullable<SplitEvaluation['dice']> = {};
+  for (const modality of ['CT', 'MRI'] as const) {
+    const m = dice[modality];
+    if (!m) continue;
+    const entry: Record<string, { mean: number | null; per_class: (number | null)[] }> = {};
+    for (const t of ['thick', 'thin', 'mixed'] as const) {
+      const d = m[t];
+      if (d) entry[t] = { mean: rate(d.mean), per_class: d.per_class.map(rate) };
+    }
+    out[modality] = entry;
+  }
+  return { centre, dice: out };
+}

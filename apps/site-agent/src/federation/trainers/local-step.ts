@@ -1,0 +1,68 @@
+/**
+ * One local optimisation step of a federated site: gradients of
+ *   task loss + L2 weight decay on the kernels + (μ/2)·‖w − w_global‖²  (FedProx, Li et al. 2020)
+ * w.r.t. every trainable weight, applied by the round's optimiser. The proximal term covers the
+ * trainable weights the coordinator sent (FedBN-local ones are not sent, so not anchored).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '@unbox/fl';
+import { kernels, trainableVariables, weightDecay } from '@unbox/models';
+
+export class LocalStep {
+  private readonly vars: tf.Variable[];
+  private readonly kernels: tf.Variable[];
+  private readonly anchors: { v: tf.Variable; g: tf.Tensor }[];
+  readonly optimizer: tf.Optimizer;
+
+  constructor(
+    model: tf.LayersModel,
+    global: readonly Tensor[],
+    private readonly o: { lr: number; mu: number; weightDecay: number },
+  ) {
+    this.vars = trainableVariables(model);
+    this.kernels = kernels(model);
+    const byName = new Map(global.map((t) => [t.name, t]));
+    this.anchors = o.mu > 0
+      ? model.trainableWeights.flatMap((w, i) => {
+        const g = byName.get(w.originalName);
+        return g ? [{ v: this.vars[i], g: tf.tensor(g.data, [...g.shape]) }] : [];
+      })
+      : [];
+    this.optimizer = tf.train.adam(o.lr);
+  }
+
+  /** Runs one step; returns the total loss, throwing when it is not finite. */
+  run(loss: () => tf.Scalar): number {
+    const { value, grads } = tf.variableGrads(() => {
+      const total = tf.add(loss(), weightDecay(this.kernels, this.o.weightDecay));
+      if (this.anchors.length === 0) return total as tf.Scalar;
+      const prox = tf.addN(this.anchors.map((a) => tf.sum(tf.square(tf.sub(a.v, a.g)))));
+      return tf.add(total, tf.mul(this.o.mu / 2, prox)) as tf.Scalar;
+    }, this.vars);
+    this.optimizer.applyGradients(grads);
+    const v = value.dataSync()[0];
+    tf.dispose([value, grads]);
+    if (!Number.isFinite(v)) throw new Error(`local training diverged: loss is ${v}`);
+    return v;
+  }
+
+  dispose(): void {
+    tf.dispose(this.anchors.map((a) => a.g));
+    this.optimizer.dispose();
+  }
+}
+
+/**
+ * Training blocks the event loop; the agent's socket must still answer the coordinator's pings
+ * (socket.io drops a connection silent for pingInterval + pingTimeout), so each step yields.
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function shuffled(n: number, r: () => number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
