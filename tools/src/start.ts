@@ -2,7 +2,8 @@
  * `npm start`: a whole local consortium on this machine. Generates the synthetic 4-centre data
  * when absent, starts the coordinator (SQLite under .unbox/), enrolls one site agent per centre
  * with one-time tokens from the coordinator's own API, starts them, and federates the classifier
- * with secure aggregation, printing a per-centre results table after every round. Stays up
+ * and then the segmenter (the agents restarted with the segmenter's trainer) with secure
+ * aggregation, printing a per-centre results table after every round. Stays up
  * afterwards (Ctrl-C ends everything); `--exit` ends with status 0 once the run is done.
  * Every run writes runs/<run-id>/summary.json (the coordinator writes it after each round).
  */
@@ -34,19 +35,20 @@ async function finished(children: Children, child: Child, what: string): Promise
 async function consortium(o: StartOptions, children: Children): Promise<{ centre: string; manifest: string }[]> {
   const data = resolve(ROOT, o.data);
   if (!existsSync(join(data, 'consortium.json'))) {
-    say(`generating the synthetic consortium in ${data} (${o.centres} centres, ${o.patients} chest CT patients each, ${o.size} px)`);
+    say(`generating the synthetic consortium in ${data} (${o.centres} centres, ${o.patients} chest CT and ${2 * o.brainPatients} head CT/MR patients each, ${o.size} px)`);
     const t0 = performance.now();
     const synth = children.spawnNode('data-synth', SITE_BIN, [
       'data', 'synth', '--out', data, '--centres', String(o.centres), '--seed', '1', '--size', String(o.size),
-      '--chest-patients', String(o.patients), '--chest-slices', '16', '--brain-ct-patients', '0', '--brain-mr-patients', '0',
+      '--chest-patients', String(o.patients), '--chest-slices', '16',
+      '--brain-ct-patients', String(o.brainPatients), '--brain-mr-patients', String(o.brainPatients), '--brain-coverage', '0.5',
     ]);
     await finished(children, synth, 'unbox-site data synth');
     say(`consortium written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const j = JSON.parse(readFileSync(join(data, 'consortium.json'), 'utf8')) as { centres: { centre: string }[]; config?: { size?: number; chestPatients?: number } };
+  const j = JSON.parse(readFileSync(join(data, 'consortium.json'), 'utf8')) as { centres: { centre: string }[]; config?: { size?: number; chestPatients?: number; brainCtPatients?: number } };
   const made = j.config ?? {};
-  if (made.chestPatients !== o.patients || made.size !== o.size || j.centres.length !== o.centres)
-    say(`using the consortium in ${data} as generated (${j.centres.length} centres, ${made.chestPatients} patients each, ${made.size} px); remove the folder to regenerate it with the options given`);
+  if (made.chestPatients !== o.patients || made.size !== o.size || j.centres.length !== o.centres || made.brainCtPatients !== o.brainPatients)
+    say(`using the consortium in ${data} as generated (${j.centres.length} centres, ${made.chestPatients} chest and ${made.brainCtPatients} head CT patients each, ${made.size} px); remove the folder to regenerate it with the options given`);
   else say(`using the consortium in ${data}`);
   return j.centres.map((c) => ({ centre: c.centre, manifest: join(data, c.centre, 'manifest.json') }));
 }
@@ -71,7 +73,7 @@ async function startCoordinator(o: StartOptions, children: Children, state: stri
 }
 
 /** Enrolls (once; the identity is kept under the state folder) and starts one site agent per centre. */
-async function startSites(o: StartOptions, children: Children, api: AdminApi, state: string, centres: { centre: string; manifest: string }[]): Promise<Child[]> {
+async function startSites(o: StartOptions, children: Children, api: AdminApi, state: string, centres: { centre: string; manifest: string }[], model: string): Promise<Child[]> {
   const sites: Child[] = [];
   // the sites train at the same time: share the cores instead of each engine taking them all
   const threads = process.env.UNBOX_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / centres.length)));
@@ -82,24 +84,27 @@ async function startSites(o: StartOptions, children: Children, api: AdminApi, st
       await finished(children, children.spawnNode(`enroll-${centre}`, SITE_BIN, ['enroll', '--coordinator', api.url, '--token', token, '--site-dir', siteDir]), `enrolling site ${centre}`);
       say(`site ${centre} enrolled (one-time token from POST /api/sites)`);
     }
-    sites.push(children.spawnNode(`site-${centre}`, SITE_BIN, ['join', '--site-dir', siteDir, '--coordinator', api.url, '--manifest', manifest, '--model', `classifier:${o.size}`], undefined, { UNBOX_THREADS: threads }));
+    sites.push(children.spawnNode(`site-${centre}`, SITE_BIN, ['join', '--site-dir', siteDir, '--coordinator', api.url, '--manifest', manifest, '--model', model], undefined, { UNBOX_THREADS: threads }));
   }
-  say(`${sites.length} site agents started (logs in ${join(state, 'logs')})`);
+  say(`${sites.length} site agents started for ${model} (logs in ${join(state, 'logs')})`);
   return sites;
 }
 
-function runConfig(o: StartOptions): RunConfigInput {
+const MODEL = { classify: 'classifier', segment: 'segmenter' } as const;
+
+function runConfig(o: StartOptions, task: 'classify' | 'segment'): RunConfigInput {
   return {
     version: 1,
-    name: 'npm start: classifier',
-    task: 'classify',
-    model: `classifier:${o.size}`,
+    name: `npm start: ${MODEL[task]}`,
+    task,
+    model: `${MODEL[task]}:${o.size}`,
     rounds: o.rounds,
     seed: 1,
     strategy: { name: 'fedavg' },
     // a round goes on without one site that drops out
     cohort: { min_sites: o.centres, threshold: o.centres - 1, fit_timeout_s: 1800, evaluate_timeout_s: 900 },
-    train: { local_epochs: o.localEpochs, batch_size: 2, lr: 0.001 },
+    // classifier: patients per step; segmenter: slices per step (paper 3.4: 8)
+    train: { local_epochs: o.localEpochs, batch_size: task === 'classify' ? 2 : 8, lr: 0.001 },
     secure_aggregation: true,
   };
 }
@@ -169,14 +174,26 @@ async function main(): Promise<number> {
     const coordinator = children.running().find((c) => c.name === 'coordinator')!;
     say(`coordinator: REST API ${api.url}/api, OpenAPI docs ${api.url}/api/docs (SQLite in ${join(state, 'coordinator')})`);
     say('dashboard: not built yet, there is no web dashboard in this version; use the REST API or the tables below');
-    const sites = await startSites(opts, children, api, state, centres);
-    const { run_id: run } = await api.call<{ run_id: string }>('POST', '/api/runs', runConfig(opts));
-    say(`run ${run} started: classifier:${opts.size}, FedAvg with secure aggregation, ${opts.rounds} round(s), ${centres.length} centres; summary in ${join(resolve(ROOT, opts.runs), run, 'summary.json')}`);
-    const status = await follow(opts, api, run, coordinator, sites, children);
-    say(`run ${run} ${status} after ${((performance.now() - t0) / 1000).toFixed(1)} s in all`);
-    if (opts.exit || status !== 'done') {
+    let sites: Child[] = [];
+    const statuses: string[] = [];
+    for (const task of opts.tasks) {
+      const model = `${MODEL[task]}:${opts.size}`;
+      await Promise.all(sites.map(async (c) => {
+        c.proc.kill('SIGTERM');
+        await c.exited;
+      }));
+      sites = await startSites(opts, children, api, state, centres, model);
+      const { run_id: run } = await api.call<{ run_id: string }>('POST', '/api/runs', runConfig(opts, task));
+      say(`run ${run} started: ${model}, FedAvg with secure aggregation, ${opts.rounds} round(s), ${centres.length} centres; summary in ${join(resolve(ROOT, opts.runs), run, 'summary.json')}`);
+      const status = await follow(opts, api, run, coordinator, sites, children);
+      say(`run ${run} ${status} after ${((performance.now() - t0) / 1000).toFixed(1)} s in all`);
+      statuses.push(status);
+      if (status !== 'done') break;
+    }
+    const ok = statuses.length === opts.tasks.length && statuses.every((x) => x === 'done');
+    if (opts.exit || !ok) {
       await children.stopAll();
-      return status === 'done' ? 0 : 1;
+      return ok ? 0 : 1;
     }
     say(`staying up: coordinator at ${api.url}, ${sites.length} sites connected. Ctrl-C stops everything.`);
     await new Promise(() => undefined);

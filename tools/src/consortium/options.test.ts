@@ -5,6 +5,7 @@ describe('npm start options', () => {
   it('defaults, and -- flags as given', () => {
     expect(parseStartOptions([])).toEqual(START_DEFAULTS);
     expect(parseStartOptions(['--rounds', '2', '--exit', '--port', '0', '--size', '32'])).toMatchObject({ rounds: 2, exit: true, port: 0, size: 32 });
+    expect(parseStartOptions(['--tasks', 'segment'])).toMatchObject({ tasks: ['segment'] });
     expect(parseStartOptions(['-h'])).toBe('help');
   });
 
@@ -13,6 +14,7 @@ describe('npm start options', () => {
     expect(() => parseStartOptions(['--rounds', 'x'])).toThrow('--rounds');
     expect(() => parseStartOptions(['--size', '48'])).toThrow('--size: must be a multiple of 32');
     expect(() => parseStartOptions(['--centres', '2'])).toThrow('--centres');
+    expect(() => parseStartOptions(['--tasks', 'classify,detect'])).toThrow("--tasks: expected classify, segment or both (comma-separated), got 'classify,detect'");
     expect(() => parseStartOptions(['--nope'])).toThrow(/nope/);
   });
 });

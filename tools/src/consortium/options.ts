@@ -13,6 +13,10 @@ export interface StartOptions {
   size: number;
   /** chest CT patients per centre */
   patients: number;
+  /** head CT and head MR patients per centre (the segmenter's data) */
+  brainPatients: number;
+  /** federated after one another */
+  tasks: ('classify' | 'segment')[];
   centres: number;
   localEpochs: number;
   /** the consortium's data folder (generated when absent) */
@@ -24,7 +28,7 @@ export interface StartOptions {
 }
 
 export const START_DEFAULTS: StartOptions = {
-  rounds: 5, exit: false, port: 8470, size: 64, patients: 80, centres: 4, localEpochs: 2,
+  rounds: 5, exit: false, port: 8470, size: 64, patients: 80, brainPatients: 6, tasks: ['classify', 'segment'], centres: 4, localEpochs: 2,
   data: 'data/consortium', state: '.unbox/consortium', runs: 'runs',
 };
 
@@ -34,6 +38,8 @@ export const START_USAGE = `npm start [-- options]
   --port <n>          coordinator port, 0 = any free one (default ${START_DEFAULTS.port})
   --size <px>         image and classifier input size, multiple of 32 (default ${START_DEFAULTS.size})
   --patients <n>      chest CT patients per centre (default ${START_DEFAULTS.patients})
+  --brain-patients <n> head CT and head MR patients per centre, each (default ${START_DEFAULTS.brainPatients})
+  --tasks <list>      what is federated, in order: classify,segment (default ${START_DEFAULTS.tasks.join(',')})
   --centres <n>       centres (default ${START_DEFAULTS.centres})
   --local-epochs <n>  local epochs per round (default ${START_DEFAULTS.localEpochs})
   --data <dir>        consortium folder, generated when absent (default ${START_DEFAULTS.data})
@@ -53,7 +59,7 @@ export function parseStartOptions(argv: string[]): StartOptions | 'help' {
     strict: true,
     options: {
       rounds: { type: 'string' }, exit: { type: 'boolean' }, port: { type: 'string' }, size: { type: 'string' },
-      patients: { type: 'string' }, centres: { type: 'string' }, 'local-epochs': { type: 'string' },
+      patients: { type: 'string' }, 'brain-patients': { type: 'string' }, tasks: { type: 'string' }, centres: { type: 'string' }, 'local-epochs': { type: 'string' },
       data: { type: 'string' }, state: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,7 +67,12 @@ export function parseStartOptions(argv: string[]): StartOptions | 'help' {
   const d = START_DEFAULTS;
   const size = int('size', values.size, d.size, 32, 512);
   if (size % 32 !== 0) throw new Error(`--size: must be a multiple of 32 (the classifier's input), got ${size}`);
+  const tasks = values.tasks === undefined ? d.tasks : values.tasks.split(',').map((t) => t.trim());
+  const bad = tasks.find((t) => t !== 'classify' && t !== 'segment');
+  if (bad !== undefined || tasks.length === 0) throw new Error(`--tasks: expected classify, segment or both (comma-separated), got '${values.tasks}'`);
   return {
+    tasks: tasks as StartOptions['tasks'],
+    brainPatients: int('brain-patients', values['brain-patients'], d.brainPatients, 0, 10_000),
     rounds: int('rounds', values.rounds, d.rounds, 1, 1000),
     exit: values.exit ?? false,
     port: int('port', values.port, d.port, 0, 65535),
