@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { rng } from '@unbox/models';
 import { defaultThreshold, generateIdentity, resolveParams, runInMemoryRound, type DriverReport, type PrgAlgorithm, type Stage } from '@unbox/secagg';
 
 interface Args {
@@ -56,18 +57,6 @@ function parseArgs(args: string[]): Args {
     else throw new Error(`bench secagg: unknown option ${key}`);
   }
   return out;
-}
-
-/** mulberry32: a small seeded generator for the (non-secret) benchmark updates. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function median(xs: number[]): number {

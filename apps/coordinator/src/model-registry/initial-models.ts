@@ -8,20 +8,9 @@
  * Weights come from seeded initialisers (the small models: Glorot-uniform, biases zero), so a run is reproducible.
  */
 import type { Tensor } from '@unbox/fl';
-import { buildNamedModel, namedModel, readWeights } from '@unbox/models';
+import { buildNamedModel, namedModel, readWeights, rng } from '@unbox/models';
 
 export type InitialModel = (seed: number) => Tensor[];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function glorot(rows: number, cols: number, rand: () => number): Float32Array {
   const limit = Math.sqrt(6 / (rows + cols));
@@ -53,7 +42,7 @@ export function initialModel(name: string): InitialModel {
   if (family === 'logreg') {
     const d = dim(args[0], 'features', name);
     return (seed) => [
-      { name: 'dense/kernel', shape: [d, 1], data: glorot(d, 1, mulberry32(seed)) },
+      { name: 'dense/kernel', shape: [d, 1], data: glorot(d, 1, rng(seed)) },
       { name: 'dense/bias', shape: [1], data: new Float32Array(1) },
     ];
   }
@@ -61,7 +50,7 @@ export function initialModel(name: string): InitialModel {
     const d = dim(args[0], 'features', name);
     const h = dim(args[1], 'hidden units', name);
     return (seed) => {
-      const r = mulberry32(seed);
+      const r = rng(seed);
       return [
         { name: 'hidden/kernel', shape: [d, h], data: glorot(d, h, r) },
         { name: 'hidden/bias', shape: [h], data: new Float32Array(h) },

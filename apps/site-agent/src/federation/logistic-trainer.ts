@@ -6,6 +6,7 @@
  * Used for simulations and federation tests until the tfjs trainers are plugged in.
  */
 import type { Tensor } from '@unbox/fl';
+import { rng } from '@unbox/models';
 import type { BinaryMetrics, EvalSplit, FitConfig } from '@unbox/protocol';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer } from './trainer.js';
 
@@ -21,17 +22,6 @@ export type SplitData = Partial<Record<EvalSplit, Dataset>> & { train: Dataset }
 
 function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function weights(model: Tensor[], d: number): { w: Float32Array; b: number } {
@@ -111,7 +101,7 @@ export class LogisticTrainer implements LocalTrainer {
     const mu = config.proximal_mu ?? 0;
     const n = ds.y.length;
     const order = Array.from({ length: n }, (_, i) => i);
-    const rand = mulberry32(((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0);
+    const rand = rng(((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0);
     const gw = new Float64Array(d);
     for (let epoch = 0; epoch < config.local_epochs; epoch++) {
       for (let i = n - 1; i > 0; i--) {
@@ -168,7 +158,7 @@ export class LogisticTrainer implements LocalTrainer {
  * sites: the same seed gives the same data.
  */
 export function syntheticCentre(o: { n: number; d: number; seed: number; offset?: number }): Dataset {
-  const rand = mulberry32(o.seed);
+  const rand = rng(o.seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const x = new Float32Array(o.n * o.d);
   const y = new Uint8Array(o.n);
