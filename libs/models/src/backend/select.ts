@@ -78,6 +78,9 @@ export async function selectBackend(force: string | undefined = process.env.UNBO
     throw new Error(`UNBOX_BACKEND=${wanted}: unknown backend; expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
   const order: BackendChoice[] = wanted ? [wanted as BackendChoice] : [...BACKEND_CHOICES];
+  // PROD silences tfjs' console banners ("install our node backend"), which would break
+  // --log-format json; the backend actually chosen is logged and recorded by us instead.
+  tf.env().set('PROD', true);
   registerTrainingGradients();
   for (const name of order) {
     let got: { backend: string; threads: number } | null;
