@@ -35,9 +35,10 @@ export const SIZES: Record<ExperimentSize['name'], ExperimentSize> = {
     // whole chest volumes as bags (24..40 slices, as the paper feeds whole scans): ~64 slices per step
     classify: { model: { backbone: backbone(64, 0.125), phiFilters: 16 }, steps: 300, patientsPerBatch: 2, maxSlicesPerPatient: 40 },
     // ventricles are 1.1 % of the pixels (third and fourth 0.06 / 0.03 %): at 1000 LS steps the argmax is still background
-    // everywhere; at 4000 (paper lr 1e-3) train-set Dice is 0.09 CT / 0.28 MRI (docs/experiments.md, "What makes it learn").
-    // 4000 steps ≈ 40 ms each on the native engine, ~4 min per run: sized for the engine, not wasm (~0.3 s per step).
-    segment: { model: { encoder: backbone(64, 0.125) }, steps: 4000, batchSize: 8 },
+    // everywhere; LS at paper lr 1e-3: train-set Dice 0.09 CT / 0.28 MRI at 4000 steps, 0.27 / 0.44 at 8000, and LS+LT
+    // (half the steps supervised) needs the 8000 (docs/experiments.md, "What makes it learn"). ~40 ms per step on the
+    // native engine at 1 thread, ~6 min per run: sized for the engine, not wasm (~0.3 s per step).
+    segment: { model: { encoder: backbone(64, 0.125) }, steps: 8000, batchSize: 8 },
   },
   quick: {
     name: 'quick',
