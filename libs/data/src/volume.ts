@@ -31,6 +31,9 @@ export interface VolumeSource {
   [key: string]: unknown;
 }
 
+/** A volume's shape and header facts without its voxels (what `data check` and `data inspect` report). */
+export type VolumeHeader = Pick<Volume, 'slices' | 'rows' | 'columns' | 'channels' | 'spacing' | 'sliceThickness' | 'modality'>;
+
 /** Index of voxel (slice, row, column, channel) in Volume.data. */
 export function voxelIndex(v: Pick<Volume, 'rows' | 'columns' | 'channels'>, s: number, r: number, c: number, ch = 0): number {
   return ((s * v.rows + r) * v.columns + c) * v.channels + ch;

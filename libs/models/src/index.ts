@@ -20,7 +20,7 @@ export { segmenterStep, segmenterSchedule, type SegBatch } from './train/segment
 export { fileIO, saveModel, loadModel } from './train/checkpoint-io.js';
 export { saveCheckpoint, loadCheckpoint, type TrainState } from './train/checkpoint.js';
 export type { PatientSlices, SegImage } from './train/datasets.js';
-export { trainClassifier, labelVector, type TrainOptions } from './train/train-classifier.js';
+export { trainClassifier, labelVector, classifierBatch, sliceWindow, type SliceWindow, type TrainOptions } from './train/train-classifier.js';
 export { trainSegmenter, type SegTrainOptions } from './train/train-segmenter.js';
 export { predictPatients, summariseClassifier, type PatientPrediction, type ClassifierSplitEvaluation } from './train/evaluate-classifier.js';
 export { predictMasks, diceRecords, summariseSegmenter } from './train/evaluate-segmenter.js';

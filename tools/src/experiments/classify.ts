@@ -8,30 +8,21 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { markdownTable, TABLE2_MODES } from '@unbox/models';
-import { parseExperimentArgs } from './args.js';
-import { ensureConsortium } from './consortium.js';
+import { markdownTable, TABLE2_MODES, type ClassificationSummary } from '@unbox/models';
+import { prepareExperiment } from './consortium.js';
 import { writeJson, writeResults } from './report.js';
 import { progressLog, runSiteAgent } from './site-cli.js';
-import { SIZES } from './sizes.js';
 
 const log = (m: string) => process.stderr.write(`[classify] ${m}\n`);
 const METRICS = ['n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc'] as const;
 
-interface Summary { n: number; acc: number; precision: number; sensitivity: number; specificity: number; auc: number }
+type Summary = Omit<ClassificationSummary, 'roc' | 'pr'>;
 interface EvalFile { backend: string; threads: number; versions: unknown; splits: Record<string, { patient: Summary; image: Summary }>; step_ms_median?: number; final_loss?: number }
 
 const pick = (s: Summary) => Object.fromEntries(METRICS.map((k) => [k, s[k] ?? Number.NaN]));
 
 export async function main(argv: string[]): Promise<void> {
-  const args = parseExperimentArgs(argv);
-  const size = SIZES[args.quick ? 'quick' : 'default'];
-  const t0 = performance.now();
-  const { dir, centres, generated_s } = await ensureConsortium(args.data, size.name, size.synth, log);
-  const train = centres.slice(0, -1);
-  const test = centres.slice(-1);
-  const steps = args.steps ?? size.classify.steps;
-  const work = join(dir, 'experiments', `classify-seed${args.seed}`);
+  const { args, size, t0, centres, generated_s, train, test, steps, work } = await prepareExperiment('classify', argv, log);
   const rows: Record<string, unknown>[] = [];
   const inDistribution: Record<string, unknown>[] = [];
   const perMode: Record<string, { train_s: number; step_ms_median?: number; final_loss?: number }> = {};

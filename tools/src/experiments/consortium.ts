@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SynthOptions, writeConsortium } from '@unbox/data';
+import { parseExperimentArgs } from './args.js';
+import { SIZES } from './sizes.js';
 
 const canonical = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))));
 
@@ -39,4 +41,22 @@ export async function ensureConsortium(dataRoot: string, name: string, options: 
   const t0 = performance.now();
   const r = await writeConsortium(dir, options, { force: true });
   return { dir, centres: r.centres.map((c) => ({ centre: c.centre, manifest: c.manifest, groundTruth: c.groundTruth })), generated_s: +((performance.now() - t0) / 1000).toFixed(1) };
+}
+
+/**
+ * What both experiments start with: arguments, size, the consortium (generated if absent), the
+ * training centres (all but the last) and the unseen test centre (the last), and the work folder.
+ */
+export async function prepareExperiment(task: 'classify' | 'segment', argv: string[], log: (m: string) => void) {
+  const args = parseExperimentArgs(argv);
+  const size = SIZES[args.quick ? 'quick' : 'default'];
+  const t0 = performance.now();
+  const { dir, centres, generated_s } = await ensureConsortium(args.data, size.name, size.synth, log);
+  return {
+    args, size, t0, dir, centres, generated_s,
+    train: centres.slice(0, -1),
+    test: centres.slice(-1),
+    steps: args.steps ?? size[task].steps,
+    work: join(dir, 'experiments', `${task}-seed${args.seed}`),
+  };
 }

@@ -9,11 +9,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { markdownTable, TABLE4_5_RUNS } from '@unbox/models';
-import { parseExperimentArgs } from './args.js';
-import { ensureConsortium } from './consortium.js';
+import { prepareExperiment } from './consortium.js';
 import { writeJson, writeResults } from './report.js';
 import { progressLog, runSiteAgent } from './site-cli.js';
-import { SIZES } from './sizes.js';
 
 const log = (m: string) => process.stderr.write(`[segment] ${m}\n`);
 const THICKNESS = ['thick', 'thin', 'mixed'] as const;
@@ -35,14 +33,7 @@ export function pivot(rows: SegmentRow[]): Record<string, string | number>[] {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const args = parseExperimentArgs(argv);
-  const size = SIZES[args.quick ? 'quick' : 'default'];
-  const t0 = performance.now();
-  const { dir, centres, generated_s } = await ensureConsortium(args.data, size.name, size.synth, log);
-  const train = centres.slice(0, -1);
-  const test = centres.slice(-1);
-  const steps = args.steps ?? size.segment.steps;
-  const work = join(dir, 'experiments', `segment-seed${args.seed}`);
+  const { args, size, t0, centres, generated_s, train, test, steps, work } = await prepareExperiment('segment', argv, log);
   const rows: SegmentRow[] = [];
   const perRun: Record<string, { train_s: number; step_ms_median?: number; final_loss?: number }> = {};
   let unseen: EvalFile | null = null;

@@ -2,25 +2,17 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { describeTransferSyntax, readVolume, summarize, type Summary, type Volume } from '@unbox/data';
+import { describeTransferSyntax, readVolume, summarize, type Summary, type Volume, type VolumeHeader } from '@unbox/data';
 import { loggerFor } from '../context.js';
 import { UserError } from '../errors.js';
 
-export interface InspectReport {
+export interface InspectReport extends VolumeHeader {
   path: string;
   format: string;
   files: number;
   transferSyntax: string | null;
   transferSyntaxName: string | null;
   photometric: string | null;
-  modality: string | null;
-  slices: number;
-  rows: number;
-  columns: number;
-  channels: number;
-  /** mm: [between rows, between columns, between slice centres], as Volume.spacing. */
-  spacing: [number, number, number];
-  sliceThickness: number | null;
   affine: number[] | null;
   /** 'HU' for CT (rescale slope/intercept applied), else the file's own scaled units. */
   unit: string;

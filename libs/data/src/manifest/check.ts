@@ -6,21 +6,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
-import { DataError, type Volume } from '../volume.js';
+import { DataError, type Volume, type VolumeHeader } from '../volume.js';
 import { badOf, parseManifestText, patientOf, validateRow, type BadEntry, type ManifestFormat, type ResolvedEntry, type RowProblem } from './parse.js';
 import { readManifest } from './load.js';
 
 /** What the check keeps of each image: its shape and header facts, not its voxels. */
-export interface ScanInfo {
+export interface ScanInfo extends VolumeHeader {
   path: string;
   format: string;
-  slices: number;
-  rows: number;
-  columns: number;
-  channels: number;
-  spacing: [number, number, number];
-  sliceThickness: number | null;
-  modality: string | null;
 }
 
 export interface GoodEntry {

@@ -17,16 +17,7 @@ export async function engineForTests(): Promise<{ available: boolean; engineMiss
   return { available: got !== null, engineMissingInCi: ci && !got ? engineStatus().detail : null };
 }
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../train/random.js';
 
 /** Uniform values in [-1, 1). */
 export function randomArray(n: number, r: () => number): Float32Array {

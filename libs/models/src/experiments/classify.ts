@@ -8,18 +8,14 @@ import type { ClassifierConfigInput, ClassifierMode } from '../classifier/config
 import { trainClassifier, type TrainOptions } from '../train/train-classifier.js';
 import { predictPatients, summariseClassifier, type ClassifierSplitEvaluation } from '../train/evaluate-classifier.js';
 import type { PatientSlices } from '../train/datasets.js';
+import type { ClassificationSummary } from '../metrics/aggregate.js';
 
-export interface ClassifyRow {
+/** One row of Table 2: a summary without its curves, for one method and level. */
+export type ClassifyRow = Omit<ClassificationSummary, 'roc' | 'pr'> & {
   method: ClassifierMode;
   level: 'patient' | 'image';
-  n: number;
-  acc: number;
-  precision: number;
-  sensitivity: number;
-  specificity: number;
-  auc: number;
   train_s: number;
-}
+};
 
 export interface ClassifyComparison {
   rows: ClassifyRow[];

@@ -41,17 +41,21 @@ export function labelVector(label: 0 | 1, classes: number): number[] {
   throw new Error(`binary patient labels need numClasses 1 or 2, config has ${classes}`);
 }
 
-interface Window { patient: PatientSlices; start: number; count: number }
+/** A window of up to `maxSlices` consecutive slices of one patient (SIM's sections need them consecutive). */
+export interface SliceWindow { patient: PatientSlices; start: number; count: number }
 
-function sampleWindows(patients: PatientSlices[], r: () => number, perBatch: number, maxSlices: number): Window[] {
-  return Array.from({ length: perBatch }, () => {
-    const patient = patients[randInt(r, patients.length)];
-    const count = Math.min(patient.slices, maxSlices);
-    return { patient, start: randInt(r, patient.slices - count + 1), count };
-  });
+/** One window of `patient` at a seeded random offset. */
+export function sliceWindow(patient: PatientSlices, r: () => number, maxSlices: number): SliceWindow {
+  const count = Math.min(patient.slices, maxSlices);
+  return { patient, start: randInt(r, patient.slices - count + 1), count };
 }
 
-function makeBatch(windows: Window[], classes: number): ClassifierBatch {
+function sampleWindows(patients: PatientSlices[], r: () => number, perBatch: number, maxSlices: number): SliceWindow[] {
+  return Array.from({ length: perBatch }, () => sliceWindow(patients[randInt(r, patients.length)], r, maxSlices));
+}
+
+/** The windows stacked into one slice batch, with each patient's span and label for the SIM loss. */
+export function classifierBatch(windows: SliceWindow[], classes: number): ClassifierBatch {
   const { size, channels } = windows[0].patient;
   const per = size * size * channels;
   const buf = new Float32Array(windows.reduce((a, w) => a + w.count, 0) * per);
@@ -79,7 +83,7 @@ export async function trainClassifier(patients: PatientSlices[], cfgIn: Classifi
   const losses: number[] = [];
   for (let s = start; s < opts.steps; s++) {
     const t0 = performance.now();
-    const batch = makeBatch(sampleWindows(patients, r, perBatch, maxSlices), config.numClasses);
+    const batch = classifierBatch(sampleWindows(patients, r, perBatch, maxSlices), config.numClasses);
     const images = batch.x.shape[0];
     const loss = classifierStep(model, config, optimizer, batch);
     batch.x.dispose();

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import {
-  buildNamedModel, classifierLoss, labelVector, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier, writeWeights, type ClassifierConfig, type PatientPrediction, type PatientSlices, type PatientSpan,
+  buildNamedModel, classifierBatch, classifierLoss, sliceWindow, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier, writeWeights, type ClassifierConfig, type PatientPrediction, type PatientSlices,
 } from '@unbox/models';
 import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
 import { ensureBackend } from '../../training/backend.js';
@@ -90,7 +90,7 @@ export class ClassifierTrainer implements LocalTrainer {
         let sum = 0;
         let count = 0;
         for (let start = 0; start < order.length; start += config.batch_size) {
-          const batch = makeBatch(order.slice(start, start + config.batch_size).map((i) => patients[i]), r, maxSlices, cfg.numClasses);
+          const batch = classifierBatch(order.slice(start, start + config.batch_size).map((i) => sliceWindow(patients[i], r, maxSlices)), cfg.numClasses);
           try {
             sum += local.run(() => classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg));
           } finally {
@@ -140,23 +140,4 @@ export class ClassifierTrainer implements LocalTrainer {
   dispose(): void {
     this.model.dispose();
   }
-}
-
-/** Each patient's window of consecutive slices (SIM sections need them consecutive), stacked. */
-function makeBatch(patients: PatientSlices[], r: () => number, maxSlices: number, classes: number): { x: tf.Tensor4D; spans: PatientSpan[] } {
-  const { size, channels } = patients[0];
-  const per = size * size * channels;
-  const windows = patients.map((p) => {
-    const count = Math.min(p.slices, maxSlices);
-    return { p, start: Math.floor(r() * (p.slices - count + 1)), count };
-  });
-  const buf = new Float32Array(windows.reduce((a, w) => a + w.count, 0) * per);
-  const spans: PatientSpan[] = [];
-  let row = 0;
-  for (const w of windows) {
-    buf.set(w.p.data.subarray(w.start * per, (w.start + w.count) * per), row * per);
-    spans.push({ start: row, count: w.count, label: labelVector(w.p.label, classes) });
-    row += w.count;
-  }
-  return { x: tf.tensor4d(buf, [row, size, size, channels]), spans };
 }

@@ -4,18 +4,10 @@
  * Undefined rates (NaN: one class in a split, no positive prediction) become null; ROC/PR curves
  * are thinned to the protocol's point limit.
  */
+import type { ClassificationSummary } from '@unbox/models';
 import { LIMITS, type BinaryMetrics, type PatientMetrics, type SplitEvaluation } from '@unbox/protocol';
 
-interface Summary {
-  n: number;
-  acc: number;
-  precision: number;
-  sensitivity: number;
-  specificity: number;
-  auc: number;
-  roc?: [number, number][];
-  pr?: [number, number][];
-}
+type Summary = ClassificationSummary;
 
 const rate = (v: number): number | null => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : null);
 
