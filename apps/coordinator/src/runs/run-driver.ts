@@ -198,6 +198,11 @@ export class RunDriver {
     }
   }
 
+  /** Fire-and-forget writes must not stop the round, but a lost write is said, never silent. */
+  private storeFailed(what: string, round: number, e: unknown): void {
+    this.o.log('warn', `run ${this.id} round ${round}: could not store ${what}: ${(e as Error)?.message ?? e}`);
+  }
+
   private stopped(): boolean {
     return this.status === 'stopped';
   }
@@ -257,7 +262,7 @@ export class RunDriver {
     }
     const before = c.state.phase;
     c.state = step.state;
-    if (before !== c.state.phase) void this.store.setRoundPhase(this.id, c.round, c.attempt, c.state.phase).catch(() => undefined);
+    if (before !== c.state.phase) void this.store.setRoundPhase(this.id, c.round, c.attempt, c.state.phase).catch((e) => this.storeFailed('round phase', c.round, e));
     if (c.timer) clearTimeout(c.timer);
     c.timer = null;
     if (c.state.deadline !== null && !isTerminal(c.state)) {
@@ -452,7 +457,7 @@ export class RunDriver {
         if (c.secure && r.num_examples > this.o.secagg.maxWeight)
           throw new CoordinatorError('bad_message', `fit.result: num_examples ${r.num_examples} exceeds the secure-aggregation weight limit ${this.o.secagg.maxWeight}`, 'num_examples');
         c.reports.set(site, { numExamples: r.num_examples, metrics: r.metrics });
-        void this.store.putMetrics({ run: this.id, round: c.round, site, kind: 'fit', numExamples: r.num_examples, value: { ...r.metrics, duration_s: r.duration_s }, now }).catch(() => undefined);
+        void this.store.putMetrics({ run: this.id, round: c.round, site, kind: 'fit', numExamples: r.num_examples, value: { ...r.metrics, duration_s: r.duration_s }, now }).catch((e) => this.storeFailed(`fit metrics of ${site}`, c.round, e));
         if (r.update.mode === 'secure') this.feed({ type: 'fit-result', now, site });
         else c.uploads.set(r.update.model.transfer_id, { assembler: new ChunkAssembler(r.update.model.transfer_id, r.update.model.manifest.total_bytes), result: r });
         return;
@@ -481,7 +486,7 @@ export class RunDriver {
         const r = m as Message<'evaluate.result'>;
         const c = this.roundOf(site, kind, r);
         if (c.state.phase === 'evaluating' && c.state.evaluators.includes(site) && !c.state.evaluated.includes(site))
-          void this.store.putMetrics({ run: this.id, round: c.round, site, kind: 'evaluate', numExamples: r.num_examples, value: { ...(r.loss !== undefined ? { loss: r.loss } : {}), evaluation: r.evaluation }, now }).catch(() => undefined);
+          void this.store.putMetrics({ run: this.id, round: c.round, site, kind: 'evaluate', numExamples: r.num_examples, value: { ...(r.loss !== undefined ? { loss: r.loss } : {}), evaluation: r.evaluation }, now }).catch((e) => this.storeFailed(`evaluation of ${site}`, c.round, e));
         this.feed({ type: 'evaluate-result', now, site });
         return;
       }

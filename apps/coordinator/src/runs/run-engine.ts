@@ -117,7 +117,7 @@ export class RunEngine implements SiteHandler {
 
   onMessage<K extends SiteEvent>(site: string, kind: K, message: Message<K>): void {
     if (kind === 'heartbeat') {
-      void this.store.touchSite(site, this.o.now()).catch(() => undefined);
+      void this.store.touchSite(site, this.o.now()).catch((e) => this.o.log('warn', `site ${site}: could not record last contact: ${(e as Error)?.message ?? e}`));
       return;
     }
     if (kind === 'tensor.chunk') {
