@@ -9,17 +9,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo, Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs';
-
-type Backend = Parameters<KernelFunc>[0]['backend'] & { disposeData(id: object): boolean };
-
-function call(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm backend lacks kernel ${name}, needed by Conv2DBackpropFilter`);
-  return k.kernelFunc({ inputs, backend, attrs: attrs as never }) as TensorInfo;
-}
+import { WasmKernelScope, type WasmBackend } from './wasm-kernel-scope.js';
 
 const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
-  const b = backend as Backend;
+  const k = new WasmKernelScope(backend as WasmBackend, 'Conv2DBackpropFilter');
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
   if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
@@ -27,20 +20,17 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   const { batchSize, outHeight, outWidth, inChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left, bottom, right } = info.padInfo;
-  const temps: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => (temps.push(t), t);
   // Pad as the forward pass did, then crop to the rows/columns the last output position reads.
   const needH = (outHeight - 1) * strideHeight + filterHeight;
   const needW = (outWidth - 1) * strideWidth + filterWidth;
   let xp = x;
-  if (top || left || bottom || right) xp = keep(call('PadV2', b, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
-  if (xp.shape[1] !== needH || xp.shape[2] !== needW) xp = keep(call('Slice', b, { x: xp }, { begin: [0, 0, 0, 0], size: [batchSize, needH, needW, inChannels] }));
-  const xt = keep(call('Transpose', b, { x: xp }, { perm: [3, 1, 2, 0] })); // [Ci, H, W, N]
-  const f = keep(call('Transpose', b, { x: dy }, { perm: [1, 2, 0, 3] })); // [Ho, Wo, N, Co]
-  const conv = keep(call('Conv2D', b, { x: xt, filter: f }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [strideHeight, strideWidth], dimRoundingMode: undefined }));
-  const out = call('Transpose', b, { x: conv }, { perm: [1, 2, 0, 3] }); // [KH, KW, Ci, Co]
-  for (const t of temps) b.disposeData(t.dataId);
-  return out;
+  if (top || left || bottom || right) xp = k.keep(k.run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
+  if (xp.shape[1] !== needH || xp.shape[2] !== needW) xp = k.keep(k.run('Slice', { x: xp }, { begin: [0, 0, 0, 0], size: [batchSize, needH, needW, inChannels] }));
+  const xt = k.keep(k.run('Transpose', { x: xp }, { perm: [3, 1, 2, 0] })); // [Ci, H, W, N]
+  const f = k.keep(k.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] })); // [Ho, Wo, N, Co]
+  const conv = k.keep(k.run('Conv2D', { x: xt, filter: f }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [strideHeight, strideWidth], dimRoundingMode: undefined }));
+  const out = k.run('Transpose', { x: conv }, { perm: [1, 2, 0, 3] }); // [KH, KW, Ci, Co]
+  return k.done(out);
 };
 
 export const conv2DBackpropFilterWasmConfig: KernelConfig = {
