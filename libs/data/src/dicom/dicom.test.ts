@@ -9,6 +9,7 @@ import { loadReferenceIndex, readReference, type ReferenceCase } from '../testin
 import { readVolume } from '../read.js';
 import { readDicomBytes, readDicomFile, readDicomSeries } from './index.js';
 import { DataError } from '../volume.js';
+import { expectDataError } from '../testing/expect-data-error.js';
 
 let dir = '';
 let cases: ReferenceCase[] = [];
@@ -192,19 +193,7 @@ describe('DICOM series folders', () => {
 });
 
 describe('bad DICOM input gives a DataError naming the file and the reason', () => {
-  const bad = async (name: string, bytes: Uint8Array, reason: RegExp) => {
-    const tmp = await mkdtemp(join(tmpdir(), 'unbox-bad-'));
-    const p = join(tmp, name);
-    try {
-      await writeFile(p, bytes);
-      const err = await readVolume(p).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(DataError);
-      expect((err as DataError).file).toBe(p);
-      expect((err as DataError).message).toMatch(reason);
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
-  };
+  const bad = expectDataError;
 
   it('truncated native pixel data', async () => {
     const b = await readFile(join(dir, 'dicom/CT_small.dcm'));

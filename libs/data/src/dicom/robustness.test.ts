@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTestData } from '../testing/inject.js';
 import { readDicomBytes } from './index.js';
 import { DataError } from '../volume.js';
+import { SynthRng } from '../synth/rng.js';
 
 let dir = '';
 beforeAll(() => {
@@ -24,21 +25,10 @@ const FILES = [
   'dicom/MR_small_jp2klossless.dcm',
 ];
 
-/** mulberry32: small seeded PRNG so failures are reproducible */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('corrupt DICOM never escapes as anything but DataError', () => {
   it('truncations and byte flips of every encoding', async () => {
-    const rand = prng(20260101);
+    const r = new SynthRng(20260101);
+    const rand = () => r.next();
     const unexpected: string[] = [];
     let refused = 0;
     let decoded = 0;

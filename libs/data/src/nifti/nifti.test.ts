@@ -10,6 +10,7 @@ import { loadReferenceIndex, readReference, type ReferenceCase } from '../testin
 import { readVolume } from '../read.js';
 import { decodeNifti, parseNiftiHeader, qformAffine, type NiftiHeader } from './index.js';
 import { DataError } from '../volume.js';
+import { expectDataError } from '../testing/expect-data-error.js';
 
 let dir = '';
 let cases: ReferenceCase[] = [];
@@ -56,19 +57,7 @@ describe('NIfTI reader against nibabel', () => {
 });
 
 describe('bad NIfTI input', () => {
-  const bad = async (name: string, bytes: Uint8Array, reason: RegExp) => {
-    const tmp = await mkdtemp(join(tmpdir(), 'unbox-nii-'));
-    const p = join(tmp, name);
-    try {
-      await writeFile(p, bytes);
-      const err = await readVolume(p).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(DataError);
-      expect((err as DataError).file).toBe(p);
-      expect((err as Error).message).toMatch(reason);
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
-  };
+  const bad = expectDataError;
 
   it('truncated image data', async () => {
     const b = await readFile(join(dir, 'nifti/anatomical.nii'));
