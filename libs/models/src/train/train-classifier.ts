@@ -1,7 +1,10 @@
 /**
  * Trains a classifier on in-memory patients. Each step takes `patientsPerBatch` patients at
  * random (seeded) and, from each, a window of up to `maxSlicesPerPatient` consecutive slices
- * (SIM's sections need consecutive slices; the window bounds CPU memory and time).
+ * (SIM's sections need consecutive slices; the window bounds CPU memory and time). With a
+ * `view` (WindowView) every window is materialised afresh each step, e.g. a new random crop and
+ * flip (paper 4.1.2) drawn from that step's own seeded generator (viewRng), so augmentation is per
+ * batch, not frozen per scan, and a resumed run draws exactly what an uninterrupted one would.
  */
 import * as tf from '@tensorflow/tfjs';
 import { classifierFromConfig } from './build.js';
@@ -13,11 +16,31 @@ import { checkPatients, type PatientSlices } from './datasets.js';
 import { randInt, rng } from './random.js';
 import { saveCheckpoint } from './checkpoint.js';
 
+/**
+ * The per-batch hook: the slices of one training window as the model sees them in this step
+ * (count × size × size × channels values, size and channels of the model), e.g. a fresh random
+ * crop/resize/flip of the patient's cached volume. It must draw randomness only from `r` (the
+ * step's seeded generator), so a seed reproduces every batch and `--resume` replays them.
+ * Without a view a window is the patient's stored slices (`patient.data`), unchanged.
+ */
+export type WindowView = (window: SliceWindow, r: () => number) => Float32Array;
+
+/** The generator a step's views draw from: a function of (seed, step) alone, so resuming needs no replay. */
+export function viewRng(seed: number, step: number): () => number {
+  // splitmix32-style finaliser of seed and step, so neighbouring steps get unrelated streams
+  let z = (Math.imul(seed >>> 0, 0x9e3779b9) + Math.imul(step + 1, 0x85ebca6b)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return rng((z ^ (z >>> 16)) >>> 0);
+}
+
 export interface TrainOptions {
   steps: number;
   seed: number;
   patientsPerBatch?: number;
   maxSlicesPerPatient?: number;
+  /** per-batch window materialisation (augmentation); draws from viewRng(seed, step) */
+  view?: WindowView;
   /** resume: a model and optimiser from a checkpoint, and the step it stopped at */
   model?: tf.LayersModel;
   optimizer?: tf.Optimizer;
@@ -54,15 +77,21 @@ function sampleWindows(patients: PatientSlices[], r: () => number, perBatch: num
   return Array.from({ length: perBatch }, () => sliceWindow(patients[randInt(r, patients.length)], r, maxSlices));
 }
 
-/** The windows stacked into one slice batch, with each patient's span and label for the SIM loss. */
-export function classifierBatch(windows: SliceWindow[], classes: number): ClassifierBatch {
+/**
+ * The windows stacked into one slice batch, with each patient's span and label for the SIM loss.
+ * `view` (a WindowView with its generator bound, `(w) => view(w, r)`) supplies each window's
+ * slices; without it they are copied from `patient.data`.
+ */
+export function classifierBatch(windows: SliceWindow[], classes: number, view?: (window: SliceWindow) => Float32Array): ClassifierBatch {
   const { size, channels } = windows[0].patient;
   const per = size * size * channels;
   const buf = new Float32Array(windows.reduce((a, w) => a + w.count, 0) * per);
   const spans: PatientSpan[] = [];
   let row = 0;
   for (const w of windows) {
-    buf.set(w.patient.data.subarray(w.start * per, (w.start + w.count) * per), row * per);
+    const slices = view ? view(w) : w.patient.data.subarray(w.start * per, (w.start + w.count) * per);
+    if (slices.length !== w.count * per) throw new Error(`patient ${w.patient.id}: the view gave ${slices.length} values for ${w.count} slices of ${size}×${size}×${channels} (${w.count * per} expected)`);
+    buf.set(slices, row * per);
     spans.push({ start: row, count: w.count, label: labelVector(w.patient.label, classes) });
     row += w.count;
   }
@@ -83,7 +112,9 @@ export async function trainClassifier(patients: PatientSlices[], cfgIn: Classifi
   const losses: number[] = [];
   for (let s = start; s < opts.steps; s++) {
     const t0 = performance.now();
-    const batch = classifierBatch(sampleWindows(patients, r, perBatch, maxSlices), config.numClasses);
+    const view = opts.view;
+    const vr = view ? viewRng(opts.seed, s) : null;
+    const batch = classifierBatch(sampleWindows(patients, r, perBatch, maxSlices), config.numClasses, view && vr ? (w) => view(w, vr) : undefined);
     const images = batch.x.shape[0];
     const loss = classifierStep(model, config, optimizer, batch);
     batch.x.dispose();
