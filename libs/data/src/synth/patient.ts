@@ -43,6 +43,14 @@ function studyMeta(rng: SynthRng, key: string, plan: PatientPlan, sig: CentreSig
   };
 }
 
+/** A synthetic CT series: the scanner's stored values and rescale, geometry, study metadata and display window. */
+function ctSeries(sc: ReturnType<typeof scanCt>, dims: { slices: number; rows: number; columns: number }, px: number, T: number, origin: [number, number, number], meta: ReturnType<typeof studyMeta>, sig: CentreSignature, window: { center: number; width: number }) {
+  return {
+    format: 'dicom' as const,
+    spec: { modality: 'CT' as const, ...dims, stored: sc.stored, rescaleSlope: sc.slope, rescaleIntercept: sc.intercept, pixelSpacing: [px, px] as [number, number], sliceThickness: T, sliceSpacing: T, origin, ...meta, ct: { kvp: sig.ct.kvp, kernel: sig.ct.kernel }, window },
+  };
+}
+
 export function synthesisePatient(plan: PatientPlan, sig: CentreSignature, opts: SynthOptions): SynthPatient {
   const rng = new SynthRng(plan.seed);
   const size = opts.size;
@@ -64,10 +72,7 @@ export function synthesisePatient(plan: PatientPlan, sig: CentreSignature, opts:
       sliceThickness: T,
       dims,
       values: sc.values,
-      image: {
-        format: 'dicom',
-        spec: { modality: 'CT', ...dims, stored: sc.stored, rescaleSlope: sc.slope, rescaleIntercept: sc.intercept, pixelSpacing: [px, px], sliceThickness: T, sliceSpacing: T, origin, ...meta, ct: { kvp: sig.ct.kvp, kernel: sig.ct.kernel }, window: { center: -600, width: 1500 } },
-      },
+      image: ctSeries(sc, dims, px, T, origin, meta, sig, { center: -600, width: 1500 }),
       mask: { data: ph.lesion, dims: [size, size, S], affine: lpsToRasAffine(axialLpsAffine({ row: px, column: px, slice: T }, origin)), intentCode: NIFTI_INTENT_LABEL, description: 'lesions: 1 ground-glass, 2 consolidation' },
       chest: { lesionType: ph.lesionType, lesionSlices: ph.lesionSlices, lesionVoxels },
     };
@@ -97,10 +102,7 @@ export function synthesisePatient(plan: PatientPlan, sig: CentreSignature, opts:
       sliceThickness: T,
       dims,
       values: sc.values,
-      image: {
-        format: 'dicom',
-        spec: { modality: 'CT', ...dims, stored: sc.stored, rescaleSlope: sc.slope, rescaleIntercept: sc.intercept, pixelSpacing: [px, px], sliceThickness: T, sliceSpacing: T, origin, ...meta, ct: { kvp: sig.ct.kvp, kernel: sig.ct.kernel }, window: { center: 40, width: 80 } },
-      },
+      image: ctSeries(sc, dims, px, T, origin, meta, sig, { center: 40, width: 80 }),
       mask,
       brain,
     };
