@@ -2,20 +2,23 @@
  * A site's local training run (`unbox-site train`): manifests → datasets → trainer of
  * @unbox/models with tfjs-format checkpoints every `checkpointEvery` steps → evaluation JSON of
  * every split (and centre) in <out>/evaluation.json. `resume` continues from <out>/checkpoint at
- * the saved step with the saved weights, Adam moments and the same batch sequence.
+ * the saved step with the saved weights, Adam moments and the same batch sequence (the classifier's
+ * per-batch augmentation draws depend on seed and step only). Classifier runs log and record a
+ * `monitor` point at every checkpoint: train (whole-slice and augmented) and held-out AUCs.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Split } from '@unbox/data';
 import {
-  adam, classifierFromConfig, evaluationJson, loadCheckpoint, saveCheckpoint, segmenterFromConfig, trainClassifier, trainSegmenter, type EvaluationJson,
+  adam, classifierFromConfig, evaluationJson, loadCheckpoint, saveCheckpoint, segmenterFromConfig, trainClassifier, trainSegmenter, type EvaluationJson, type PatientSlices,
 } from '@unbox/models';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureBackend } from './backend.js';
 import { readSavedState, resumeConflict } from './checkpoint-state.js';
-import { loadClassifyPatients } from './classify-data.js';
+import { loadClassifyPatients, loadClassifyTraining } from './classify-data.js';
+import { fixedAugmentedCopies, monitorPoint, type MonitorPoint, type MonitorSets } from './classify-monitor.js';
 import type { ClassifyTrainConfig, SegmentTrainConfig, TaskName, TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { evaluateClassifierRows, evaluateSegmenterRows, type SplitResults } from './evaluate.js';
@@ -105,25 +108,50 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   let optimizer: tf.Optimizer;
   const startStep = start?.startStep ?? 0;
   const state = (step: number) => ({ step, seed: config.seed, config, backend: backend.backend, manifests: opts.manifests.map((m) => resolve(m)) });
+  // classifier only: AUCs on train (whole view and augmented) and held-out splits at every checkpoint
+  const monitor: MonitorPoint[] = [];
+  let monitorSets: MonitorSets | null = null;
+  let sinceLast: number[] = [];
   const onStep = async (info: StepInfo) => {
     losses.push(info.loss);
     stepMs.push(info.ms);
+    sinceLast.push(info.loss);
     progress.update(info);
-    if (info.step % config.checkpointEvery === 0 || info.step === config.steps) await saveCheckpoint(ckpt, model, optimizer, state(info.step));
+    if (info.step % config.checkpointEvery === 0 || info.step === config.steps) {
+      await saveCheckpoint(ckpt, model, optimizer, state(info.step));
+      if (monitorSets && config.task === 'classify') {
+        const loss = sinceLast.reduce((a, b) => a + b, 0) / sinceLast.length;
+        const point = monitorPoint(model, config.model, monitorSets, info.step, loss);
+        monitor.push(point);
+        log.info('classifier monitor', { ...point });
+        sinceLast = [];
+      }
+    }
   };
 
   let results: SplitResults;
   if (config.task === 'classify') {
     const c: ClassifyTrainConfig = config;
-    const loaded = await loadClassifyPatients(trainRows, { size: c.model.backbone.inputSize, channels: c.model.backbone.inputChannels, augmentSeed });
+    const shape = { size: c.model.backbone.inputSize, channels: c.model.backbone.inputChannels, truth: truth?.chest };
+    // augment: scans cached uncropped, a fresh crop/flip per window every step (paper 4.1.2); else the whole slice
+    const loaded = await loadClassifyTraining(trainRows, shape);
     for (const s of loaded.skipped) log.warn('training row skipped', { row: s.row, patient: s.patient, reason: s.reason });
-    if (loaded.patients.length === 0) throw noData('labelled classify rows in the train split', sel, [...sel.skipped, ...loaded.skipped]);
-    const positives = loaded.patients.filter((p) => p.label === 1).length;
-    log.info('training classifier', { patients: loaded.patients.length, positive: positives, slices: loaded.patients.reduce((a, p) => a + p.slices, 0), mode: c.model.mode, backend: backend.backend, from_step: startStep, steps: c.steps });
-    if (positives === 0 || positives === loaded.patients.length) log.warn('the train split holds one class only: the classifier cannot learn to separate NCP from the rest');
+    const patients = loaded.patients.map((p) => p.patient);
+    if (patients.length === 0) throw noData('labelled classify rows in the train split', sel, [...sel.skipped, ...loaded.skipped]);
+    const positives = patients.filter((p) => p.label === 1).length;
+    log.info('training classifier', { patients: patients.length, positive: positives, slices: patients.reduce((a, p) => a + p.slices, 0), mode: c.model.mode, augment: c.augment ? 'per batch' : 'none', backend: backend.backend, from_step: startStep, steps: c.steps });
+    if (positives === 0 || positives === patients.length) log.warn('the train split holds one class only: the classifier cannot learn to separate NCP from the rest');
+    const heldout: Record<string, PatientSlices[]> = {};
+    for (const split of c.evalSplits.filter((s) => s !== 'train')) {
+      heldout[split] = (await loadClassifyPatients(sel.rows.filter((r) => r.entry.split === split), { ...shape, augmentSeed: null })).patients;
+    }
+    monitorSets = { train: patients, trainAugmented: fixedAugmentedCopies(loaded.patients, c.seed ^ 0x5eed), heldout };
     ({ model, optimizer } = start ?? { model: (await classifierFromConfig(c.model, c.seed)).model, optimizer: adam(c.model.learningRate) });
     if (startStep < c.steps) {
-      await trainClassifier(loaded.patients, c.model, { steps: c.steps, seed: c.seed, patientsPerBatch: c.patientsPerBatch, maxSlicesPerPatient: c.maxSlicesPerPatient, model, optimizer, startStep, onStep });
+      await trainClassifier(patients, c.model, {
+        steps: c.steps, seed: c.seed, patientsPerBatch: c.patientsPerBatch, maxSlicesPerPatient: c.maxSlicesPerPatient, model, optimizer, startStep, onStep,
+        ...(c.augment ? { view: loaded.view } : {}),
+      });
     }
     progress.done();
     results = await evaluateClassifierRows(model, c.model, sel.rows, c.evalSplits, truth);
@@ -147,6 +175,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     ...evaluationJson(config.task, backend, config.seed, config, results.splits),
     steps: config.steps, resumed_from: start ? startStep : null, manifests: opts.manifests.map((m) => resolve(m)), checkpoint: ckpt,
     ...stepSummary(stepMs, losses),
+    ...(config.task === 'classify' ? { monitor } : {}),
     skipped: [...sel.skipped, ...results.skipped],
   };
   const evaluationPath = join(out, 'evaluation.json');
