@@ -1,0 +1,22 @@
+// Next.js configuration of the dashboard. The workspace libs (@unbox/protocol) are TypeScript
+// sources with `.js` import suffixes, so webpack resolves `.js` to `.ts` too.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** @type {import('next').NextConfig} */
+export default {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // server-sent events must not wait in a compression buffer
+  compress: false,
+  transpilePackages: ['@unbox/protocol'],
+  outputFileTracingRoot: resolve(here, '../..'),
+  eslint: { ignoreDuringBuilds: true },
+  experimental: { authInterrupts: true },
+  webpack(config) {
+    config.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] };
+    return config;
+  },
+};

@@ -1,0 +1,45 @@
+/** What the consortium view reads from the coordinator (GET /api/runs, /api/runs/:id/rounds, /api/models, .../tsne). */
+import type { CentreEvaluation } from '../../lib/charts';
+
+export interface RunRow {
+  run_id: string;
+  name: string | null;
+  status: string;
+  strategy: string;
+  completed_rounds: number;
+  rounds: number;
+  model_hash: string | null;
+  failure: string | null;
+}
+
+export interface RoundRow {
+  round: number;
+  attempt?: number;
+  status: string;
+  phase?: string;
+  started_at?: number | null;
+  ended_at?: number | null;
+  wall_ms?: number | null;
+  cohort: string[];
+  dropouts: { site: string; stage: string; reason?: string }[];
+  metrics?: Record<string, CentreEvaluation> | null;
+  model_hash?: string | null;
+}
+
+export interface ModelVersionRow {
+  run_id: string;
+  round: number;
+  model_hash: string;
+  strategy: string;
+  created: string;
+  bytes: number;
+}
+
+export interface TsneData {
+  points: { x: number; y: number; centre: string; label: string | number | null }[];
+  kl?: number;
+  trustworthiness?: number;
+  perplexity?: number;
+  n?: number;
+  noise_sigma?: number;
+}

@@ -1,0 +1,39 @@
+'use client';
+/** A site's clinicians' view: the patient list with scores; the chosen patient's viewer and explanations. */
+import { useState } from 'react';
+import { ErrorBox, Loading, Panel } from '../status';
+import { useJson } from '../use-json';
+import { PatientList } from './patient-list';
+import { PatientView } from './patient-view';
+import type { PatientRow, SiteInfo } from './types';
+
+export function SiteView({ site }: { site: string }) {
+  const api = `/api/sites/${encodeURIComponent(site)}`;
+  const info = useJson<SiteInfo>(`${api}/site`);
+  const patients = useJson<{ task: string; model?: { hash: string; step: number }; patients: PatientRow[] }>(`${api}/patients`);
+  const [picked, setPicked] = useState<string | null>(null);
+  const task = (patients.data?.task ?? info.data?.tasks[0] ?? 'classify') as 'classify' | 'segment';
+  return (
+    <div className="viewer" style={{ gridTemplateColumns: 'minmax(260px, 340px) 1fr' }}>
+      <Panel title="Patients" id="patients">
+        {info.data && (
+          <p className="muted">
+            Models served: {Object.entries(info.data.models ?? {}).map(([t, m]) => `${t} (step ${m.step}, ${m.hash.slice(0, 8)})`).join('; ') || info.data.tasks.join(', ')}
+          </p>
+        )}
+        {patients.loading && !patients.data && <Loading what="patients and their scores" />}
+        {patients.error && <ErrorBox error={patients.error} status={patients.status} />}
+        {patients.data && <PatientList patients={patients.data.patients} task={task} selected={picked} onSelect={setPicked} />}
+      </Panel>
+      <div style={{ minWidth: 0 }}>
+        {picked ? (
+          <PatientView key={picked} api={api} patient={picked} task={task} info={info.data} row={patients.data?.patients.find((p) => p.id === picked)} />
+        ) : (
+          <Panel title="Patient">
+            <p className="muted">Choose a patient on the left (Tab to the list, Enter to open).</p>
+          </Panel>
+        )}
+      </div>
+    </div>
+  );
+}
