@@ -2,17 +2,21 @@
  * Head CT/MR rows → 2-D slices for the segmenter (paper 3.3.2): scans with a manifest mask give
  * labelled slices (the thick ones at a real site), scans without one give unlabelled slices for the
  * L_T term. Each slice goes through the paper's segmentation pipeline (4.2.2: clip 1/99 %, z-score,
- * bicubic resize, nearest for masks); training copies get one seeded flip/brightness draw per scan.
+ * bicubic resize, nearest for masks). `unbox-site train` loads them unaugmented (augmentSeed null)
+ * and trainSegmenter draws flip/brightness per batch from its step generator; a non-null
+ * augmentSeed gives one seeded draw per scan (the federated trainer's per-round data). A flipped
+ * scan's left/right lateral ventricle labels (1 ↔ 2) are exchanged with the pixels.
  * Thickness for Dice: < 3 mm thin, else thick (the manifest's thin ≤ 1.5 mm, thick ≥ 5 mm).
  */
 import { createRng, preprocessSegmentSlice, readVolume, sampleSegmentAugmentation, sliceImage, sliceMask, type Rng, type Volume } from '@unbox/data';
-import type { SegImage } from '@unbox/models';
+import { PAPER_SEG_AUGMENT, swapMirrorLabels, type SegImage } from '@unbox/models';
 import { toChannels } from './channels.js';
 import type { ManifestRow, SkippedRow } from './manifests.js';
 
 export interface SegmentLoadOptions {
   size: number;
   channels: number;
+  /** null: no augmentation (evaluation, and training with per-batch augmentation); else one seeded draw per scan */
   augmentSeed: number | null;
   /** evaluation label maps of scans the manifest leaves unlabelled (thin-slice Dice), centre → patient → path */
   truthMasks?: Map<string, Map<string, string>>;
@@ -42,6 +46,8 @@ function slicesOf(v: Volume, m: Volume | null, row: ManifestRow, scan: number, a
   const out: SegImage[] = [];
   for (let s = 0; s < v.slices; s++) {
     const { image, mask } = preprocessSegmentSlice(sliceImage(v, s), m ? sliceMask(m, s) : null, aug, { size: opts.size });
+    // the preprocessing mirrors the pixels only: the patient's left ventricle is now the right one
+    if (mask && aug?.flip) swapMirrorLabels(mask.data, PAPER_SEG_AUGMENT.mirrorPairs);
     out.push({
       id: `${entry.patient}#${scan}:${s}`, centre, modality: entry.modality === 'MR' ? 'MRI' : entry.modality, thickness: thicknessOf(entry.slice_thickness),
       data: toChannels(image.data, opts.channels), size: opts.size, channels: opts.channels, ...(mask ? { mask: mask.data } : {}),

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Split } from '@unbox/data';
 import {
-  adam, classifierFromConfig, evaluationJson, loadCheckpoint, saveCheckpoint, segmenterFromConfig, trainClassifier, trainSegmenter, type EvaluationJson, type PatientSlices,
+  adam, classifierFromConfig, evaluationJson, loadCheckpoint, PAPER_SEG_AUGMENT, saveCheckpoint, segmenterFromConfig, trainClassifier, trainSegmenter, type EvaluationJson, type PatientSlices,
 } from '@unbox/models';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -99,7 +99,6 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   for (const s of sel.skipped) log.warn('manifest row skipped', { manifest: s.manifest, row: s.row, patient: s.patient, reason: s.reason });
   const trainRows = sel.rows.filter((r) => r.entry.split === 'train');
   const truth = opts.groundTruth?.length ? await loadTruth(opts.groundTruth) : undefined;
-  const augmentSeed = config.augment ? config.seed : null;
 
   const losses: number[] = [];
   const stepMs: number[] = [];
@@ -157,14 +156,15 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     results = await evaluateClassifierRows(model, c.model, sel.rows, c.evalSplits, truth);
   } else {
     const c: SegmentTrainConfig = config;
-    const loaded = await loadSegmentImages(trainRows, { size: c.model.encoder.inputSize, channels: c.model.encoder.inputChannels, augmentSeed });
+    // cached unaugmented; trainSegmenter draws flip/brightness per batch (seeded by step)
+    const loaded = await loadSegmentImages(trainRows, { size: c.model.encoder.inputSize, channels: c.model.encoder.inputChannels, augmentSeed: null });
     for (const s of loaded.skipped) log.warn('training row skipped', { row: s.row, patient: s.patient, reason: s.reason });
     if (c.model.loss !== 'LT' && loaded.labelled.length === 0) throw noData('segment rows with a mask in the train split', sel, [...sel.skipped, ...loaded.skipped]);
     if (c.model.loss !== 'LS' && loaded.unlabelled.length === 0) throw noData(`segment rows without a mask (unlabelled thin slices, needed by loss ${c.model.loss}) in the train split`, sel, [...sel.skipped, ...loaded.skipped]);
     log.info('training segmenter', { labelled_slices: loaded.labelled.length, unlabelled_slices: loaded.unlabelled.length, decoder: c.model.decoder, loss: c.model.loss, backend: backend.backend, from_step: startStep, steps: c.steps });
     ({ model, optimizer } = start ?? { model: (await segmenterFromConfig(c.model, c.seed)).model, optimizer: adam(c.model.learningRate) });
     if (startStep < c.steps) {
-      await trainSegmenter(loaded.labelled, loaded.unlabelled, c.model, { steps: c.steps, seed: c.seed, batchSize: c.batchSize, model, optimizer, startStep, onStep });
+      await trainSegmenter(loaded.labelled, loaded.unlabelled, c.model, { steps: c.steps, seed: c.seed, batchSize: c.batchSize, augment: c.augment ? PAPER_SEG_AUGMENT : null, model, optimizer, startStep, onStep });
     }
     progress.done();
     results = await evaluateSegmenterRows(model, c.model, sel.rows, c.evalSplits, truth);

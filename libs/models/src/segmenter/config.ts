@@ -15,6 +15,8 @@ export const SegmenterConfigSchema = z.object({
   /** decoder widths, deepest first; defaults to the encoder's stage widths. */
   decoderWidths: z.array(z.number().int().min(1)).optional(),
   loss: SegLossSchema.default('LS+LT'),
+  /** Eq. 15 is plain CE ('none'); 'inverse-sqrt-frequency' weights classes by 1/√(pixel frequency) (segmenter/class-weights.ts) */
+  classWeighting: z.enum(['none', 'inverse-sqrt-frequency']).default('none'),
   beta: z.number().min(0).default(1e-2),
   weightDecay: z.number().min(0).default(1e-5),
   learningRate: z.number().positive().default(1e-3),

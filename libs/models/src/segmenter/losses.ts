@@ -6,10 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** Eq. 15 from logits [N,H,W,C] and integer label maps [N,H,W] (class indices). */
-export function supervisedLoss(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Scalar {
+/**
+ * Eq. 15 from logits [N,H,W,C] and integer label maps [N,H,W] (class indices). `weights` (one per
+ * class, an option beyond the paper) multiply each pixel's term by the weight of its true class.
+ */
+export function supervisedLoss(logits: tf.Tensor4D, labels: tf.Tensor3D, weights?: readonly number[] | null): tf.Scalar {
   const [, h, w, c] = logits.shape;
-  const y = tf.oneHot(labels.cast('int32'), c);
+  if (weights && weights.length !== c) throw new RangeError(`${weights.length} class weights for ${c} classes`);
+  const onehot = tf.oneHot(labels.cast('int32'), c);
+  const y = weights ? tf.mul(onehot, tf.tensor1d([...weights])) : onehot;
   const ll = tf.mul(y, tf.logSoftmax(logits, -1)).sum([1, 2, 3]);
   return tf.neg(ll.mean()).div(h * w * c) as tf.Scalar;
 }

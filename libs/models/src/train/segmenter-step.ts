@@ -17,9 +17,10 @@ export function segmenterSchedule(loss: SegLoss, i: number): 'thick' | 'thin' {
   return i % 2 === 0 ? 'thick' : 'thin';
 }
 
-export function segmenterStep(model: tf.LayersModel, cfg: SegmenterConfig, optimizer: tf.Optimizer, batch: SegBatch): number {
+/** One optimiser step; `classWeights` (cfg.classWeighting, from the training labels) weight L_S. */
+export function segmenterStep(model: tf.LayersModel, cfg: SegmenterConfig, optimizer: tf.Optimizer, batch: SegBatch, classWeights?: readonly number[] | null): number {
   return step(model, optimizer, () => {
     const logits = model.apply(batch.x, { training: true }) as tf.Tensor4D;
-    return batch.kind === 'thick' ? supervisedLoss(logits, batch.y) : (pearsonLoss(logits).mul(cfg.beta) as tf.Scalar);
+    return batch.kind === 'thick' ? supervisedLoss(logits, batch.y, classWeights) : (pearsonLoss(logits).mul(cfg.beta) as tf.Scalar);
   }, cfg.weightDecay);
 }
