@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AdminClient, AdminError, resolveAdminToken } from './admin-client.js';
 import { defaultOptions } from './options.js';
+import { userAdd, userList, userPassword, userRemove, type UserDbFlags } from './users/user-commands.js';
 
 function positive(v: string): number {
   const n = Number(v);
@@ -115,6 +116,31 @@ export function buildProgram(): Command {
     run.command(`${action} <run-id>`).action(async (id: string, _f, cmd: Command) => print(await admin(cmd).call('POST', `/api/runs/${encodeURIComponent(id)}/control`, { action })));
   run.command('list').action(async (_f, cmd: Command) => print(await admin(cmd).call('GET', '/api/runs')));
   run.command('show <run-id>').action(async (id: string, _f, cmd: Command) => print(await admin(cmd).call('GET', `/api/runs/${encodeURIComponent(id)}`)));
+
+  const user = program.command('user').description('dashboard accounts of consortium admins (written to the database directly: works before the first sign-in)');
+  const db = (cmd: Command, f: { databaseUrl?: string }): UserDbFlags => ({ data: (cmd.optsWithGlobals() as AdminFlags).data, ...(f.databaseUrl ? { databaseUrl: f.databaseUrl } : {}) });
+  user
+    .command('add <username>')
+    .description('add an account; password from --password-file, piped stdin, or generated and printed once')
+    .option('--role <role>', 'admin (clinicians are accounts of their site agent)', 'admin')
+    .option('--password-file <file>', "file holding the password ('-' = stdin)")
+    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, else <data>/coordinator.db)')
+    .action(async (name: string, f: { role: string; passwordFile?: string; databaseUrl?: string }, cmd: Command) => print(await userAdd(db(cmd, f), name, f.role, f.passwordFile)));
+  user
+    .command('list')
+    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL)')
+    .action(async (f: { databaseUrl?: string }, cmd: Command) => print(await userList(db(cmd, f))));
+  user
+    .command('remove <username>')
+    .description('remove an account (its sessions stop working at once)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL)')
+    .action(async (name: string, f: { databaseUrl?: string }, cmd: Command) => print(await userRemove(db(cmd, f), name)));
+  user
+    .command('password <username>')
+    .description('set a new password (ends the account\'s sessions)')
+    .option('--password-file <file>', "file holding the password ('-' = stdin)")
+    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL)')
+    .action(async (name: string, f: { passwordFile?: string; databaseUrl?: string }, cmd: Command) => print(await userPassword(db(cmd, f), name, f.passwordFile)));
 
   const models = program.command('models').description('stored global model versions');
   models

@@ -11,3 +11,4 @@ export * from './admin.js';
 export * from './summary.js';
 export * from './messages.js';
 export * from './binary-pack.js';
+export * from './dashboard.js';

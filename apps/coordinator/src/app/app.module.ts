@@ -19,6 +19,8 @@ import { RunEngine } from '../runs/run-engine.js';
 import { RunsController } from '../runs/runs.controller.js';
 import { writeRunSummary } from '../runs/run-summary.js';
 import { StrategiesController } from '../strategies/strategies.controller.js';
+import { UsersModule } from '../users/users.module.js';
+import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { ADMIN_TOKEN, AUTHENTICATOR, CHECKPOINTS, DATABASE, ENGINE, ENROLLMENT, GATEWAY, IDENTITY, LOG, OPTIONS, STORE } from './tokens.js';
 
 type Log = (level: 'info' | 'warn', line: string) => void;
@@ -130,7 +132,7 @@ export class AppModule {
   static forRoot(o: CoordinatorOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PersistenceModule.forRoot(o), EnrollmentModule, GatewayModule, ModelRegistryModule, StrategiesModule, SecureAggregationModule, MetricsModule, RunsModule],
+      imports: [PersistenceModule.forRoot(o), UsersModule, DashboardModule, EnrollmentModule, GatewayModule, ModelRegistryModule, StrategiesModule, SecureAggregationModule, MetricsModule, RunsModule],
     };
   }
 }

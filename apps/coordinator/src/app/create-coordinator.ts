@@ -7,17 +7,20 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { CoordinatorOptions } from '../options.js';
 import type { OpenedDatabase } from '../db/connect.js';
+import type { Store } from '../db/store.js';
 import type { SiteGateway } from '../gateway/site-gateway.js';
 import type { RunEngine } from '../runs/run-engine.js';
 import { AppModule } from './app.module.js';
 import { ErrorFilter } from './http.js';
-import { ADMIN_TOKEN, DATABASE, ENGINE, GATEWAY } from './tokens.js';
+import type { DashboardGateway } from '../dashboard/dashboard-gateway.js';
+import { ADMIN_TOKEN, DASHBOARD, DATABASE, ENGINE, GATEWAY, STORE } from './tokens.js';
 
 export interface RunningCoordinator {
   url: string;
   port: number;
   adminToken: string;
   database: OpenedDatabase;
+  store: Store;
   engine: RunEngine;
   gateway: SiteGateway;
   close(): Promise<void>;
@@ -31,15 +34,17 @@ export async function createCoordinator(o: CoordinatorOptions): Promise<RunningC
   app.enableShutdownHooks([]);
   const doc = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Unbox coordinator').setDescription('Admin and enrollment API; sites connect over socket.io at /socket.io').setVersion('1').addBearerAuth().build(),
+    new DocumentBuilder().setTitle('Unbox coordinator').setDescription('Admin and enrollment API (bearer: admin token or a session from POST /api/auth/login); sites connect over socket.io at /socket.io, the dashboard to its namespace /dashboard').setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/openapi.json' });
   await app.init();
   const gateway = app.get<SiteGateway>(GATEWAY);
   const engine = app.get<RunEngine>(ENGINE);
   const database = app.get<OpenedDatabase>(DATABASE);
+  const dashboard = app.get<DashboardGateway>(DASHBOARD);
   gateway.attach(app.getHttpServer());
   gateway.setHandler(engine);
+  dashboard.attach(gateway.server!);
   await app.listen(o.port, o.host);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${address.port}`;
@@ -51,12 +56,14 @@ export async function createCoordinator(o: CoordinatorOptions): Promise<RunningC
     port: address.port,
     adminToken: app.get<string>(ADMIN_TOKEN),
     database,
+    store: app.get<Store>(STORE),
     engine,
     gateway,
     async close() {
       if (closed) return;
       closed = true;
       await engine.close();
+      await dashboard.close();
       await gateway.close();
       await app.close();
       await database.close();

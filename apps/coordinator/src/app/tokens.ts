@@ -11,3 +11,6 @@ export const GATEWAY = Symbol('SiteGateway');
 export const CHECKPOINTS = Symbol('Checkpoints');
 export const ENGINE = Symbol('RunEngine');
 export const LOG = Symbol('Log');
+export const USERS = Symbol('UserStore');
+export const DASHBOARD_AUTH = Symbol('DashboardAuth');
+export const DASHBOARD = Symbol('DashboardGateway');

@@ -108,6 +108,22 @@ export const MIGRATIONS: Record<string, Migration> = {
       for (const t of ['model_versions', 'metrics', 'dropouts', 'cohorts', 'rounds', 'runs', 'sites']) await db.schema.dropTable(t).execute();
     },
   },
+  // dashboard sign-in (issue #6): consortium admins' accounts, scrypt hashes only (users/passwords.ts)
+  '0003_dashboard_users': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('dashboard_users')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('dashboard_users').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -118,7 +134,9 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
  * them in every schema and may find another database user's.
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // allowUnorderedMigrations: migrations are developed in parallel (0002_…, 0003_…); a database that
+  // already ran a later one still gets an earlier-named one that lands afterwards
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);

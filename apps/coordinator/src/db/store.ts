@@ -18,8 +18,29 @@ export interface DropoutRecord {
   at: number;
 }
 
+/** What a write changed: a run (status, progress), or one of its round attempts (attempt 0: the round's latest, e.g. metrics). */
+export type StoreChange = { run: string } | { run: string; round: number; attempt: number };
+
 export class Store {
+  private readonly listeners = new Set<(c: StoreChange) => void>();
+
   constructor(readonly db: Kysely<Database>) {}
+
+  /** Calls `l` after every committed write to a run or round (the dashboard's live feed); returns the unsubscribe. */
+  onChange(l: (c: StoreChange) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private changed(c: StoreChange): void {
+    for (const l of this.listeners)
+      try {
+        l(c);
+      } catch {
+        // a listener's failure is its own; the write has committed
+      }
+  }
+
 
   // ---- sites ------------------------------------------------------------------------------------
 
@@ -81,6 +102,7 @@ export class Store {
       .insertInto('runs')
       .values({ id: r.id, name: r.name, config: JSON.stringify(r.config), status: 'running', strategy: r.strategy, completed_rounds: 0, model_hash: null, failure: null, created_at: r.now, updated_at: r.now })
       .execute();
+    this.changed({ run: r.id });
   }
 
   run(id: string): Promise<RunRow | undefined> {
@@ -98,13 +120,14 @@ export class Store {
 
   async setRunStatus(id: string, status: RunRow['status'], now: number, failure: string | null = null): Promise<void> {
     await this.db.updateTable('runs').set({ status, failure, updated_at: now }).where('id', '=', id).execute();
+    this.changed({ run: id });
   }
 
   // ---- rounds -----------------------------------------------------------------------------------
 
   /** Opens the next attempt of a round; marks any attempt still 'running' (a crash) as interrupted. */
   async beginRound(r: { run: string; round: number; secure: boolean; modelHashIn: string; now: number }): Promise<number> {
-    return this.db.transaction().execute(async (tx) => {
+    const attempt = await this.db.transaction().execute(async (tx) => {
       await tx
         .updateTable('rounds')
         .set({ status: 'interrupted', ended_at: r.now, failure: 'coordinator restarted during the round' })
@@ -120,10 +143,13 @@ export class Store {
         .execute();
       return attempt;
     });
+    this.changed({ run: r.run, round: r.round, attempt });
+    return attempt;
   }
 
   async setRoundPhase(run: string, round: number, attempt: number, phase: string): Promise<void> {
     await this.db.updateTable('rounds').set({ phase }).where('run_id', '=', run).where('round', '=', round).where('attempt', '=', attempt).execute();
+    this.changed({ run, round, attempt });
   }
 
   async setCohort(run: string, round: number, attempt: number, role: 'fit' | 'evaluate', sites: readonly string[]): Promise<void> {
@@ -133,6 +159,7 @@ export class Store {
       .values(sites.map((site_id) => ({ run_id: run, round, attempt, role, site_id })))
       .onConflict((oc) => oc.doNothing())
       .execute();
+    this.changed({ run, round, attempt });
   }
 
   cohort(run: string, round: number, attempt: number, role: 'fit' | 'evaluate'): Promise<string[]> {
@@ -154,6 +181,7 @@ export class Store {
       .values({ run_id: run, round, attempt, site_id: d.site, stage: d.stage, reason: d.reason.slice(0, 1024), at: d.at })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    this.changed({ run, round, attempt });
   }
 
   dropouts(run: string, round: number, attempt: number): Promise<DropoutRecord[]> {
@@ -176,6 +204,7 @@ export class Store {
       .values({ run_id: m.run, round: m.round, site_id: m.site, kind: m.kind, num_examples: m.numExamples, json, created_at: m.now })
       .onConflict((oc) => oc.columns(['run_id', 'round', 'site_id', 'kind']).doUpdateSet({ json, num_examples: m.numExamples, created_at: m.now }))
       .execute();
+    this.changed({ run: m.run, round: m.round, attempt: 0 });
   }
 
   async metrics(run: string, round?: number): Promise<{ round: number; site: string; kind: 'fit' | 'evaluate'; numExamples: number; value: unknown }[]> {
@@ -221,6 +250,8 @@ export class Store {
           .execute();
       }
     });
+    this.changed({ run: e.run, round: e.round, attempt: e.attempt });
+    if (e.status === 'done') this.changed({ run: e.run });
   }
 
   // ---- model versions ---------------------------------------------------------------------------

@@ -71,6 +71,11 @@ export class SiteGateway {
     this.io.on('connection', (socket) => this.onConnection(socket));
   }
 
+  /** The socket.io server once attached (the dashboard's /dashboard namespace shares it). */
+  get server(): Server | null {
+    return this.io;
+  }
+
   connected(): Set<string> {
     return new Set(this.sites.keys());
   }

@@ -1,0 +1,69 @@
+/**
+ * Dashboard sign-in for consortium admins: password check (scrypt) with a per-account failure
+ * throttle, session tokens (auth/sessions.ts), and the check every admin route and the
+ * /dashboard socket namespace make: the admin token, or a session of an account that still
+ * exists with the same password.
+ */
+import type { CoordinatorLoginResponse, LoginRequest } from '@unbox/protocol';
+import { CoordinatorError } from '../errors.js';
+import { sameSecret } from '../enrollment/secrets.js';
+import { verifyPassword } from '../users/passwords.js';
+import { normaliseUsername, type UserStore } from '../users/user-store.js';
+import { LoginThrottle } from './login-throttle.js';
+import { generationOf, type SessionTokens } from './sessions.js';
+
+/** Too many failed sign-ins for one account: HTTP 429 with Retry-After. */
+export class ThrottledError extends Error {
+  override readonly name = 'ThrottledError';
+  constructor(readonly retryAfterS: number) {
+    super(`too many failed sign-ins for this account: try again in ${retryAfterS} s`);
+  }
+}
+
+export const BAD_CREDENTIALS = 'wrong username or password';
+
+export type Principal = { kind: 'admin-token' } | { kind: 'session'; username: string; role: 'admin' };
+
+export class DashboardAuth {
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    private readonly users: UserStore,
+    private readonly sessions: SessionTokens,
+    private readonly adminToken: string,
+    private readonly now: () => number,
+  ) {
+    this.throttle = new LoginThrottle(now);
+  }
+
+  async login(req: LoginRequest): Promise<CoordinatorLoginResponse> {
+    const key = normaliseUsername(req.username);
+    const wait = this.throttle.wait(key);
+    if (wait > 0) throw new ThrottledError(Math.ceil(wait / 1000));
+    const user = await this.users.get(key);
+    // the same scrypt work and the same answer whether the account exists or not
+    const ok = await verifyPassword(req.password, user?.password_hash ?? null);
+    if (!ok || !user) {
+      this.throttle.failed(key);
+      throw new CoordinatorError('unauthorized', BAD_CREDENTIALS);
+    }
+    this.throttle.succeeded(key);
+    const s = this.sessions.issue(user.username, user.password_hash);
+    return { token: s.token, role: 'admin', username: user.username, expires_at: s.expires_at };
+  }
+
+  /** Who a bearer credential belongs to, or null. */
+  async principal(token: string): Promise<Principal | null> {
+    if (sameSecret(token, this.adminToken)) return { kind: 'admin-token' };
+    const p = this.sessions.verify(token);
+    if (!p) return null;
+    const user = await this.users.get(p.sub);
+    if (!user || user.role !== p.role || generationOf(user.password_hash) !== p.gen) return null;
+    return { kind: 'session', username: user.username, role: user.role };
+  }
+
+  /** The current time source (tests run on a fake clock). */
+  clock(): number {
+    return this.now();
+  }
+}

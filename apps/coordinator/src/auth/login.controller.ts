@@ -1,0 +1,26 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LoginRequest } from '@unbox/protocol';
+import { z } from 'zod';
+import { CoordinatorError } from '../errors.js';
+import { DASHBOARD_AUTH } from '../app/tokens.js';
+import type { DashboardAuth } from './dashboard-auth.js';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class LoginController {
+  constructor(@Inject(DASHBOARD_AUTH) private readonly auth: DashboardAuth) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Consortium admin sign-in: a session token (12 h) accepted by every admin route and the /dashboard socket namespace' })
+  @ApiBody({ schema: z.toJSONSchema(LoginRequest, { io: 'input' }) as Record<string, unknown> })
+  login(@Body() body: unknown) {
+    const r = LoginRequest.safeParse(body);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new CoordinatorError('bad_message', `login: ${i.path.join('.') || 'body'}: ${i.message}`, i.path.join('.') || undefined);
+    }
+    return this.auth.login(r.data);
+  }
+}
