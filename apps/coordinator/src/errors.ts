@@ -21,4 +21,5 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   internal: 500,
+  rate_limited: 429,
 };

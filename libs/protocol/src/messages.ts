@@ -6,6 +6,7 @@ import { Dropout, EvaluateRequest, EvaluateResult, FitResult, RoundEnd, RoundRea
 import { RunConfig } from './run-config.js';
 import { ErrorMessage, Heartbeat, type ErrorCode } from './session.js';
 import { RunSummary } from './summary.js';
+import { ConsortiumTsne, RoundList } from './consortium-view.js';
 import { TensorChunk } from './tensor-frame.js';
 
 /** Every message kind on the wire (the socket.io event name, or the REST body it describes). */
@@ -35,6 +36,8 @@ export const MESSAGES = {
   'run.control': RunControl,
   'run.summary': RunSummary,
   'model.versions': ModelVersionList,
+  'run.rounds': RoundList,
+  'round.tsne': ConsortiumTsne,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MessageKind = keyof typeof MESSAGES;

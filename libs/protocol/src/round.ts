@@ -4,6 +4,7 @@ import { Evaluation } from './evaluation.js';
 import { LIMITS } from './limits.js';
 import { NamePattern, Task } from './run-config.js';
 import { ModelOffer } from './tensor-frame.js';
+import { SharedFeatures } from './shared-features.js';
 
 /** What a site trains with this round (Flower's FitIns config), built by the strategy. */
 export const FitConfig = z.strictObject({
@@ -68,6 +69,8 @@ export const FitResult = z.strictObject({
     z.strictObject({ mode: z.literal('plaintext'), model: ModelOffer }),
     z.strictObject({ mode: z.literal('secure') }),
   ]),
+  /** only from a site that opted in to the consortium t-SNE: pooled backbone features, no pixels or ids */
+  features: SharedFeatures.optional(),
 });
 
 export const EvalSplit = z.enum(['train', 'val', 'test']);

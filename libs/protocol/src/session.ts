@@ -19,6 +19,8 @@ export const ErrorCode = z.enum([
   'not_found',
   'conflict',
   'internal',
+  /** a connection sent more messages than its rate limit; the excess was dropped */
+  'rate_limited',
 ]);
 
 /** Either side: a message was refused; `field` names the offending field when there is one. */

@@ -19,6 +19,7 @@ import { RunEngine } from '../runs/run-engine.js';
 import { RunsController } from '../runs/runs.controller.js';
 import { writeRunSummary } from '../runs/run-summary.js';
 import { StrategiesController } from '../strategies/strategies.controller.js';
+import { TSNE, TsneService } from '../tsne/tsne-service.js';
 import { UsersModule } from '../users/users.module.js';
 import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { ADMIN_TOKEN, AUTHENTICATOR, CHECKPOINTS, DATABASE, ENGINE, ENROLLMENT, GATEWAY, IDENTITY, LOG, OPTIONS, STORE } from './tokens.js';
@@ -102,9 +103,11 @@ export class MetricsModule {}
   imports: [GatewayModule, ModelRegistryModule, SecureAggregationModule],
   controllers: [RunsController],
   providers: [
+    // consortium t-SNE of each round, in a worker thread after the round (issue #5)
+    { provide: TSNE, useFactory: (s: Store, o: CoordinatorOptions, log: Log) => new TsneService(s, { log, now: o.now }), inject: [STORE, OPTIONS, LOG] },
     {
       provide: ENGINE,
-      useFactory: (s: Store, c: Checkpoints, g: SiteGateway, secagg: CoordinatorOptions['secagg'], o: CoordinatorOptions, log: Log) =>
+      useFactory: (s: Store, c: Checkpoints, g: SiteGateway, secagg: CoordinatorOptions['secagg'], o: CoordinatorOptions, log: Log, tsne: TsneService) =>
         new RunEngine(s, c, g, {
           secagg,
           waitPollMs: o.waitPollMs,
@@ -112,6 +115,7 @@ export class MetricsModule {}
           retryDelayMs: o.retryDelayMs,
           now: o.now,
           log,
+          onRoundFeatures: (run, round, sites) => tsne.schedule(run, round, sites),
           onRoundEnd: async (run) => {
             try {
               await writeRunSummary(s, run, runsPath(o));
@@ -120,10 +124,10 @@ export class MetricsModule {}
             }
           },
         }),
-      inject: [STORE, CHECKPOINTS, GATEWAY, SECAGG, OPTIONS, LOG],
+      inject: [STORE, CHECKPOINTS, GATEWAY, SECAGG, OPTIONS, LOG, TSNE],
     },
   ],
-  exports: [ENGINE],
+  exports: [ENGINE, TSNE],
 })
 export class RunsModule {}
 

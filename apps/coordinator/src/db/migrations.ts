@@ -108,6 +108,23 @@ export const MIGRATIONS: Record<string, Migration> = {
       for (const t of ['model_versions', 'metrics', 'dropouts', 'cohorts', 'rounds', 'runs', 'sites']) await db.schema.dropTable(t).execute();
     },
   },
+  // consortium t-SNE (issue #5): one embedding per completed round, computed after the round from
+  // the features opted-in sites shared; the features themselves are not kept
+  '0002_round_tsne': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('round_tsne')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('round', 'integer', (c) => c.notNull())
+        .addColumn('json', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('round_tsne_pk', ['run_id', 'round'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('round_tsne').execute();
+    },
+  },
   // dashboard sign-in (issue #6): consortium admins' accounts, scrypt hashes only (users/passwords.ts)
   '0003_dashboard_users': {
     async up(db: Kysely<unknown>) {

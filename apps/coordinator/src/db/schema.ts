@@ -95,6 +95,14 @@ export interface ModelVersionsTable {
   created_at: number;
 }
 
+export interface RoundTsneTable {
+  run_id: string;
+  round: number;
+  /** the ConsortiumTsne JSON of @unbox/protocol (points, KL, trustworthiness, centre separation) */
+  json: string;
+  created_at: number;
+}
+
 export interface Database {
   sites: SitesTable;
   runs: RunsTable;
@@ -103,4 +111,5 @@ export interface Database {
   dropouts: DropoutsTable;
   metrics: MetricsTable;
   model_versions: ModelVersionsTable;
+  round_tsne: RoundTsneTable;
 }

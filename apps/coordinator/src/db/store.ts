@@ -41,7 +41,6 @@ export class Store {
       }
   }
 
-
   // ---- sites ------------------------------------------------------------------------------------
 
   async addSite(s: { id: string; name?: string; tokenHash: string; tokenExpiresAt: number; now: number }): Promise<void> {
@@ -279,6 +278,28 @@ export class Store {
 
   latestModelVersion(run: string): Promise<ModelVersionRow | undefined> {
     return this.db.selectFrom('model_versions').selectAll().where('run_id', '=', run).orderBy('round', 'desc').limit(1).executeTakeFirst();
+  }
+
+  // ---- consortium t-SNE -------------------------------------------------------------------------
+
+  /** Stores (or replaces) the t-SNE of a round; `value` is its ConsortiumTsne JSON. */
+  async putRoundTsne(run: string, round: number, value: unknown, now: number): Promise<void> {
+    const json = JSON.stringify(value);
+    await this.db
+      .insertInto('round_tsne')
+      .values({ run_id: run, round, json, created_at: now })
+      .onConflict((oc) => oc.columns(['run_id', 'round']).doUpdateSet({ json, created_at: now }))
+      .execute();
+  }
+
+  async roundTsne(run: string, round: number): Promise<unknown> {
+    const row = await this.db.selectFrom('round_tsne').select('json').where('run_id', '=', run).where('round', '=', round).executeTakeFirst();
+    return row ? (JSON.parse(row.json) as unknown) : undefined;
+  }
+
+  /** Rounds of a run that have a stored t-SNE. */
+  async tsneRounds(run: string): Promise<number[]> {
+    return (await this.db.selectFrom('round_tsne').select('round').where('run_id', '=', run).orderBy('round').execute()).map((r) => r.round);
   }
 }
 

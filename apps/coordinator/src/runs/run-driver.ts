@@ -25,7 +25,7 @@ import {
   type StrategyState,
   type Tensor,
 } from '@unbox/fl';
-import type { DropStage, Message, RunConfig } from '@unbox/protocol';
+import type { DropStage, Message, RunConfig, SharedFeatures } from '@unbox/protocol';
 import { ChunkAssembler } from '@unbox/protocol/transfer';
 import { defaultThreshold, resolveParams, SecAggError, type RosterEntry } from '@unbox/secagg';
 import { CoordinatorError } from '../errors.js';
@@ -54,6 +54,11 @@ export interface DriverOptions {
   log(level: 'info' | 'warn', line: string): void;
   /** called after every round (done or failed) */
   onRoundEnd?(run: string, round: number): void | Promise<void>;
+  /**
+   * called once a round is stored, with the features the opted-in sites of its cohort shared
+   * (consortium t-SNE); must return at once: the next round does not wait for it
+   */
+  onRoundFeatures?(run: string, round: number, sites: { centre: string; features: SharedFeatures }[]): void;
 }
 
 interface Current {
@@ -68,6 +73,10 @@ interface Current {
   plaintext: Map<string, FlFitResult>;
   uploads: Map<string, { assembler: ChunkAssembler; result: Message<'fit.result'> }>;
   reports: Map<string, { numExamples: number; metrics: Record<string, number> }>;
+  /** pooled backbone features shared by opted-in sites with their fit results (consortium t-SNE) */
+  features: Map<string, SharedFeatures>;
+  /** the sites whose updates are in the aggregate */
+  contributors: string[];
   secagg: SecAggRound | null;
   secaggLength: number;
   secaggN: number;
@@ -231,6 +240,8 @@ export class RunDriver {
       plaintext: new Map(),
       uploads: new Map(),
       reports: new Map(),
+      features: new Map(),
+      contributors: [],
       secagg: null,
       secaggLength: sharedLength(global, this.strategy.isShared),
       secaggN: 0,
@@ -393,11 +404,13 @@ export class RunDriver {
       const { result, drops: saDrops } = await sa.done;
       drops.push(...saDrops);
       const included = result.included;
+      c.contributors = [...included];
       const reports = included.map((s) => c.reports.get(s)).filter((r): r is NonNullable<typeof r> => r !== undefined);
       const sum = sumFromVector(c.global, result.weightedSum, result.totalWeight, included, 'deltas', this.strategy.isShared);
       outcome = this.strategy.aggregateFit({ round: c.round, global: c.global, input: { kind: 'sum', sum, reports }, failures: [...failures, ...drops], state: this.stateTensors });
     } else {
       const results = sites.map((s) => c.plaintext.get(s)).filter((r): r is FlFitResult => r !== undefined);
+      c.contributors = results.map((r) => r.site);
       outcome = this.strategy.aggregateFit({ round: c.round, global: c.global, input: { kind: 'results', results }, failures, state: this.stateTensors });
     }
     if (!outcome.parameters) throw new Error(`strategy produced no model: ${outcome.reason ?? 'unknown reason'}`);
@@ -424,6 +437,15 @@ export class RunDriver {
     this.o.log('info', `run ${this.id}: round ${c.round} done with ${c.state.finished.length} site(s), model ${saved.modelHash.slice(0, 12)}`);
     for (const site of c.state.cohort)
       this.transport.send(site, 'round.end', { run_id: this.id, round: c.round, status: 'done', model_hash: saved.modelHash, sites: [...c.state.finished] } satisfies Message<'round.end'>);
+    // only the sites whose training counted in this round
+    const shared = [...c.features.entries()].filter(([site]) => c.contributors.includes(site)).sort((a, b) => a[0].localeCompare(b[0]));
+    if (shared.length > 0) {
+      try {
+        this.o.onRoundFeatures?.(this.id, c.round, shared.map(([centre, features]) => ({ centre, features })));
+      } catch (e) {
+        this.o.log('warn', `run ${this.id} round ${c.round}: consortium t-SNE not scheduled: ${(e as Error).message}`);
+      }
+    }
   }
 
   // ---- inbound ----------------------------------------------------------------------------------
@@ -457,6 +479,7 @@ export class RunDriver {
         if (c.secure && r.num_examples > this.o.secagg.maxWeight)
           throw new CoordinatorError('bad_message', `fit.result: num_examples ${r.num_examples} exceeds the secure-aggregation weight limit ${this.o.secagg.maxWeight}`, 'num_examples');
         c.reports.set(site, { numExamples: r.num_examples, metrics: r.metrics });
+        if (r.features) c.features.set(site, r.features);
         void this.store.putMetrics({ run: this.id, round: c.round, site, kind: 'fit', numExamples: r.num_examples, value: { ...r.metrics, duration_s: r.duration_s }, now }).catch((e) => this.storeFailed(`fit metrics of ${site}`, c.round, e));
         if (r.update.mode === 'secure') this.feed({ type: 'fit-result', now, site });
         else c.uploads.set(r.update.model.transfer_id, { assembler: new ChunkAssembler(r.update.model.transfer_id, r.update.model.manifest.total_bytes), result: r });

@@ -3,7 +3,10 @@
  * stays connected to the coordinator (outbound only, reconnecting with back-off), trains when a
  * round arrives, takes part in secure aggregation and reports metrics. Local training: the tfjs
  * classifier on the site's manifest(s) (`--model classifier[:<px>]`, the run's model name), or
- * the built-in logistic trainer over a feature table.
+ * the built-in logistic trainer over a feature table. The site's own settings come from
+ * <site-dir>/site.json (or --config): e.g. opting in to the consortium t-SNE. Every global model
+ * this site evaluates is saved in <site-dir>/models/<task>/ (the `train --out` layout, so
+ * `unbox-site serve --model <site-dir>/models/classify` serves the consortium's model).
  */
 import { join as joinPath } from 'node:path';
 import { Command } from 'commander';
@@ -16,6 +19,7 @@ import { LogisticTrainer } from '../federation/logistic-trainer.js';
 import type { LocalTrainer } from '../federation/trainer.js';
 import { ClassifierTrainer } from '../federation/trainers/classifier-trainer.js';
 import { SegmenterTrainer } from '../federation/trainers/segmenter-trainer.js';
+import { loadSiteConfig, SiteConfigError } from '../federation/site-config.js';
 import type { SkippedRow } from '../training/manifests.js';
 
 export function joinCommand(): Command {
@@ -27,11 +31,15 @@ export function joinCommand(): Command {
     .option('--model <name>', "the run's model: classifier[:<px>] or segmenter[:<px>] (with --manifest)", 'classifier')
     .option('--seed <n>', 'seed of the augmentation draws', (v) => Number(v), 1)
     .option('--features <csv>', 'feature table for the logistic trainer (split,label,features...)')
-    .action(async (f: { siteDir: string; coordinator?: string; features?: string; manifest?: string[]; model: string; seed: number }, cmd: Command) => {
+    .option('--config <json>', "the site's settings (default <site-dir>/site.json when present), e.g. {\"share_features\": {\"enabled\": true}}")
+    .action(async (f: { siteDir: string; coordinator?: string; features?: string; manifest?: string[]; model: string; seed: number; config?: string }, cmd: Command) => {
       const log = loggerFor(cmd);
       let agent: SiteAgent;
       try {
         const identity = loadIdentity(f.siteDir);
+        const siteConfig = loadSiteConfig(f.siteDir, f.config);
+        const share = siteConfig.share_features;
+        if (share.enabled) log.info('consortium t-SNE: this site shares pooled backbone features each round (site config)', { max_samples: share.max_samples, noise_sigma: share.noise_sigma });
         if ((f.features === undefined) === (f.manifest === undefined)) throw new UserError('give either --manifest (tfjs trainer) or --features (logistic trainer)');
         let trainer: LocalTrainer;
         if (f.manifest) {
@@ -57,6 +65,8 @@ export function joinCommand(): Command {
           trainer,
           peersPath: joinPath(f.siteDir, 'peers.json'),
           statePath: joinPath(f.siteDir, 'state.json'),
+          modelsDir: joinPath(f.siteDir, 'models'),
+          shareFeatures: share.enabled ? { maxSamples: share.max_samples, noiseSigma: share.noise_sigma } : null,
           on: {
             log: (level, line) => log[level](line),
             refused: (reason) => {
@@ -78,7 +88,7 @@ export function joinCommand(): Command {
         });
         if (refused !== null) throw new UserError(`the coordinator refused this site: ${refused}`);
       } catch (e) {
-        if (e instanceof IdentityError || e instanceof FeaturesError) throw new UserError(e.message);
+        if (e instanceof IdentityError || e instanceof FeaturesError || e instanceof SiteConfigError) throw new UserError(e.message);
         throw e;
       }
     });

@@ -6,9 +6,14 @@
  * LocalTrainer, take part in secure aggregation (libs/secagg's client states; the update leaves the
  * site only masked), evaluate, and report metrics. No message it sends carries images or
  * per-patient data: only model updates (masked unless the run is in plaintext debug mode),
- * sample counts and aggregate metrics.
+ * sample counts and aggregate metrics; and, only when the site opted in (site.json
+ * share_features), a capped sample of pooled backbone features with class labels (and optional
+ * noise) for the consortium t-SNE. Messages produced while the connection is down wait in a
+ * bounded queue and leave after the next successful authentication, never before it. Each global
+ * model the site evaluates is saved under <models-dir>/<task>/ once its round is done.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { applyReceived, decodeParameters, encodeParameters, updateVector, type Tensor } from '@unbox/fl';
 import {
@@ -34,6 +39,7 @@ import { createClient, resolveParams, SecAggParamsSchema, sign, type ClientState
 import { z } from 'zod';
 import { AGENT_VERSION } from './enroll.js';
 import { PeerKeys, type SiteIdentity } from './identity.js';
+import { sharedFeatures } from './feature-sharing.js';
 import type { LocalTrainer } from './trainer.js';
 
 /** Secure-aggregation stages by the request that opens them (libs/secagg's names). */
@@ -56,6 +62,7 @@ export interface AgentEvents {
   roundFailed(run: string, round: number, reason: string): void;
   error(e: Message<'error'>): void;
   log(level: 'info' | 'warn', line: string): void;
+  modelSaved(dir: string, run: string, round: number): void;
 }
 
 export interface AgentOptions {
@@ -71,6 +78,12 @@ export interface AgentOptions {
   heartbeatMs?: number;
   /** stop reconnecting after a refusal of the identity (revoked, unknown) */
   stopOnRefusal?: boolean;
+  /** consortium t-SNE opt-in (site.json share_features); absent or null: nothing is shared */
+  shareFeatures?: { maxSamples: number; noiseSigma: number } | null;
+  /** each global model evaluated here is saved under <modelsDir>/<task>/ when its round is done; null: not saved */
+  modelsDir?: string | null;
+  /** messages kept while disconnected (oldest dropped beyond this) */
+  maxQueued?: number;
   /** test hook: vanish (disconnect, no reply) when the request of this secure-aggregation stage arrives */
   crashAt?: SecAggStage;
   on?: Partial<AgentEvents>;
@@ -89,6 +102,9 @@ interface RoundCtx {
   secagg: ClientState | null;
 }
 
+/** Sent before authentication (the handshake itself); everything else waits for it. */
+const HANDSHAKE_EVENTS = new Set(['auth.hello', 'auth.response']);
+
 const OUTBOUND_EVENTS = new Set(['auth.hello', 'auth.response', 'round.ready', 'fit.result', 'tensor.chunk', 'secagg', 'evaluate.result', 'round.dropout', 'heartbeat', 'error']);
 
 export class SiteAgent {
@@ -101,6 +117,10 @@ export class SiteAgent {
   private heartbeat: NodeJS.Timeout | null = null;
   private seq = 0;
   private stopped = false;
+  private authed = false;
+  private readonly outbox: { event: string; payload: unknown }[] = [];
+  /** the global model evaluated in a round, saved once that round is done */
+  private evaluated: { run: string; round: number; modelHash: string; model: Tensor[]; evaluation: Message<'evaluate.result'>['evaluation'] } | null = null;
   /** every event name this agent emitted (tests check that nothing else leaves) */
   readonly sentKinds = new Set<string>();
 
@@ -142,10 +162,33 @@ export class SiteAgent {
     this.o.on?.log?.(level, `${this.siteId}: ${line}`);
   }
 
+  /** Messages waiting for the next authentication. */
+  get queued(): number {
+    return this.outbox.length;
+  }
+
   private emit(event: string, payload: unknown): void {
     if (!OUTBOUND_EVENTS.has(event)) throw new Error(`site agent: refusing to send '${event}'`);
     this.sentKinds.add(event);
+    // socket.io would buffer it and flush it on reconnection before auth.hello, which the
+    // coordinator refuses (and drops the connection): hold it until authenticated instead
+    if (!HANDSHAKE_EVENTS.has(event) && !(this.authed && this.socket.connected)) {
+      if (event === 'heartbeat') return;
+      this.outbox.push({ event, payload });
+      const max = this.o.maxQueued ?? 10_000;
+      if (this.outbox.length > max) {
+        const dropped = this.outbox.shift()!;
+        this.log('warn', `outgoing queue full (${max}): dropped the oldest message (${dropped.event})`);
+      }
+      return;
+    }
     this.socket.emit(event, payload);
+  }
+
+  private flush(): void {
+    const waiting = this.outbox.splice(0);
+    if (waiting.length > 0) this.log('info', `sending ${waiting.length} message(s) held while disconnected`);
+    for (const m of waiting) this.socket.emit(m.event, m.payload);
   }
 
   private wire(): void {
@@ -155,6 +198,7 @@ export class SiteAgent {
       this.emit('auth.hello', { site_id: id.siteId, protocol: PROTOCOL_VERSION, agent_version: AGENT_VERSION } satisfies Message<'auth.hello'>);
     });
     s.on('disconnect', (reason) => {
+      this.authed = false;
       if (this.heartbeat) clearInterval(this.heartbeat);
       this.heartbeat = null;
       this.round = null;
@@ -179,6 +223,8 @@ export class SiteAgent {
         return;
       }
       this.log('info', 'authenticated');
+      this.authed = true;
+      this.flush();
       if (this.heartbeat) clearInterval(this.heartbeat);
       this.heartbeat = setInterval(() => this.sendHeartbeat(), this.o.heartbeatMs ?? 10_000);
       this.heartbeat.unref?.();
@@ -261,13 +307,19 @@ export class SiteAgent {
     const ctx = this.round;
     if (!ctx || ctx.run !== m.run_id || ctx.round !== m.round || !ctx.model || !ctx.received) throw new Error(`round.train for ${m.run_id}/${m.round}, which this site is not ready for`);
     const t0 = performance.now();
+    // features under the global model of this round (the same network at every site), before local training
+    const features = await this.featuresFor(ctx.model);
+    if (this.round !== ctx) return;
     const out = await this.o.trainer.fit(ctx.model, ctx.received, ctx.config);
     if (this.round !== ctx) return;
     this.local = out.parameters;
     ctx.numExamples = out.numExamples;
     const received = new Set(ctx.received.map((t) => t.name));
     const shared = (name: string) => received.has(name);
-    const base = { run_id: ctx.run, round: ctx.round, site_id: this.siteId, model_hash: ctx.modelHash, num_examples: out.numExamples, metrics: out.metrics, duration_s: (performance.now() - t0) / 1000 };
+    const base = {
+      run_id: ctx.run, round: ctx.round, site_id: this.siteId, model_hash: ctx.modelHash, num_examples: out.numExamples, metrics: out.metrics, duration_s: (performance.now() - t0) / 1000,
+      ...(features ? { features } : {}),
+    };
     if (ctx.secure) {
       ctx.vector = updateVector(ctx.received, out.parameters, 'deltas', shared);
       this.emit('fit.result', { ...base, update: { mode: 'secure' } } satisfies Message<'fit.result'>);
@@ -277,6 +329,18 @@ export class SiteAgent {
       this.emit('fit.result', { ...base, update: { mode: 'plaintext', model: { transfer_id: transfer, manifest } } } satisfies Message<'fit.result'>);
       const { splitIntoChunks } = await import('@unbox/protocol/transfer');
       for (const c of splitIntoChunks(transfer, bytes)) this.emit('tensor.chunk', c);
+    }
+  }
+
+  /** The opted-in feature sample (noise added), or null: not opted in, not supported, or it failed (the round goes on without it). */
+  private async featuresFor(model: Tensor[]): Promise<Message<'fit.result'>['features'] | null> {
+    const share = this.o.shareFeatures;
+    if (!share || !this.o.trainer.featureSample) return null;
+    try {
+      return sharedFeatures(await this.o.trainer.featureSample(model, share.maxSamples), share.noiseSigma);
+    } catch (e) {
+      this.log('warn', `consortium t-SNE: no features shared this round: ${(e as Error).message}`);
+      return null;
     }
   }
 
@@ -320,6 +384,7 @@ export class SiteAgent {
           const received = decodeParameters(m.model.manifest, bytes);
           const model = this.local ? applyReceived(this.local, received) : received;
           const out = await this.o.trainer.evaluate(model, m.splits);
+          this.evaluated = { run: m.run_id, round: m.round, modelHash: m.model_hash, model, evaluation: out.evaluation };
           this.emit('evaluate.result', { run_id: m.run_id, round: m.round, site_id: this.siteId, model_hash: m.model_hash, num_examples: out.numExamples, ...(out.loss !== undefined ? { loss: out.loss } : {}), evaluation: out.evaluation } satisfies Message<'evaluate.result'>);
         } catch (e) {
           this.emit('round.dropout', { run_id: m.run_id, round: m.round, site_id: this.siteId, stage: 'evaluate', reason: `evaluation failed: ${(e as Error).message}`.slice(0, 1024) } satisfies Message<'round.dropout'>);
@@ -333,12 +398,28 @@ export class SiteAgent {
     if (m.status === 'done') {
       this.lastRound.set(m.run_id, Math.max(m.round, this.lastRound.get(m.run_id) ?? 0));
       writeRounds(this.o.statePath ?? null, this.lastRound);
+      this.saveEvaluated(m.run_id, m.round);
       this.o.on?.roundDone?.(m.run_id, m.round, m.model_hash);
     } else this.o.on?.roundFailed?.(m.run_id, m.round, m.reason);
     if (this.round && this.round.run === m.run_id && this.round.round === m.round) this.round = null;
   }
-}
 
+  /** Saves the global model this site evaluated in a round that is now done (its round's model). */
+  private saveEvaluated(run: string, round: number): void {
+    const e = this.evaluated;
+    const t = this.o.trainer;
+    if (!e || e.run !== run || e.round !== round || !this.o.modelsDir || !t.saveModel || !t.task) return;
+    this.evaluated = null;
+    const dir = join(this.o.modelsDir, t.task);
+    t.saveModel(e.model, dir, { run, round, modelHash: e.modelHash, evaluation: e.evaluation }).then(
+      () => {
+        this.log('info', `global model of ${run} round ${round} saved in ${dir}`);
+        this.o.on?.modelSaved?.(dir, run, round);
+      },
+      (err: unknown) => this.log('warn', `global model of ${run} round ${round} not saved in ${dir}: ${(err as Error).message}`),
+    );
+  }
+}
 
 function readRounds(path: string | null): Record<string, number> {
   if (!path || !existsSync(path)) return {};

@@ -48,6 +48,20 @@ export const VALID: Record<MessageKind, unknown> = {
     run: 'r-1', task: 'classify', strategy: 'fedavg', secure_aggregation: true, backend: 'wasm',
     rounds: [{ round: 1, cohort: ['A', 'B', 'C', 'D'], dropped: [{ site: 'C', stage: 'masked_input' }], wall_s: 42, metrics: { A: evaluation.splits, B: evaluation.splits } }],
   },
+  'run.rounds': {
+    run_id: 'r-1',
+    rounds: [{
+      round: 1, attempt: 2, attempts: 2, status: 'done', phase: 'done', started_at: 1000, ended_at: 43_000, wall_ms: 42_000, cohort: ['A', 'B', 'C'],
+      dropouts: [{ site: 'C', stage: 'masked_input', reason: 'disconnected' }], metrics: { A: evaluation.splits }, model_hash: hash, failure: null, tsne: true,
+    }],
+  },
+  'round.tsne': {
+    run_id: 'r-1', round: 1, points: [{ x: 0.5, y: -1, centre: 'A', label: 'positive' }, { x: 2, y: 1, centre: 'B', label: 'negative' }],
+    kl: 0.4, trustworthiness: 0.93, trustworthiness_k: 5, perplexity: 30, n: 2, dim: 64, noise_sigma: 0.1, noise_sigma_by_centre: { A: 0.1, B: 0 },
+    unit: 'patient', method: 'exact', n_iter: 1000,
+    centre_separation: { embedding: { silhouette: 0.3, knn_agreement: 0.8, knn_chance: 0.5, k: 1 }, features: { silhouette: null, knn_agreement: null, knn_chance: null, k: null } },
+    seconds: 0.7, created_at: 50_000,
+  },
   'model.versions': { versions: [{ run_id: 'r-1', round: 0, model_hash: hash, strategy: 'fedadam', created: '2026-11-26T14:00:00Z', bytes: 36 }] },
 };
 

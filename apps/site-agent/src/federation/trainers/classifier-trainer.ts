@@ -21,8 +21,11 @@ import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/p
 import { ensureBackend } from '../../training/backend.js';
 import { loadClassifyPatients } from '../../training/classify-data.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
-import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
+import type { FeatureSample } from '../feature-sharing.js';
+import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
 import { LocalStep, shuffled, yieldToEventLoop } from './local-step.js';
+import { fixedSample, PooledFeatures } from './pooled-features.js';
+import { GlobalModelSaver } from './saved-model.js';
 import { classifierSplit } from './wire-evaluation.js';
 
 export interface ClassifierTrainerOptions {
@@ -40,12 +43,19 @@ export interface ClassifierTrainerOptions {
 type Data = Partial<Record<EvalSplit, PatientSlices[]>> & { train: PatientSlices[] };
 
 export class ClassifierTrainer implements LocalTrainer {
+  readonly task = 'classify' as const;
+  private readonly pooled: PooledFeatures;
+  private readonly saver: GlobalModelSaver;
+
   private constructor(
     private readonly o: ClassifierTrainerOptions,
     private readonly config: ClassifierConfig,
     private readonly model: tf.LayersModel,
     private readonly data: Data,
-  ) {}
+  ) {
+    this.pooled = new PooledFeatures(model);
+    this.saver = new GlobalModelSaver(namedModel(o.model), o.seed ?? 1);
+  }
 
   /** Loads and preprocesses the site's data once; throws when there is no labelled training patient. */
   static async create(o: ClassifierTrainerOptions): Promise<ClassifierTrainer> {
@@ -64,6 +74,11 @@ export class ClassifierTrainer implements LocalTrainer {
     }
     if (data.train.length === 0) throw new Error(`no labelled classify patients in the train split of ${o.manifests.join(', ')}`);
     return new ClassifierTrainer(o, cfg, buildNamedModel(named, o.seed ?? 1), data);
+  }
+
+  /** patients of every split (the pool the consortium t-SNE sample is drawn from) */
+  get patients(): number {
+    return this.data.train.length + (this.data.val?.length ?? 0) + (this.data.test?.length ?? 0);
   }
 
   get trainPatients(): number {
@@ -127,6 +142,26 @@ export class ClassifierTrainer implements LocalTrainer {
     return { numExamples: n, evaluation };
   }
 
+  /**
+   * Consortium t-SNE: one pooled backbone vector per patient (the mean over its slices, evaluation
+   * view, no augmentation) for a fixed seeded sample of at most `max` of the site's patients of
+   * every split, labelled 'positive' (NCP) or 'negative'; never ids.
+   */
+  async featureSample(weights: Tensor[], max: number): Promise<FeatureSample> {
+    writeWeights(this.model, weights);
+    const all = [...this.data.train, ...(this.data.val ?? []), ...(this.data.test ?? [])];
+    const samples = [];
+    for (const i of fixedSample(all.length, max, this.o.seed ?? 1)) {
+      const p = all[i];
+      samples.push({ label: p.label === 1 ? 'positive' : 'negative', values: await this.pooled.perPatient(p.data, p.slices, p.size, p.channels) });
+    }
+    return { unit: 'patient', samples };
+  }
+
+  async saveModel(weights: Tensor[], dir: string, info: SavedModelInfo): Promise<void> {
+    await this.saver.save(weights, dir, info);
+  }
+
   /** Predictions a few patients at a time, letting the connection's heartbeats through in between. */
   private async predict(patients: PatientSlices[]): Promise<PatientPrediction[]> {
     const out: PatientPrediction[] = [];
@@ -138,6 +173,7 @@ export class ClassifierTrainer implements LocalTrainer {
   }
 
   dispose(): void {
+    this.saver.dispose();
     this.model.dispose();
   }
 }

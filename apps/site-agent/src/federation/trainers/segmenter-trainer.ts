@@ -16,8 +16,11 @@ import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/p
 import { ensureBackend } from '../../training/backend.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import { loadSegmentImages } from '../../training/segment-data.js';
-import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
+import type { FeatureSample } from '../feature-sharing.js';
+import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
 import { LocalStep, shuffled, yieldToEventLoop } from './local-step.js';
+import { fixedSample, PooledFeatures } from './pooled-features.js';
+import { GlobalModelSaver } from './saved-model.js';
 import { segmenterSplit } from './wire-evaluation.js';
 
 export interface SegmenterTrainerOptions {
@@ -50,12 +53,19 @@ function masks(images: SegImage[]): tf.Tensor3D {
 }
 
 export class SegmenterTrainer implements LocalTrainer {
+  readonly task = 'segment' as const;
+  private readonly pooled: PooledFeatures;
+  private readonly saver: GlobalModelSaver;
+
   private constructor(
     private readonly o: SegmenterTrainerOptions,
     private readonly config: SegmenterConfig,
     private readonly model: tf.LayersModel,
     private readonly data: Data,
-  ) {}
+  ) {
+    this.pooled = new PooledFeatures(model);
+    this.saver = new GlobalModelSaver(namedModel(o.model), o.seed ?? 1);
+  }
 
   static async create(o: SegmenterTrainerOptions): Promise<SegmenterTrainer> {
     await ensureBackend();
@@ -167,7 +177,28 @@ export class SegmenterTrainer implements LocalTrainer {
     return { numExamples: n, evaluation };
   }
 
+  /**
+   * Consortium t-SNE: the pooled encoder (backbone) vector of a fixed seeded sample of at most
+   * `max` of the site's slices (evaluation view, every split), labelled by modality and thickness.
+   */
+  async featureSample(weights: Tensor[], max: number): Promise<FeatureSample> {
+    writeWeights(this.model, weights);
+    const all = [...(this.data.evaluation.train ?? []), ...(this.data.evaluation.val ?? []), ...(this.data.evaluation.test ?? [])];
+    const samples = [];
+    for (const i of fixedSample(all.length, max, this.o.seed ?? 1)) {
+      const im = all[i];
+      const [values] = await this.pooled.perSlice(im.data, 1, im.size, im.channels);
+      samples.push({ label: `${im.modality === 'MR' ? 'MRI' : im.modality}-${im.thickness}`, values });
+    }
+    return { unit: 'slice', samples };
+  }
+
+  async saveModel(weights: Tensor[], dir: string, info: SavedModelInfo): Promise<void> {
+    await this.saver.save(weights, dir, info);
+  }
+
   dispose(): void {
+    this.saver.dispose();
     this.model.dispose();
   }
 }
