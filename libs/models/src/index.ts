@@ -22,7 +22,7 @@ export { saveCheckpoint, loadCheckpoint, type TrainState } from './train/checkpo
 export type { PatientSlices, SegImage } from './train/datasets.js';
 export { trainClassifier, labelVector, classifierBatch, sliceWindow, viewRng, type SliceWindow, type TrainOptions, type WindowView } from './train/train-classifier.js';
 export { trainSegmenter, makeSegBatch, segmenterBatchImages, type SegTrainOptions } from './train/train-segmenter.js';
-export { PAPER_SEG_AUGMENT, augmentRng, augmentSegBatch, augmentSegImage, drawSegAugment, flipLabelMap, swapMirrorLabels, type SegAugmentDraw, type SegAugmentOptions } from './train/segmenter-augment.js';
+export { PAPER_SEG_AUGMENT, augmentSegBatch, augmentSegImage, drawSegAugment, flipLabelMap, swapMirrorLabels, type SegAugmentDraw, type SegAugmentOptions } from './train/segmenter-augment.js';
 export { classCounts, classWeights, type ClassWeighting } from './segmenter/class-weights.js';
 export { predictPatients, summariseClassifier, type PatientPrediction, type ClassifierSplitEvaluation } from './train/evaluate-classifier.js';
 export { predictMasks, diceRecords, summariseSegmenter } from './train/evaluate-segmenter.js';

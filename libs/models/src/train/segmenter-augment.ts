@@ -9,7 +9,7 @@
  * Pure: no tfjs, no I/O.
  */
 import type { SegImage } from './datasets.js';
-import { rng } from './random.js';
+import { viewRng } from './train-classifier.js';
 
 export interface SegAugmentOptions {
   flipProbability: number;
@@ -34,18 +34,6 @@ export interface SegAugmentDraw {
 export function drawSegAugment(r: () => number, o: SegAugmentOptions): SegAugmentDraw {
   const flip = r() < o.flipProbability;
   return { flip, brightness: o.brightness[0] + (o.brightness[1] - o.brightness[0]) * r() };
-}
-
-/**
- * The augmentation generator of training step `step`: a function of (seed, step) only, so a
- * resumed run draws what the uninterrupted one drew without replaying earlier steps.
- */
-export function augmentRng(seed: number, step: number): () => number {
-  // murmur3 finaliser of seed and step (mulberry32 seeds one increment apart give shifted streams)
-  let z = (Math.imul(seed >>> 0, 0x9e3779b9) ^ Math.imul(step + 1, 0x632be5ab)) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return rng((z ^ (z >>> 16)) >>> 0);
 }
 
 /** A size × size label map flipped left↔right, with the mirror pairs' labels exchanged. */
@@ -92,8 +80,12 @@ export function augmentSegImage(im: SegImage, d: SegAugmentDraw, o: SegAugmentOp
   return { ...im, data, ...(mask ? { mask } : {}) };
 }
 
-/** The batch of step `step` as trained: one draw per slice from augmentRng(seed, step). */
+/**
+ * The batch of step `step` as trained: one draw per slice from the step's own generator
+ * viewRng(seed, step) (the classifier's too), so a resumed run draws what the uninterrupted one
+ * drew without replaying earlier steps.
+ */
 export function augmentSegBatch(images: SegImage[], seed: number, step: number, o: SegAugmentOptions): SegImage[] {
-  const r = augmentRng(seed, step);
+  const r = viewRng(seed, step);
   return images.map((im) => augmentSegImage(im, drawSegAugment(r, o), o));
 }

@@ -54,6 +54,7 @@ describe('segmenter batches: augmentation drawn per batch from the step generato
     const resumed = await trainSegmenter(thick, thin, model, { ...o, steps: 4, model: saved.model, optimizer: opt, startStep: saved.state.step });
     expect(resumed.losses[1]).toBeCloseTo(straight.losses[3], 5);
     const w = (m: tf.LayersModel) => m.getWeights().map((t) => t.dataSync().slice());
-    w(resumed.model).forEach((x, i) => expect(maxAbsDiff(x, w(straight.model)[i])).toBeLessThan(1e-5));
+    // float32 noise of the checkpoint round trip is ~1e-5; one Adam step moves weights by ~lr = 1e-3
+    w(resumed.model).forEach((x, i) => expect(maxAbsDiff(x, w(straight.model)[i])).toBeLessThan(5e-5));
   });
 });
