@@ -22,6 +22,8 @@ export interface CoordinatorOptions {
   maxMessageBytes: number;
   pingIntervalMs: number;
   pingTimeoutMs: number;
+  /** per-site-connection message rate limit: what exceeds it is dropped with a rate_limited error */
+  messageRate: { perSecond: number; burst: number };
   /** where runs/<run-id>/summary.json files go (default <dataDir>/runs) */
   runsDir?: string;
   /** log lines go here (stderr by default); null silences them */
@@ -46,6 +48,7 @@ export function defaultOptions(dataDir: string, over: Partial<CoordinatorOptions
     maxMessageBytes: 64 * 1024 * 1024,
     pingIntervalMs: 10_000,
     pingTimeoutMs: 20_000,
+    messageRate: { perSecond: 100, burst: 5000 },
     log: (level, line) => process.stderr.write(`${new Date().toISOString()} ${level.padEnd(4)} ${line}\n`),
     now: () => Date.now(),
     ...over,

@@ -58,7 +58,7 @@ export class AuthModule {}
     {
       provide: GATEWAY,
       useFactory: (a: Authenticator, o: CoordinatorOptions, log: Log) =>
-        new SiteGateway(a, { maxMessageBytes: o.maxMessageBytes, pingIntervalMs: o.pingIntervalMs, pingTimeoutMs: o.pingTimeoutMs, authTimeoutMs: o.authTimeoutMs, log }),
+        new SiteGateway(a, { maxMessageBytes: o.maxMessageBytes, pingIntervalMs: o.pingIntervalMs, pingTimeoutMs: o.pingTimeoutMs, authTimeoutMs: o.authTimeoutMs, messageRate: o.messageRate, log }),
       inject: [AUTHENTICATOR, OPTIONS, LOG],
     },
   ],

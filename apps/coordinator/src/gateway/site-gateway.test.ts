@@ -173,3 +173,45 @@ describe('site gateway', () => {
     });
   });
 });
+
+describe('site gateway: per-connection message rate limit', () => {
+  let c: TestCoordinator;
+  beforeAll(async () => {
+    c = await testCoordinator({ messageRate: { perSecond: 5, burst: 10 } });
+  });
+  afterAll(async () => {
+    await c?.dispose();
+  });
+
+  it('drops a flood with one clear rate_limited error; the flooder stays connected and the other site is served', async () => {
+    const flooder = await connectAs(c, await enrolled(c, 'flooder'));
+    const calm = await connectAs(c, await enrolled(c, 'calm'));
+    expect([flooder.result.ok, calm.result.ok]).toEqual([true, true]);
+    const floodErrors: ErrorMessage[] = [];
+    const calmErrors: ErrorMessage[] = [];
+    flooder.s.on('error', (e: ErrorMessage) => floodErrors.push(e));
+    calm.s.on('error', (e: ErrorMessage) => calmErrors.push(e));
+    // 8 tokens left after the 2 handshake messages; every one of these 60 is malformed (seq −1),
+    // so each message that is processed answers with bad_message, each dropped one does not
+    for (let i = 0; i < 60; i++) flooder.s.emit('heartbeat', { seq: -1, sent_at: 1, status: 'idle' });
+    // the calm site keeps being served meanwhile: its bad message is processed and answered
+    calm.s.emit('heartbeat', { seq: -1, sent_at: 1, status: 'idle' });
+    await new Promise((r) => setTimeout(r, 500));
+    const limited = floodErrors.filter((e) => e.code === 'rate_limited');
+    expect(limited).toHaveLength(1);
+    expect(limited[0].message).toMatch(/more than 5 messages\/s \(burst 10\): 'heartbeat' and \d+ other message\(s\) in the last second were dropped/);
+    const processed = floodErrors.filter((e) => e.code === 'bad_message').length;
+    expect(processed).toBeGreaterThanOrEqual(8);
+    expect(processed).toBeLessThanOrEqual(11);
+    expect(calmErrors.map((e) => e.code)).toEqual(['bad_message']);
+    expect(c.logs.some((l) => /site flooder: over its message rate limit \(5\/s, burst 10\)/.test(l))).toBe(true);
+    expect(c.gateway.connected()).toEqual(new Set(['flooder', 'calm']));
+    // after a pause the flooder's messages are processed again
+    await new Promise((r) => setTimeout(r, 1000));
+    const err = next<ErrorMessage>(flooder.s, 'error');
+    flooder.s.emit('heartbeat', { seq: -1, sent_at: 1, status: 'idle' });
+    expect(await err).toMatchObject({ code: 'bad_message', field: 'seq' });
+    flooder.s.disconnect();
+    calm.s.disconnect();
+  });
+});

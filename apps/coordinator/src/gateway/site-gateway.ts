@@ -4,7 +4,8 @@
  * inbound event is validated by its @unbox/protocol schema (secure-aggregation envelopes by their
  * own limits, in the run engine) before anything else sees it. A refused message gets an `error`
  * event naming the field and reason; only failed authentication closes the connection, so one bad
- * message never disturbs other sites.
+ * message never disturbs other sites. Each connection has a message rate limit (message-rate.ts):
+ * what exceeds it is dropped with a `rate_limited` error, and the other sites are served as usual.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
@@ -21,6 +22,7 @@ import { splitIntoChunks } from '@unbox/protocol/transfer';
 import { CoordinatorError } from '../errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ClientEnvelope } from '../secure-aggregation/wire.js';
+import { DEFAULT_MESSAGE_RATE, MessageRate, type MessageRateLimit } from './message-rate.js';
 
 /** Events a site may send once authenticated. */
 export const SITE_EVENTS = ['round.ready', 'fit.result', 'evaluate.result', 'round.dropout', 'tensor.chunk', 'heartbeat', 'error'] as const;
@@ -40,6 +42,8 @@ export interface GatewayOptions {
   pingIntervalMs: number;
   pingTimeoutMs: number;
   authTimeoutMs: number;
+  /** per-connection message rate limit (default DEFAULT_MESSAGE_RATE) */
+  messageRate?: MessageRateLimit;
   log(level: 'info' | 'warn', line: string): void;
 }
 
@@ -147,8 +151,24 @@ export class SiteGateway {
 
     // messages of one connection are handled one after another, in arrival order
     let queue: Promise<void> = Promise.resolve();
+    const rate = new MessageRate(this.o.messageRate ?? DEFAULT_MESSAGE_RATE, Date.now());
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const kind = typeof event === 'string' ? event.slice(0, 64) : String(event);
+      const now = Date.now();
+      if (!rate.take(now)) {
+        const dropped = rate.notice(now);
+        if (dropped !== null) {
+          const limit = this.o.messageRate ?? DEFAULT_MESSAGE_RATE;
+          const who = conn.phase === 'authed' ? `site ${conn.site}` : `connection ${socket.id}`;
+          this.o.log('warn', `${who}: over its message rate limit (${limit.perSecond}/s, burst ${limit.burst}): ${dropped} message(s) dropped`);
+          socket.emit('error', {
+            code: 'rate_limited',
+            message: `more than ${limit.perSecond} messages/s (burst ${limit.burst}): '${kind}' and ${dropped - 1} other message(s) in the last second were dropped, not processed; send less often`.slice(0, 1024),
+            kind,
+          } satisfies ErrorMessage);
+        }
+        return;
+      }
       queue = queue.then(async () => {
         try {
           if (args.length !== 1) throw new ProtocolError(kind, '', `expected exactly one payload, got ${args.length} (acknowledgements are not used)`);
