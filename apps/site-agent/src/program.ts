@@ -7,6 +7,7 @@ import { createEvalCommand } from './commands/eval.js';
 import { createExplainCommand } from './commands/explain.js';
 import { createServeCommand } from './commands/serve.js';
 import { createTrainCommand } from './commands/train.js';
+import { createUserCommand } from './commands/user.js';
 import { enrollCommand } from './commands/enroll.js';
 import { joinCommand } from './commands/join.js';
 import { EXIT } from './errors.js';
@@ -33,6 +34,7 @@ export function buildProgram(logFormat: LogFormat = 'human'): Command {
   program.addCommand(createEvalCommand());
   program.addCommand(createExplainCommand());
   program.addCommand(createServeCommand());
+  program.addCommand(createUserCommand());
   program.addCommand(enrollCommand());
   program.addCommand(joinCommand());
   const log = createLogger({ format: logFormat });

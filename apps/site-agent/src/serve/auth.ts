@@ -1,0 +1,72 @@
+/**
+ * Who may use the site API: the service bearer token (serve-token, for scripts and the site's own
+ * tools) or a clinician session of THIS site from POST /auth/login. Sign-in checks the scrypt hash
+ * in users.json, answers unknown user and wrong password alike, and throttles repeated failures
+ * per account (login-throttle.ts).
+ */
+import { LoginRequest, type SiteLoginResponse } from '@unbox/protocol';
+import { LoginThrottle } from './login-throttle.js';
+import { verifyPassword } from './passwords.js';
+import { generationOf, type SiteSessions } from './sessions.js';
+import { bearerMatches } from './token.js';
+import { normaliseUsername, type UserDirectory } from './users.js';
+
+export type Principal = { kind: 'service' } | { kind: 'clinician'; username: string; site: string };
+
+export type LoginOutcome =
+  | { ok: true; body: SiteLoginResponse }
+  | { ok: false; status: 400 | 401 | 429; error: string; retryAfterS?: number };
+
+export const BAD_CREDENTIALS = 'wrong username or password';
+
+export class SiteAuth {
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    private readonly serviceToken: string,
+    private readonly users: UserDirectory,
+    private readonly sessions: SiteSessions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.throttle = new LoginThrottle(now);
+  }
+
+  get site(): string {
+    return this.sessions.site;
+  }
+
+  async login(body: unknown): Promise<LoginOutcome> {
+    const r = LoginRequest.safeParse(body);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      return { ok: false, status: 400, error: `login: ${i.path.join('.') || 'body'}: ${i.message}` };
+    }
+    const key = normaliseUsername(r.data.username);
+    const wait = this.throttle.wait(key);
+    if (wait > 0) {
+      const s = Math.ceil(wait / 1000);
+      return { ok: false, status: 429, error: `too many failed sign-ins for this account: try again in ${s} s`, retryAfterS: s };
+    }
+    const user = this.users.get(key);
+    const ok = await verifyPassword(r.data.password, user?.password_hash ?? null);
+    if (!ok || !user) {
+      this.throttle.failed(key);
+      return { ok: false, status: 401, error: BAD_CREDENTIALS };
+    }
+    this.throttle.succeeded(key);
+    const s = this.sessions.issue(user.username, user.password_hash);
+    return { ok: true, body: { token: s.token, role: 'clinician', username: user.username, site: this.site, expires_at: s.expires_at } };
+  }
+
+  /** The caller of an Authorization header, or null. */
+  authorize(header: string | undefined): Principal | null {
+    if (bearerMatches(header, this.serviceToken)) return { kind: 'service' };
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!m) return null;
+    const p = this.sessions.verify(m[1]);
+    if (!p) return null;
+    const user = this.users.get(p.sub);
+    if (!user || generationOf(user.password_hash) !== p.gen) return null;
+    return { kind: 'clinician', username: user.username, site: p.site };
+  }
+}
