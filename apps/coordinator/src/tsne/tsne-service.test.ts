@@ -51,3 +51,18 @@ describe('t-SNE service (worker thread, stored with the round)', () => {
     expect(await store.tsneRounds('run-1')).toEqual([2, 4]);
   }, 60_000);
 });
+
+describe('t-SNE service at shutdown', () => {
+  it('lets a queued t-SNE finish within the grace period before the worker ends', async () => {
+    const t = tempDir();
+    const db = await openDatabase({ sqlitePath: join(t.dir, 'c.db') });
+    const store = new Store(db.db);
+    await store.createRun({ id: 'run-2', name: null, config: {}, strategy: 'fedavg', now: 1 });
+    const service = new TsneService(store, { log: () => undefined, now: () => 5, closeGraceMs: 30_000 });
+    service.schedule('run-2', 1, [{ centre: 'A', features: features(10, 4, 0) }, { centre: 'B', features: features(10, 4, 2) }]);
+    await service.close();
+    expect(await store.tsneRounds('run-2')).toEqual([1]);
+    await db.close();
+    t.cleanup();
+  }, 60_000);
+});

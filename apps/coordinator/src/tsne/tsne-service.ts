@@ -27,6 +27,8 @@ export interface TsneServiceOptions {
   now(): number;
   /** the worker ends after this long without work (it holds a JS heap of its own) */
   idleMs?: number;
+  /** at shutdown, queued t-SNEs get this long to finish and be stored (default 10 s) */
+  closeGraceMs?: number;
 }
 
 export class TsneService {
@@ -36,6 +38,7 @@ export class TsneService {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -54,7 +57,20 @@ export class TsneService {
     while (this.busy) await this.busy;
   }
 
-  async close(): Promise<void> {
+  /** Stops: waits up to closeGraceMs for queued t-SNEs (a run's last round ends just before shutdown), then ends the worker. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.busy) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.o.closeGraceMs ?? 10_000)));
+      const finished = await Promise.race([this.idle().then(() => true), grace.then(() => false)]);
+      clearTimeout(timer);
+      if (!finished) this.o.log('warn', `shutting down with ${this.queue.length + 1} consortium t-SNE(s) not finished: not stored`);
+    }
     this.closed = true;
     this.queue.length = 0;
     if (this.idleTimer) clearTimeout(this.idleTimer);

@@ -1,7 +1,9 @@
 /**
  * The federated classifier at a site: the tfjs SIM classifier of @unbox/models (section 3.2)
  * trained on the site's own chest CT from its manifest(s), with the dataset assembly of
- * `unbox-site train` (same preprocessing, one seeded augmentation draw per training volume).
+ * `unbox-site train` (same preprocessing and the same per-batch augmentation: scans cached in the
+ * lung window, uncropped, and a fresh crop/resize/flip drawn for every window at every step from
+ * viewRng, never one frozen draw per scan, which the network memorised).
  *
  * A round's fit: the received weights are written into the model, then E = local_epochs passes
  * over the training patients, `batch_size` patients per step, each contributing a window of up to
@@ -15,11 +17,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import {
-  buildNamedModel, classifierBatch, classifierLoss, sliceWindow, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier, writeWeights, type ClassifierConfig, type PatientPrediction, type PatientSlices,
+  buildNamedModel, classifierBatch, classifierLoss, sliceWindow, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier, viewRng, writeWeights,
+  type ClassifierConfig, type PatientPrediction, type PatientSlices, type WindowView,
 } from '@unbox/models';
 import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
 import { ensureBackend } from '../../training/backend.js';
-import { loadClassifyPatients } from '../../training/classify-data.js';
+import { loadClassifyPatients, loadClassifyTraining } from '../../training/classify-data.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import type { FeatureSample } from '../feature-sharing.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
@@ -34,13 +37,14 @@ export interface ClassifierTrainerOptions {
   manifests: string[];
   /** the run's model name (classifier[:<px>]) */
   model: string;
-  /** seed of the augmentation draws and of the site's own initial (FedBN-local) weights */
+  /** seed of the site's own initial (FedBN-local) weights and of the consortium t-SNE sample */
   seed?: number;
   maxSlicesPerPatient?: number;
   onSkipped?: (row: SkippedRow) => void;
 }
 
-type Data = Partial<Record<EvalSplit, PatientSlices[]>> & { train: PatientSlices[] };
+/** train: the whole-slice (evaluation) view of the training patients; view: their per-batch training views */
+type Data = Partial<Record<EvalSplit, PatientSlices[]>> & { train: PatientSlices[]; view: WindowView };
 
 export class ClassifierTrainer implements LocalTrainer {
   readonly task = 'classify' as const;
@@ -65,10 +69,12 @@ export class ClassifierTrainer implements LocalTrainer {
     const cfg = named.config;
     const sel = await selectRows(o.manifests, 'classify', ['train', 'val', 'test']);
     sel.skipped.forEach((s) => o.onSkipped?.(s));
-    const data: Data = { train: [] };
-    for (const split of ['train', 'val', 'test'] as const) {
-      const rows = sel.rows.filter((r) => r.entry.split === split);
-      const loaded = await loadClassifyPatients(rows, { size: cfg.backbone.inputSize, channels: cfg.backbone.inputChannels, augmentSeed: split === 'train' ? (o.seed ?? 1) : null });
+    const shape = { size: cfg.backbone.inputSize, channels: cfg.backbone.inputChannels };
+    const training = await loadClassifyTraining(sel.rows.filter((r) => r.entry.split === 'train'), shape);
+    training.skipped.forEach((s) => o.onSkipped?.(s));
+    const data: Data = { train: training.patients.map((p) => p.patient), view: training.view };
+    for (const split of ['val', 'test'] as const) {
+      const loaded = await loadClassifyPatients(sel.rows.filter((r) => r.entry.split === split), { ...shape, augmentSeed: null });
       loaded.skipped.forEach((s) => o.onSkipped?.(s));
       data[split] = loaded.patients;
     }
@@ -94,7 +100,8 @@ export class ClassifierTrainer implements LocalTrainer {
     writeWeights(this.model, weights);
     const cfg = this.config;
     const local = new LocalStep(this.model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay: cfg.weightDecay });
-    const r = rng(((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0);
+    const roundSeed = ((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0;
+    const r = rng(roundSeed);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;
     const patients = this.data.train;
     let steps = 0;
@@ -105,7 +112,10 @@ export class ClassifierTrainer implements LocalTrainer {
         let sum = 0;
         let count = 0;
         for (let start = 0; start < order.length; start += config.batch_size) {
-          const batch = classifierBatch(order.slice(start, start + config.batch_size).map((i) => sliceWindow(patients[i], r, maxSlices)), cfg.numClasses);
+          // this step's views: a fresh crop/flip per window, a function of (round seed, step) only
+          const vr = viewRng(roundSeed, steps);
+          const windows = order.slice(start, start + config.batch_size).map((i) => sliceWindow(patients[i], r, maxSlices));
+          const batch = classifierBatch(windows, cfg.numClasses, (w) => this.data.view(w, vr));
           try {
             sum += local.run(() => classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg));
           } finally {
