@@ -1,10 +1,12 @@
-/** Flags shared by the experiments: --quick, --seed <n>, --steps <n>, --data <dir>, --results <dir>. */
+/** Flags shared by the experiments: --quick, --seed <n>, --steps <n>, --data <dir>, --results <dir>; --jobs <n> (segment: runs at a time). */
 export interface ExperimentArgs {
   quick: boolean;
   seed: number;
   steps?: number;
   data: string;
   results: string;
+  /** segment: training runs at a time (default 2, one engine thread each) */
+  jobs?: number;
 }
 
 export function parseExperimentArgs(args: string[]): ExperimentArgs {
@@ -26,7 +28,8 @@ export function parseExperimentArgs(args: string[]): ExperimentArgs {
     else if (a === '--steps') out.steps = Math.max(1, int(value(i++, a), a));
     else if (a === '--data') out.data = value(i++, a);
     else if (a === '--results') out.results = value(i++, a);
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --steps <n>, --data <dir>, --results <dir>)`);
+    else if (a === '--jobs') out.jobs = Math.max(1, int(value(i++, a), a));
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --steps <n>, --data <dir>, --results <dir>, --jobs <n>)`);
   }
   return out;
 }
