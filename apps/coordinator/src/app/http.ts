@@ -37,8 +37,11 @@ export class ErrorFilter implements ExceptionFilter {
   constructor(private readonly log: (level: 'info' | 'warn', line: string) => void) {}
   catch(e: unknown, host: ArgumentsHost): void {
     const raw = host.switchToHttp().getResponse<{ status(n: number): { json(b: unknown): void }; setHeader(k: string, v: string): void }>();
-    // every error body also carries `error` (the message), the dashboard contract's shape
-    const res = { status: (n: number) => ({ json: (b: { message: string; [k: string]: unknown }) => raw.status(n).json({ ...b, error: b.message }) }) };
+    // sign-in refusals also carry `error` (the dashboard contract's shape); every other body stays
+    // the protocol's strict ErrorMessage {code, message, field?} that clients parse
+    const url = host.switchToHttp().getRequest<{ url?: string }>().url ?? '';
+    const withError = url.startsWith('/api/auth/');
+    const res = { status: (n: number) => ({ json: (b: { message: string; [k: string]: unknown }) => raw.status(n).json(withError ? { ...b, error: b.message } : b) }) };
     if (e instanceof ProtocolError) return res.status(HTTP_STATUS[e.code]).json(e.toWire());
     if (e instanceof CoordinatorError) return res.status(HTTP_STATUS[e.code]).json({ code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) });
     if (e instanceof ThrottledError) {

@@ -22,7 +22,8 @@ export class ThrottledError extends Error {
 
 export const BAD_CREDENTIALS = 'wrong username or password';
 
-export type Principal = { kind: 'admin-token' } | { kind: 'session'; username: string; role: 'admin' };
+/** Who a credential belongs to; a session carries its expiry (ms since epoch). */
+export type Principal = { kind: 'admin-token' } | { kind: 'session'; username: string; role: 'admin'; expiresAt: number };
 
 export class DashboardAuth {
   private readonly throttle: LoginThrottle;
@@ -59,7 +60,7 @@ export class DashboardAuth {
     if (!p) return null;
     const user = await this.users.get(p.sub);
     if (!user || user.role !== p.role || generationOf(user.password_hash) !== p.gen) return null;
-    return { kind: 'session', username: user.username, role: user.role };
+    return { kind: 'session', username: user.username, role: user.role, expiresAt: p.exp };
   }
 
   /** The current time source (tests run on a fake clock). */

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LoginRequest } from '@unbox/protocol';
 import { z } from 'zod';
 import { CoordinatorError } from '../errors.js';
 import { DASHBOARD_AUTH } from '../app/tokens.js';
-import type { DashboardAuth } from './dashboard-auth.js';
+import { AdminGuard } from '../app/http.js';
+import type { DashboardAuth, Principal } from './dashboard-auth.js';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -22,5 +23,14 @@ export class LoginController {
       throw new CoordinatorError('bad_message', `login: ${i.path.join('.') || 'body'}: ${i.message}`, i.path.join('.') || undefined);
     }
     return this.auth.login(r.data);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @UseGuards(AdminGuard)
+  @ApiOperation({ summary: 'Who the bearer credential is: a signed-in admin (username, expiry) or the admin token' })
+  me(@Req() req: { principal: Principal }) {
+    const p = req.principal;
+    return p.kind === 'session' ? { role: 'admin', kind: 'session', username: p.username, expires_at: p.expiresAt } : { role: 'admin', kind: 'admin-token' };
   }
 }

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoordinatorLoginResponse } from '@unbox/protocol';
+import { CoordinatorLoginResponse, ErrorMessage } from '@unbox/protocol';
 import { testCoordinator, type TestCoordinator } from '../testing/coordinator.js';
 import { freshPostgresSchema, HAVE_POSTGRES } from '../testing/databases.js';
 import { hashPassword } from '../users/passwords.js';
@@ -78,9 +78,13 @@ function loginSuite(name: string, make: () => Promise<{ c: TestCoordinator; url?
       expect(body.expires_at - clock).toBeGreaterThanOrEqual(12 * 3600_000 - 60_000);
       for (const path of ['/api/runs', '/api/sites', '/api/models', '/api/strategies']) expect([path, (await c.rest('GET', path, undefined, body.token)).status]).toEqual([path, 200]);
       expect((await c.rest('GET', '/api/runs', undefined, c.adminToken)).status).toBe(200);
-      const bad = await c.rest<{ error: string; code: string }>('GET', '/api/runs', undefined, body.token.slice(0, -2) + 'AA');
+      expect((await c.rest('GET', '/api/auth/me', undefined, body.token)).body).toEqual({ role: 'admin', kind: 'session', username: 'alice', expires_at: body.expires_at });
+      expect((await c.rest('GET', '/api/auth/me', undefined, c.adminToken)).body).toEqual({ role: 'admin', kind: 'admin-token' });
+      expect((await c.rest('GET', '/api/auth/me', undefined, null)).status).toBe(401);
+      const bad = await c.rest<{ message: string; code: string }>('GET', '/api/runs', undefined, body.token.slice(0, -2) + 'AA');
       expect(bad.status).toBe(401);
-      expect(bad.body).toMatchObject({ code: 'unauthorized', error: expect.stringMatching(/session token/) });
+      // other routes keep the protocol's strict error shape
+      expect(ErrorMessage.parse(bad.body)).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/session token/) });
       clock += 12 * 3600_000 + 1;
       expect((await c.rest('GET', '/api/runs', undefined, body.token)).status).toBe(401);
       clock = Date.now();
@@ -133,7 +137,7 @@ function loginSuite(name: string, make: () => Promise<{ c: TestCoordinator; url?
 
     it('documents the login route in OpenAPI', async () => {
       const doc = (await c.rest<{ paths: Record<string, unknown> }>('GET', '/api/openapi.json', undefined, null)).body;
-      expect(Object.keys(doc.paths)).toContain('/api/auth/login');
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/auth/me']));
     });
   });
 }

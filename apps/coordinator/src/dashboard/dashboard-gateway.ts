@@ -6,7 +6,8 @@
  *   `run`   {run}            when a run is created, changes status or completes a round
  *   `round` {run_id, round}  when a round attempt begins, changes phase, cohort, dropouts, metrics or ends
  * Writes are coalesced per run/round over a short window, so a burst of writes gives one event
- * with the state after the burst. Clients send nothing.
+ * with the state after the burst. Clients send nothing; a session's connection is closed when the
+ * session expires.
  */
 import type { Namespace, Server } from 'socket.io';
 import type { DashboardRoundEvent, DashboardRunEvent } from '@unbox/protocol';
@@ -36,7 +37,15 @@ export class DashboardGateway {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return next(new Error('unauthorized: handshake auth.token must be an admin session token (POST /api/auth/login)'));
       this.auth.principal(token).then(
-        (who) => (who ? next() : next(new Error('unauthorized: invalid or expired session token'))),
+        (who) => {
+          if (!who) return next(new Error('unauthorized: invalid or expired session token'));
+          if (who.kind === 'session') {
+            // the feed ends with the session: the client signs in again and reconnects
+            const t = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(who.expiresAt - this.auth.clock(), 2 ** 31 - 1)));
+            socket.once('disconnect', () => clearTimeout(t));
+          }
+          next();
+        },
         (e: Error) => next(new Error(`internal: ${e.message}`)),
       );
     });

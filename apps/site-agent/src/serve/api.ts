@@ -3,6 +3,7 @@
  * only over this site's manifests. Every route but POST /auth/login needs `Authorization: Bearer
  * <token>`: the service token (serve-token) or a clinician session of this site. Routes:
  *   POST /auth/login {username, password}       → {token, role: 'clinician', username, site, expires_at}
+ *   GET /auth/me                                who the token is: {role: 'clinician', username, site, expires_at} or {role: 'service', site}
  *   GET /site                                   site id, served tasks and models, overlay legend, CT window presets
  *   GET /patients[?task=]                       ids, centres, splits and scores (patient probability) of one task
  *   GET /patients/:id/volume                    slice count, native size, modality, spacing, HU range
@@ -32,7 +33,7 @@ import type { SiteModel } from '../explain/site-model.js';
 import type { ManifestRow } from '../training/manifests.js';
 import { loadSegmentImages } from '../training/segment-data.js';
 import type { SegmentTrainConfig } from '../training/config.js';
-import type { SiteAuth } from './auth.js';
+import type { Principal, SiteAuth } from './auth.js';
 import { computeSiteDiceMap, patientDiceView, type SiteDiceMap } from './latent-dice.js';
 import { overlayPng, segmentationLegend, segmentPatient, type SegmentedSlice } from './segmentation.js';
 import { bearerMatches } from './token.js';
@@ -240,7 +241,7 @@ export function createSiteApi(opts: SiteApiOptions): Server {
       else sendJson(res, r.status, { error: r.error }, r.retryAfterS ? { 'retry-after': String(r.retryAfterS) } : {});
       return;
     }
-    const who = opts.auth ? opts.auth.authorize(req.headers.authorization) : bearerMatches(req.headers.authorization, opts.token) ? { kind: 'service' } : null;
+    const who: Principal | null = opts.auth ? opts.auth.authorize(req.headers.authorization) : bearerMatches(req.headers.authorization, opts.token) ? { kind: 'service' } : null;
     if (!who) {
       sendJson(res, 401, { error: 'missing or wrong bearer token (a clinician session of this site from POST /auth/login, or the service token from the site folder)' }, { 'www-authenticate': 'Bearer realm="unbox-site"' });
       return;
@@ -254,6 +255,11 @@ export function createSiteApi(opts: SiteApiOptions): Server {
       parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     } catch {
       throw new HttpError(400, 'malformed percent-encoding in the path');
+    }
+    if (parts.length === 2 && parts[0] === 'auth' && parts[1] === 'me') {
+      noQuery(url);
+      sendJson(res, 200, who.kind === 'clinician' ? { role: 'clinician', username: who.username, site: who.site, expires_at: who.expiresAt } : { role: 'service', site: siteId });
+      return;
     }
     if (parts.length === 1 && parts[0] === 'site') {
       noQuery(url);

@@ -11,7 +11,7 @@ import { generationOf, type SiteSessions } from './sessions.js';
 import { bearerMatches } from './token.js';
 import { normaliseUsername, type UserDirectory } from './users.js';
 
-export type Principal = { kind: 'service' } | { kind: 'clinician'; username: string; site: string };
+export type Principal = { kind: 'service' } | { kind: 'clinician'; username: string; site: string; expiresAt: number };
 
 export type LoginOutcome =
   | { ok: true; body: SiteLoginResponse }
@@ -67,6 +67,6 @@ export class SiteAuth {
     if (!p) return null;
     const user = this.users.get(p.sub);
     if (!user || generationOf(user.password_hash) !== p.gen) return null;
-    return { kind: 'clinician', username: user.username, site: p.site };
+    return { kind: 'clinician', username: user.username, site: p.site, expiresAt: p.exp };
   }
 }

@@ -81,6 +81,8 @@ describe('clinician sign-in', () => {
     const body = SiteLoginResponse.parse(await r.json());
     expect(body).toMatchObject({ role: 'clinician', username: 'dr.who', site: 'A' });
     expect((await at('A').get('/site', body.token)).status).toBe(200);
+    expect(await (await at('A').get('/auth/me', body.token)).json()).toEqual({ role: 'clinician', username: 'dr.who', site: 'A', expires_at: body.expires_at });
+    expect(await (await at('A').get('/auth/me', sites.A.service)).json()).toEqual({ role: 'service', site: 'A' });
     const elsewhere = await at('B').get('/site', body.token);
     expect(elsewhere.status).toBe(401);
     expect((await elsewhere.json()).error).toMatch(/bearer token/);

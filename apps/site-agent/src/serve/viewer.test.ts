@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { Volume } from '@unbox/data';
+import type { ManifestRow } from '../training/manifests.js';
+import { locateSlice, scanOrder, windowedSlice, type Scan } from './viewer.js';
+
+const vol = (slices: number, data: number[], modality = 'CT'): Volume => ({
+  data: Float32Array.from(data), slices, rows: 1, columns: data.length / slices, channels: 1, spacing: [1, 1, 1], sliceThickness: 1, modality, affine: null, source: { format: 'nifti', files: [] },
+});
+const row = (patient: string, paths: string[], mask?: string) => ({ centre: 'A', manifest: 'm', row: 1, entry: { patient, paths, modality: 'CT', ...(mask ? { mask } : {}) } }) as unknown as ManifestRow;
+
+describe('slice viewer', () => {
+  it('orders scans as the API does: classify in manifest order, segment labelled first', () => {
+    const rows = [row('p', ['thin.nii']), row('p', ['thick.nii'], 'mask.nii')];
+    expect(scanOrder(rows, 'classify').map((s) => [s.path, s.labelled])).toEqual([['thin.nii', false], ['thick.nii', false]]);
+    expect(scanOrder(rows, 'segment').map((s) => [s.path, s.labelled])).toEqual([['thick.nii', true], ['thin.nii', false]]);
+  });
+
+  it('locates slice i across scans', () => {
+    const scans = [{ volume: vol(2, [0, 0]) }, { volume: vol(3, [0, 0, 0]) }] as Scan[];
+    expect(locateSlice(scans, 0)).toEqual({ scan: scans[0], slice: 0 });
+    expect(locateSlice(scans, 2)).toEqual({ scan: scans[1], slice: 0 });
+    expect(locateSlice(scans, 4)).toEqual({ scan: scans[1], slice: 2 });
+    expect(locateSlice(scans, 5)).toBeNull();
+  });
+
+  it('windows HU linearly between level ∓ window/2 and clamps; refuses MR', () => {
+    // window 400, level 40: −160 HU → 0, 40 HU → 127.5 → 128, ≥ 240 HU → 255, 140 HU → 191.25 → 191
+    const scan: Scan = { path: 'x', labelled: false, modality: 'CT', volume: vol(2, [0, 0, 0, 0, -1000, -160, 40, 240, 1000, 140]) };
+    expect(Array.from(windowedSlice(scan, 1, 400, 40).grey)).toEqual([0, 128, 255, 255, 191]);
+    expect(windowedSlice(scan, 1, 400, 40)).toMatchObject({ width: 5, height: 1 });
+    expect(windowedSlice({ ...scan, volume: vol(1, [140]) }, 0, 400, 40).grey[0]).toBe(Math.round((140 + 160) / 400 * 255));
+    expect(() => windowedSlice({ ...scan, modality: 'MR' }, 0, 400, 40)).toThrow(/window\/level applies to CT in HU; this scan is MR/);
+  });
+});
