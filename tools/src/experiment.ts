@@ -6,14 +6,16 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const EXPERIMENTS = ['classify', 'segment'] as const;
+const EXPERIMENTS = ['classify', 'segment', 'federated'] as const;
+/** federated vs centralised (issue #4) has its own file and flags (--rounds, --local-epochs) */
+const FILES: Partial<Record<string, string>> = { federated: 'federated-vs-central.ts' };
 const here = dirname(fileURLToPath(import.meta.url));
 const [what, ...rest] = process.argv.slice(2);
 if (!what || !(EXPERIMENTS as readonly string[]).includes(what)) {
   process.stderr.write(`usage: npm run experiment -- <${EXPERIMENTS.join('|')}> [--quick] [--seed <n>] [--steps <n>] [--data <dir>] [--results <dir>]\n`);
   process.exit(what ? 2 : 0);
 }
-const mod = (await import(join(here, 'experiments', `${what}.ts`))) as { main(args: string[]): Promise<void> };
+const mod = (await import(FILES[what] ? join(here, FILES[what]) : join(here, 'experiments', `${what}.ts`))) as { main(args: string[]): Promise<void> };
 try {
   await mod.main(rest);
 } catch (e) {

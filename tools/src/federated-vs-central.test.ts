@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { centralSteps, parseFederatedArgs, stepsPerEpoch } from './federated-vs-central.js';
+
+describe('federated vs centralised: budget and flags', () => {
+  it('gives the centralised run every step the sites took together (by hand: 17, 16, 17 patients, 2 per step)', () => {
+    expect([17, 16, 17].map((n) => stepsPerEpoch(n, 2))).toEqual([9, 8, 9]);
+    expect(centralSteps([17, 16, 17], 2, 10, 1)).toBe(260);
+    expect(centralSteps([17, 16, 17], 2, 5, 2)).toBe(260);
+    expect(centralSteps([5], 4, 3, 1)).toBe(6);
+  });
+
+  it('parses the flags with defaults, and refuses bad ones naming them', () => {
+    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, data: 'data', results: 'results' });
+    expect(parseFederatedArgs(['--quick'])).toMatchObject({ quick: true, rounds: 2 });
+    expect(parseFederatedArgs(['--quick', '--rounds', '4', '--local-epochs', '2', '--seed', '3'])).toMatchObject({ rounds: 4, localEpochs: 2, seed: 3 });
+    expect(() => parseFederatedArgs(['--rounds', '0'])).toThrow('--rounds must be a whole number ≥ 1, got "0"');
+    expect(() => parseFederatedArgs(['--rounds'])).toThrow('--rounds needs a value');
+    expect(() => parseFederatedArgs(['--steps', '5'])).toThrow(/unknown option --steps/);
+  });
+});

@@ -1,0 +1,241 @@
+/**
+ * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--data dir] [--results dir]`
+ * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
+ * synthetic consortium, tested on every patient of the unseen centre D:
+ * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
+ *   `unbox-site enroll`, `unbox-site join`), FedAvg with secure aggregation, R rounds of E local
+ *   epochs, `batch_size` patients per step; each site saves the final global model
+ *   (<site-dir>/models/classify, `train --out` layout);
+ * - centralised: `unbox-site train` on the pooled train splits, the same network, learning rate,
+ *   patients per step, slices per patient and per-batch augmentation, for the same number of
+ *   gradient steps as all sites took together (R · E · Σ_k ⌈n_k / batch⌉), i.e. the same number
+ *   of passes over the pooled data.
+ * Both models are then scored by the same `unbox-site eval` on D (and on the pooled test split of
+ * A, B, C). Writes results/federated.json and results/federated.md.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { markdownTable, namedModel, type ClassificationSummary } from '@unbox/models';
+import { AdminApi } from './consortium/admin-api.js';
+import { Children, type Child } from './consortium/children.js';
+import { ensureConsortium, type Centre } from './experiments/consortium.js';
+import { writeJson, writeResults } from './experiments/report.js';
+import { progressLog, runSiteAgent } from './experiments/site-cli.js';
+import { SIZES } from './experiments/sizes.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const COORDINATOR_BIN = join(ROOT, 'apps/coordinator/bin/unbox-coordinator.js');
+const SITE_BIN = join(ROOT, 'apps/site-agent/bin/unbox-site.js');
+const log = (m: string) => process.stderr.write(`[federated] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface FederatedArgs {
+  quick: boolean;
+  seed: number;
+  rounds: number;
+  localEpochs: number;
+  data: string;
+  results: string;
+}
+
+export function parseFederatedArgs(argv: string[]): FederatedArgs {
+  const out: FederatedArgs = { quick: false, seed: 1, rounds: 10, localEpochs: 1, data: 'data', results: 'results' };
+  let rounds: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const int = (min: number) => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new Error(`${a} must be a whole number ≥ ${min}, got "${v}"`);
+      return n;
+    };
+    if (a === '--quick') out.quick = true;
+    else if (a === '--seed') out.seed = int(0);
+    else if (a === '--rounds') rounds = int(1);
+    else if (a === '--local-epochs') out.localEpochs = int(1);
+    else if (a === '--data') out.data = value();
+    else if (a === '--results') out.results = value();
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --data <dir>, --results <dir>)`);
+  }
+  out.rounds = rounds ?? (out.quick ? 2 : 10);
+  return out;
+}
+
+/** Gradient steps of one local epoch at a site with `n` training patients, `batch` per step (the federated trainer's loop). */
+export const stepsPerEpoch = (n: number, batch: number) => Math.ceil(n / batch);
+
+/** The centralised step budget equal to the federation's: every site's steps over all rounds. */
+export function centralSteps(trainPatients: readonly number[], batch: number, rounds: number, localEpochs: number): number {
+  return rounds * localEpochs * trainPatients.reduce((a, n) => a + stepsPerEpoch(n, batch), 0);
+}
+
+type Summary = Omit<ClassificationSummary, 'roc' | 'pr'>;
+interface EvalFile { backend: string; threads?: number; versions?: Record<string, string>; splits: Record<string, { patient: Summary; image: Summary }> }
+const METRICS = ['n', 'acc', 'sensitivity', 'specificity', 'auc'] as const;
+const pick = (s: Summary) => Object.fromEntries(METRICS.map((k) => [k, s[k] ?? Number.NaN]));
+
+/** Patients with a label in the train split of a manifest (what `join` and `train` train on). */
+function trainPatients(manifest: string): number {
+  const m = JSON.parse(readFileSync(manifest, 'utf8')) as { entries?: { patient: string; split?: string; label?: string; task?: string }[] };
+  const ids = new Set((m.entries ?? []).filter((e) => e.split === 'train' && e.label !== undefined && (e.task === undefined || e.task === 'classify')).map((e) => e.patient));
+  return ids.size;
+}
+
+async function finished(children: Children, child: Child, what: string): Promise<void> {
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${children.tail(child)}`);
+}
+
+async function federate(o: { work: string; train: Centre[]; model: string; config: object; threads: string }): Promise<{ run: string; wall_s: number; siteDirs: string[]; summary: unknown }> {
+  const children = new Children(join(o.work, 'logs'));
+  try {
+    const dataDir = join(o.work, 'coordinator');
+    let url = '';
+    const coordinator = children.spawnNode('coordinator', COORDINATOR_BIN, ['--data', dataDir, 'serve', '--host', '127.0.0.1', '--port', '0', '--runs-dir', join(o.work, 'runs')], (line) => {
+      try {
+        url ||= (JSON.parse(line) as { listening?: string }).listening ?? '';
+      } catch {
+        /* not the start-up line */
+      }
+    });
+    for (const end = Date.now() + 90_000; !url; await sleep(100)) {
+      if (coordinator.proc.exitCode !== null || Date.now() > end) throw new Error(`the coordinator did not start:\n${children.tail(coordinator)}`);
+    }
+    const api = new AdminApi(url, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
+    const siteDirs: string[] = [];
+    const sites: Child[] = [];
+    for (const c of o.train) {
+      const siteDir = join(o.work, 'sites', c.centre);
+      const { token } = await api.call<{ token: string }>('POST', '/api/sites', { site_id: c.centre });
+      await finished(children, children.spawnNode(`enroll-${c.centre}`, SITE_BIN, ['enroll', '--coordinator', url, '--token', token, '--site-dir', siteDir]), `enrolling ${c.centre}`);
+      sites.push(children.spawnNode(`site-${c.centre}`, SITE_BIN, ['join', '--site-dir', siteDir, '--manifest', c.manifest, '--model', o.model], undefined, { UNBOX_THREADS: o.threads }));
+      siteDirs.push(siteDir);
+    }
+    const t0 = performance.now();
+    const { run_id: run } = await api.call<{ run_id: string }>('POST', '/api/runs', o.config);
+    log(`run ${run} started with ${o.train.length} site agents (logs in ${join(o.work, 'logs')})`);
+    let done = 0;
+    for (;;) {
+      for (const s of [coordinator, ...sites]) if (s.proc.exitCode !== null) throw new Error(`${s.name} stopped (exit ${s.proc.exitCode}):\n${children.tail(s)}`);
+      const v = await api.call<{ status: string; completed_rounds: number; failure: string | null }>('GET', `/api/runs/${run}`);
+      if (v.completed_rounds > done) log(`round ${(done = v.completed_rounds)} done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      if (v.status === 'done') break;
+      if (['failed', 'stopped'].includes(v.status)) throw new Error(`run ${run} ${v.status}: ${v.failure ?? ''}`);
+      await sleep(1000);
+    }
+    const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
+    const summary = JSON.parse(await readFile(join(o.work, 'runs', run, 'summary.json'), 'utf8')) as unknown;
+    // the sites save the last round's model once its round.end arrives: wait for the files
+    const last = (o.config as { rounds: number }).rounds;
+    for (const end = Date.now() + 60_000; ; await sleep(500)) {
+      const states = siteDirs.map((d) => {
+        try {
+          return (JSON.parse(readFileSync(join(d, 'models', 'classify', 'checkpoint', 'state.json'), 'utf8')) as { federated?: { round: number } }).federated?.round;
+        } catch {
+          return undefined;
+        }
+      });
+      if (states.every((r) => r === last)) break;
+      if (Date.now() > end) throw new Error(`the sites did not save the round-${last} model (saved rounds: ${states.join(', ')})`);
+    }
+    return { run, wall_s, siteDirs, summary };
+  } finally {
+    await children.stopAll();
+  }
+}
+
+async function evaluate(model: string, manifests: string[], truths: string[], out: string, split: string[], tag: string): Promise<EvalFile> {
+  await runSiteAgent(['eval', '--model', model, '--manifest', ...manifests, '--ground-truth', ...truths, ...split, '--merge-splits', '--out', out], progressLog(log, tag));
+  return JSON.parse(await readFile(out, 'utf8')) as EvalFile;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseFederatedArgs(argv);
+  const size = SIZES[args.quick ? 'quick' : 'default'];
+  const t0 = performance.now();
+  const { dir, centres, generated_s } = await ensureConsortium(args.data, size.name, size.synth, log);
+  const train = centres.slice(0, -1);
+  const test = centres.slice(-1);
+  const work = join(dir, 'experiments', `federated-seed${args.seed}`);
+  await rm(work, { recursive: true, force: true });
+  // the federation's network (a run config names it), the same for the centralised run
+  const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}`;
+  const named = namedModel(modelName);
+  if (named.task !== 'classify') throw new Error(`${modelName} is not a classifier`);
+  const batch = size.classify.patientsPerBatch;
+  const maxSlicesPerPatient = 16; // the federated trainer's window (ClassifierTrainer default)
+  const perSite = train.map((c) => trainPatients(c.manifest));
+  const steps = centralSteps(perSite, batch, args.rounds, args.localEpochs);
+  const lr = named.config.learningRate;
+  log(`budget: ${args.rounds} rounds × ${args.localEpochs} local epoch(s) over ${perSite.join('+')} training patients, ${batch} per step = ${steps} gradient steps either way`);
+
+  // ---- federated ----
+  const threads = process.env.UNBOX_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / train.length)));
+  const runConfig = {
+    version: 1, name: 'federated vs centralised', task: 'classify', model: modelName, rounds: args.rounds, seed: args.seed,
+    strategy: { name: 'fedavg' },
+    cohort: { min_sites: train.length, threshold: train.length, fit_timeout_s: 3600, evaluate_timeout_s: 1800 },
+    train: { local_epochs: args.localEpochs, batch_size: batch, lr },
+    secure_aggregation: true,
+  };
+  const fed = await federate({ work: join(work, 'federated'), train, model: modelName, config: runConfig, threads });
+  log(`federated: ${args.rounds} rounds in ${fed.wall_s} s`);
+  const fedModel = join(fed.siteDirs[0], 'models', 'classify');
+
+  // ---- centralised ----
+  const centralOut = join(work, 'centralised');
+  const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, model: named.config };
+  const cfgPath = join(work, 'centralised.config.json');
+  await writeJson(cfgPath, trainConfig);
+  const tc = performance.now();
+  await runSiteAgent(['train', '--task', 'classify', '--manifest', ...train.map((c) => c.manifest), '--config', cfgPath, '--out', centralOut], progressLog(log, 'centralised'));
+  const central_s = +((performance.now() - tc) / 1000).toFixed(1);
+  log(`centralised: ${steps} steps in ${central_s} s`);
+
+  // ---- the same evaluation of both ----
+  const rows: Record<string, unknown>[] = [];
+  const inDist: Record<string, unknown>[] = [];
+  let backend: EvalFile | null = null;
+  for (const [method, model, wall_s] of [['federated', fedModel, fed.wall_s], ['centralised', centralOut, central_s]] as const) {
+    const unseen = await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen.json`), [], method);
+    const held = await evaluate(model, train.map((c) => c.manifest), train.map((c) => c.groundTruth), join(work, `${method}-test.json`), ['--split', 'test'], method);
+    backend = unseen;
+    for (const level of ['patient', 'image'] as const) {
+      rows.push({ method, level, ...pick(unseen.splits.all[level]), wall_s });
+      inDist.push({ method, level, ...pick(held.splits.all[level]) });
+    }
+    log(`${method}: unseen ${test[0].centre} patient AUC ${unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${held.splits.all.patient.auc?.toFixed(3)}`);
+  }
+  const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
+  const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}`;
+  const json = {
+    experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
+    backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),
+    config: {
+      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, max_slices_per_patient: maxSlicesPerPatient, lr,
+      train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
+    },
+    rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },
+    federated: { run: fed.run, wall_s: fed.wall_s, summary: fed.summary }, centralised: { wall_s: central_s, out: centralOut }, consortium_generated_s: generated_s, runs: work,
+  };
+  const md = [
+    `# Federated vs centralised classifier on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
+    `\`${command}\`: trained on the train split of centres ${json.train_centres.join(', ')} (${perSite.join(' + ')} patients), tested on every patient of the unseen centre ${json.test_centres.join(', ')}. ` +
+      `Federated: ${train.length} site agents, FedAvg with secure aggregation, ${args.rounds} rounds × ${args.localEpochs} local epoch(s). Centralised: the pooled data, ${steps} steps (the federation's total). ` +
+      `Same network (${modelName}), lr ${lr}, ${batch} patients per step, ≤ ${maxSlicesPerPatient} slices per patient, per-batch augmentation. Backend ${json.backend}, seed ${args.seed}, wall time ${wall_s} s, ${json.created}.`, '',
+    markdownTable(rows, ['method', 'level', 'n', 'acc', 'sensitivity', 'specificity', 'auc', 'wall_s']), '',
+    `In distribution (pooled test split of ${json.train_centres.join(', ')}):`, '',
+    markdownTable(inDist, ['method', 'level', 'n', 'acc', 'sensitivity', 'specificity', 'auc']), '',
+  ].join('\n');
+  const paths = await writeResults(args.results, 'federated', json, md);
+  log(`wrote ${paths.json} and ${paths.md} (${wall_s} s)`);
+  process.stdout.write(md);
+}
