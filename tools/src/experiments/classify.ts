@@ -17,7 +17,9 @@ const log = (m: string) => process.stderr.write(`[classify] ${m}\n`);
 const METRICS = ['n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc'] as const;
 
 type Summary = Omit<ClassificationSummary, 'roc' | 'pr'>;
-interface EvalFile { backend: string; threads: number; versions: unknown; splits: Record<string, { patient: Summary; image: Summary }>; step_ms_median?: number; final_loss?: number }
+interface AucPair { patient_auc: number; image_auc: number }
+interface MonitorPoint { step: number; loss: number; train: AucPair; train_augmented: AucPair; heldout: Record<string, AucPair> }
+interface EvalFile { backend: string; threads: number; versions: unknown; splits: Record<string, { patient: Summary; image: Summary }>; step_ms_median?: number; final_loss?: number; monitor?: MonitorPoint[] }
 
 const pick = (s: Summary) => Object.fromEntries(METRICS.map((k) => [k, s[k] ?? Number.NaN]));
 
@@ -25,7 +27,9 @@ export async function main(argv: string[]): Promise<void> {
   const { args, size, t0, centres, generated_s, train, test, steps, work } = await prepareExperiment('classify', argv, log);
   const rows: Record<string, unknown>[] = [];
   const inDistribution: Record<string, unknown>[] = [];
-  const perMode: Record<string, { train_s: number; step_ms_median?: number; final_loss?: number }> = {};
+  const perMode: Record<string, { train_s: number; step_ms_median?: number; final_loss?: number; monitor?: MonitorPoint[] }> = {};
+  // the last monitor point per mode: train AUC (whole slice, augmented) vs held-out, i.e. the memorisation gap
+  const gap: Record<string, unknown>[] = [];
   let unseen: EvalFile | null = null;
   for (const mode of TABLE2_MODES) {
     const out = join(work, mode);
@@ -44,7 +48,14 @@ export async function main(argv: string[]): Promise<void> {
     const trained = JSON.parse(await readFile(join(out, 'evaluation.json'), 'utf8')) as EvalFile;
     unseen = JSON.parse(await readFile(join(out, 'unseen.json'), 'utf8')) as EvalFile;
     const all = unseen.splits.all;
-    perMode[mode] = { train_s, step_ms_median: trained.step_ms_median, final_loss: trained.final_loss };
+    perMode[mode] = { train_s, step_ms_median: trained.step_ms_median, final_loss: trained.final_loss, monitor: trained.monitor };
+    const last = trained.monitor?.at(-1);
+    if (last) {
+      gap.push({
+        method: mode, step: last.step, loss: last.loss, train_whole: last.train.patient_auc, train_augmented: last.train_augmented.patient_auc,
+        heldout_test: last.heldout.test?.patient_auc ?? Number.NaN, unseen: all.patient.auc,
+      });
+    }
     for (const level of ['patient', 'image'] as const) {
       rows.push({ method: mode, level, ...pick(all[level]), train_s });
       if (trained.splits.test) inDistribution.push({ method: mode, level, ...pick(trained.splits.test[level]) });
@@ -56,7 +67,7 @@ export async function main(argv: string[]): Promise<void> {
     experiment: 'classify', train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: unseen?.backend, threads: unseen?.threads, seed: args.seed, versions: unseen?.versions, created: new Date().toISOString(),
     config: { size: size.name, synth: size.synth, steps, patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: size.classify.model },
-    rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDistribution }, per_mode: perMode, consortium_generated_s: generated_s, runs: work,
+    rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDistribution }, memorisation: gap, per_mode: perMode, consortium_generated_s: generated_s, runs: work,
   };
   const md = [
     `# Table 2 on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
@@ -66,6 +77,9 @@ export async function main(argv: string[]): Promise<void> {
     markdownTable(rows, ['method', 'level', 'n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc', 'train_s']), '',
     `In distribution (test split of ${json.train_centres.join(', ')}):`, '',
     markdownTable(inDistribution, ['method', 'level', 'n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc']), '',
+    'Memorisation check, patient AUC at the last step: training patients in the evaluation view (whole slice) and in one fixed augmented view, ' +
+      `the held-out test split of ${json.train_centres.join(', ')}, and the unseen centre; loss: mean training loss since the previous checkpoint.`, '',
+    markdownTable(gap, ['method', 'step', 'loss', 'train_whole', 'train_augmented', 'heldout_test', 'unseen']), '',
   ].join('\n');
   const paths = await writeResults(args.results, 'classify', json, md);
   log(`wrote ${paths.json} and ${paths.md} (${wall_s} s)`);

@@ -14,7 +14,7 @@
 import { createRng, isCovidPositive, preprocessClassifyVolume, readVolume, sampleClassifyAugmentation, type ChestTruth, type ResolvedEntry, type Rng, type Volume } from '@unbox/data';
 import type { PatientSlices, WindowView } from '@unbox/models';
 import { toChannels } from './channels.js';
-import { cacheScan, cacheSide, trainingView, wholeView, type CachedScan, type ViewPatient } from './classify-views.js';
+import { cacheScan, cacheSide, squareLungRoi, trainingView, wholeView, type CachedScan, type ViewPatient } from './classify-views.js';
 import { byPatient, type ManifestRow, type SkippedRow } from './manifests.js';
 
 export interface ClassifyLoadOptions {
@@ -22,6 +22,8 @@ export interface ClassifyLoadOptions {
   channels: number;
   /** seed of the augmentation draws; null = evaluation (whole slice, no flip). */
   augmentSeed: number | null;
+  /** cut every scan to the square box around its lungs first (paper 4.1.2; squareLungRoi). Default false. */
+  lungCrop?: boolean;
   /** ground truth per centre and patient: per-slice labels for image-level metrics (never for training). */
   truth?: Map<string, Map<string, ChestTruth>>;
   onPatient?: (done: number, total: number) => void;
@@ -108,8 +110,9 @@ function patientSlices(p: PatientScans<unknown>, data: Float32Array, opts: Pick<
 export async function loadClassifyPatients(rows: ManifestRow[], opts: ClassifyLoadOptions): Promise<LoadedPatients> {
   const skipped: SkippedRow[] = [];
   const read = (v: Volume, _path: string, prng: Rng | null) => {
-    const aug = prng ? sampleClassifyAugmentation(prng, v.rows, v.columns) : null;
-    return toChannels(preprocessClassifyVolume(v, aug, { size: opts.size }), opts.channels);
+    const roi = opts.lungCrop ? squareLungRoi(v) : undefined;
+    const aug = prng ? sampleClassifyAugmentation(prng, roi?.height ?? v.rows, roi?.width ?? v.columns) : null;
+    return toChannels(preprocessClassifyVolume(v, aug, { size: opts.size, ...(roi ? { roi } : {}) }), opts.channels);
   };
   const found = await readPatients(rows, skipped, read, opts.augmentSeed, opts.onPatient);
   return { patients: found.map((p) => patientSlices(p, concat(p.scans), opts)), skipped };
@@ -129,7 +132,7 @@ export interface LoadedTraining {
 export async function loadClassifyTraining(rows: ManifestRow[], opts: ClassifyTrainingOptions): Promise<LoadedTraining> {
   const skipped: SkippedRow[] = [];
   const side = cacheSide(opts.size);
-  const found = await readPatients<CachedScan>(rows, skipped, (v) => cacheScan(v, side), null, opts.onPatient);
+  const found = await readPatients<CachedScan>(rows, skipped, (v) => cacheScan(v, side, opts.lungCrop ? squareLungRoi(v) : undefined), null, opts.onPatient);
   const patients = found.map((p) => ({ patient: patientSlices(p, wholeView(p.scans, opts.size, opts.channels), opts), scans: p.scans }));
   return { patients, view: trainingView(patients), skipped };
 }

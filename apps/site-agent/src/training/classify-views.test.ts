@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { preprocessClassifyVolume, type Volume } from '@unbox/data';
 import { viewRng, type PatientSlices } from '@unbox/models';
-import { augmentedWindow, cacheScan, cacheSide, renderSlices, trainingView, wholeView } from './classify-views.js';
+import { augmentedWindow, cacheScan, cacheSide, renderSlices, squareLungRoi, trainingView, wholeView } from './classify-views.js';
 
 /** A CT volume in HU: a bright left-side blob (so flips show) on a ramp, per slice a different offset. */
 function ct(slices: number, rows: number, columns: number): Volume {
@@ -40,6 +40,44 @@ describe('cacheScan and wholeView (the evaluation view)', () => {
     const three = renderSlices(c, 0, 1, null, 4, 3);
     expect(Array.from(three.filter((_, i) => i % 3 === 0))).toEqual(Array.from(one));
     expect(() => cacheScan({ ...ct(1, 4, 4), channels: 3, data: new Float32Array(48) }, 8)).toThrow(/mem\.nii: 3-channel image/);
+  });
+});
+
+describe('squareLungRoi (paper 4.1.2: the CT cut to the lungs first)', () => {
+  /** 40×40 slices: air, a body (40 HU) at rows/cols 4..35, lungs (-850 HU) at rows r0..r1, cols c0..c1. */
+  function chest(r0: number, r1: number, c0: number, c1: number): Volume {
+    const v = ct(1, 40, 40);
+    v.data.fill(-1000);
+    for (let r = 4; r <= 35; r++) for (let c = 4; c <= 35; c++) v.data[r * 40 + c] = r >= r0 && r <= r1 && c >= c0 && c <= c1 ? -850 : 40;
+    return v;
+  }
+
+  it('widens the lung box (5 % margin) to a square on its longer side, centred on it', () => {
+    // lungs rows 15..24 (10 px), cols 8..31 (24 px); 5 % margins round to 1 px: box rows 14..25, cols 7..32 (12 × 26);
+    // square side 26 centred on row 20 -> top 7
+    const roi = squareLungRoi(chest(15, 24, 8, 31));
+    expect(roi).toEqual({ top: 7, left: 7, height: 26, width: 26 });
+  });
+
+  it('stays inside the slice and falls back to the largest centred square without lungs', () => {
+    const roi = squareLungRoi(chest(5, 8, 6, 34)); // lungs at the top: the square is pushed down into the slice
+    expect(roi.top).toBe(0);
+    expect(roi.height).toBe(roi.width);
+    expect(roi.top + roi.height).toBeLessThanOrEqual(40);
+    const none = { ...ct(1, 30, 40) };
+    none.data.fill(40);
+    expect(squareLungRoi(none)).toEqual({ top: 0, left: 5, height: 30, width: 30 });
+  });
+
+  it('the cached ROI view equals the evaluation pipeline with that ROI', () => {
+    const v = chest(15, 24, 8, 31);
+    const roi = squareLungRoi(v);
+    const mine = wholeView([cacheScan(v, 64, roi)], 16, 1);
+    const reference = preprocessClassifyVolume(v, null, { size: 16, roi });
+    let d = 0;
+    for (let i = 0; i < mine.length; i++) d = Math.max(d, Math.abs(mine[i] - reference[i]));
+    expect(mine.length).toBe(reference.length);
+    expect(d).toBeLessThan(1e-6);
   });
 });
 

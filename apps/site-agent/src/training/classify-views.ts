@@ -8,8 +8,8 @@
  * network memorised (docs/experiments.md). Pure: no I/O.
  */
 import {
-  CLASSIFY_DEFAULTS, createRng, crop, flipHorizontal, resizeBilinear, sampleClassifyAugmentation, sliceImage, windowCt,
-  type ClassifyAugmentation, type Image2D, type Volume,
+  CLASSIFY_DEFAULTS, createRng, crop, flipHorizontal, lungRoi, resizeBilinear, sampleClassifyAugmentation, sliceImage, windowCt,
+  type ClassifyAugmentation, type CropBox, type Image2D, type Volume,
 } from '@unbox/data';
 import type { PatientSlices, SliceWindow, WindowView } from '@unbox/models';
 import { toChannels } from './channels.js';
@@ -40,15 +40,32 @@ function slice(scan: CachedScan, s: number): Image2D {
   return { data: scan.data.subarray(s * n, (s + 1) * n), rows: scan.rows, columns: scan.columns, channels: 1 };
 }
 
-/** A single-channel CT volume (HU) → the lung window, cached at most `side` px on its longer side. */
-export function cacheScan(v: Volume, side: number): CachedScan {
+/**
+ * The square region of interest around a scan's lungs (paper 4.1.2 crops the CT to the segmented
+ * lungs before the random crop): lungRoi's box widened to a square on its longer side, centred,
+ * kept inside the slice, so every centre's field of view maps the lungs to the same scale and the
+ * resize does not distort them. The whole slice when no lungs are found (lungRoi's fallback).
+ */
+export function squareLungRoi(v: Volume): CropBox {
+  const b = lungRoi(v);
+  const side = Math.min(Math.max(b.height, b.width), v.rows, v.columns);
+  const place = (start: number, len: number, n: number) => Math.min(Math.max(0, Math.round(start + len / 2 - side / 2)), n - side);
+  return { top: place(b.top, b.height, v.rows), left: place(b.left, b.width, v.columns), height: side, width: side };
+}
+
+/**
+ * A single-channel CT volume (HU) → the lung window, cut to `roi` when given, cached at most
+ * `side` px on its longer side.
+ */
+export function cacheScan(v: Volume, side: number, roi?: CropBox): CachedScan {
   if (v.channels !== 1) throw new Error(`${v.source.files[0] ?? 'image'}: ${v.channels}-channel image; the classifier reads single-channel CT in HU`);
-  const scale = Math.min(1, side / Math.max(v.rows, v.columns));
-  const rows = Math.max(1, Math.round(v.rows * scale));
-  const columns = Math.max(1, Math.round(v.columns * scale));
+  const [r0, c0] = roi ? [roi.height, roi.width] : [v.rows, v.columns];
+  const scale = Math.min(1, side / Math.max(r0, c0));
+  const rows = Math.max(1, Math.round(r0 * scale));
+  const columns = Math.max(1, Math.round(c0 * scale));
   const data = new Float32Array(v.slices * rows * columns);
   for (let s = 0; s < v.slices; s++) {
-    let img = windowCt(sliceImage(v, s), CLASSIFY_DEFAULTS.window);
+    let img = windowCt(roi ? crop(sliceImage(v, s), roi) : sliceImage(v, s), CLASSIFY_DEFAULTS.window);
     if (scale < 1) img = resizeBilinear(img, rows, columns, { antialias: true });
     data.set(img.data, s * rows * columns);
   }
