@@ -38,7 +38,8 @@ export function scanOrder(rows: ManifestRow[], task: 'classify' | 'segment'): { 
 export class VolumeCache {
   private readonly entries = new Map<string, Promise<Scan[]>>();
 
-  constructor(private readonly capacity = 4) {}
+  // two patients: a full-resolution CT series can be hundreds of MB as float32
+  constructor(private readonly capacity = 2) {}
 
   scans(key: string, rows: ManifestRow[], task: 'classify' | 'segment'): Promise<Scan[]> {
     let p = this.entries.get(key);
