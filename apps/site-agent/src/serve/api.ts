@@ -12,7 +12,7 @@
  *   GET /patients/:id/slices/:i.png[?window=W&level=L] slice i as the model sees it (greyscale), or a CT
  *                                               slice at native resolution through a HU window/level
  *   GET /patients/:id/segmentation/:i.png       segmenter's class map of slice i: RGBA, transparent background, legend in /site
- *   GET /patients/:id/latent-dice               the site's latent Dice map (computed once per model) and this patient's slices on it
+ *   GET /patients/:id/latent-dice               the site's latent Dice map (computed once per model, kept on disk) and this patient's slices on it
  * A patient is looked up in the task given by ?task= (classify | segment), else in the served
  * models' order. params: slices (top|all|i,j), top, segments, lime_samples, shap_samples, fill, seed.
  * Errors are JSON {error}: 400 bad request, 401 no/wrong token or credentials, 404 unknown
@@ -34,7 +34,7 @@ import type { ManifestRow } from '../training/manifests.js';
 import { loadSegmentImages } from '../training/segment-data.js';
 import type { SegmentTrainConfig } from '../training/config.js';
 import type { Principal, SiteAuth } from './auth.js';
-import { computeSiteDiceMap, patientDiceView, type SiteDiceMap } from './latent-dice.js';
+import { patientDiceView, siteDiceMap, type SiteDiceMap } from './latent-dice.js';
 import { overlayPng, segmentationLegend, segmentPatient, type SegmentedSlice } from './segmentation.js';
 import { bearerMatches } from './token.js';
 import { storeKey, type ExplanationStore } from './store.js';
@@ -295,7 +295,7 @@ export function createSiteApi(opts: SiteApiOptions): Server {
     if (parts[2] === 'latent-dice' && parts.length === 3) {
       noQuery(url, ['task']);
       const { v, rows } = await patient(id, url, 'segment');
-      v.diceMap ??= v.rows().then((all) => computeSiteDiceMap(v.site, [...all.values()].flat())).catch((e: Error) => {
+      v.diceMap ??= v.rows().then((all) => siteDiceMap(store.root, v.site, [...all.values()].flat())).catch((e: Error) => {
         v.diceMap = null;
         throw e;
       });

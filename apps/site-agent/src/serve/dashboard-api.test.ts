@@ -5,7 +5,7 @@
  * scan's own voxels, segmentation overlays against the explanation's class pixel counts, and the
  * latent Dice map against the explanation's dice_map.
  */
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -253,6 +253,31 @@ describe('site view routes', () => {
     for (const p of d.points) expect(p.predicted_dice).toBe(d.grid[gridCell(d, p.x, p.y)]);
     const again = LatentDice.parse(await (await at('A').get(`/patients/${brain}/latent-dice`, token)).json());
     expect(again.grid).toEqual(d.grid);
+
+    // kept on disk: a new server on the same site folder reads it back instead of recomputing
+    const dir = join(sites.A.dir, 'explanations', seg.hash);
+    const file = (await readdir(dir)).find((f) => /^latent-dice-[0-9a-f]{16}\.json$/.test(f))!;
+    expect(file).toBeDefined();
+    const stored = JSON.parse(await readFile(join(dir, file), 'utf8'));
+    expect(stored.map.r2).toBeCloseTo(d.r2, 12);
+    await writeFile(join(dir, file), JSON.stringify({ ...stored, map: { ...stored.map, r2: 0.123456 } }));
+    const fresh = async () => {
+      const server = createSiteApi({ models: [seg], manifests: [fx.manifest], store: new ExplanationStore(join(sites.A.dir, 'explanations')), token: sites.A.service, log });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      try {
+        const r = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/patients/${brain}/latent-dice`, { headers: { authorization: `Bearer ${sites.A.service}` } });
+        return LatentDice.parse(await r.json());
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    };
+    const fromDisk = await fresh();
+    expect(fromDisk.r2).toBe(0.123456);
+    expect(fromDisk.points).toEqual(d.points);
+    // a file for another model is not used: recomputed and rewritten
+    await writeFile(join(dir, file), JSON.stringify({ ...stored, model: 'another-model', map: { ...stored.map, r2: 0.123456 } }));
+    expect((await fresh()).r2).toBeCloseTo(d.r2, 12);
+    expect(JSON.parse(await readFile(join(dir, file), 'utf8')).model).toBe(seg.hash);
   });
 });
 

@@ -4,7 +4,13 @@
  * pooled features to 2-D, an MLP fitted to the per-slice Dice over that plane (libs/xai
  * latentDiceMap, seed 0), evaluated on a grid. A patient's slices (labelled or not) are projected
  * with the same PCA; their predicted Dice is the grid cell they fall in (clamped to the grid).
+ * The map is kept on disk next to the explanations, keyed by model hash and manifest rows, so a
+ * restarted server does not recompute it.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { fitPca, latentDiceMap, pcaTransform, type DiceMap, type PcaModel } from '@unbox/xai';
 import type { LatentDice } from '@unbox/protocol';
 import { UserError } from '../errors.js';
@@ -60,4 +66,68 @@ export function patientDiceView(d: SiteDiceMap, site: SiteModel, patient: string
     rmse: map.rmse,
     r2: map.r2,
   };
+}
+
+// ---- disk cache ---------------------------------------------------------------------------------
+
+const nums = z.array(z.number());
+const Cached = z.strictObject({
+  version: z.literal(1),
+  model: z.string(),
+  rows: z.string(),
+  k: z.number().int().positive(),
+  patients: z.array(z.string()),
+  map: z.strictObject({ coords: nums, dice: nums, explainedVarianceRatio: z.tuple([z.number(), z.number()]), grid: nums, gridSize: z.number().int().positive(), extent: z.tuple([z.number(), z.number(), z.number(), z.number()]), fitted: nums, rmse: z.number(), r2: z.number() }),
+  pca: z.strictObject({ mean: nums, components: nums, nComponents: z.number().int(), dim: z.number().int(), explainedVariance: nums, explainedVarianceRatio: nums }),
+});
+
+/** Which samples a map was fitted on: the manifest rows (patients, scans, masks). */
+export function rowsKey(rows: ManifestRow[]): string {
+  const h = createHash('sha256');
+  for (const r of rows) h.update(JSON.stringify([r.centre, r.entry.patient, r.entry.paths, r.entry.mask ?? null])).update('\n');
+  return h.digest('hex').slice(0, 16);
+}
+
+export const diceMapPath = (root: string, modelHash: string, rows: ManifestRow[]) => join(root, modelHash, `latent-dice-${rowsKey(rows)}.json`);
+
+/** The stored map for this model and these rows, or null (absent, unreadable or for other inputs: recomputed). */
+export async function readSiteDiceMap(path: string, modelHash: string, rows: ManifestRow[]): Promise<SiteDiceMap | null> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return null;
+  }
+  const r = Cached.safeParse(json);
+  if (!r.success || r.data.model !== modelHash || r.data.rows !== rowsKey(rows)) return null;
+  const { map: m, pca: p } = r.data;
+  return {
+    k: r.data.k,
+    patients: r.data.patients,
+    map: { ...m, coords: Float64Array.from(m.coords), dice: Float64Array.from(m.dice), grid: Float32Array.from(m.grid), fitted: Float64Array.from(m.fitted) },
+    pca: { ...p, mean: Float64Array.from(p.mean), components: Float64Array.from(p.components), explainedVariance: Float64Array.from(p.explainedVariance), explainedVarianceRatio: Float64Array.from(p.explainedVarianceRatio) },
+  };
+}
+
+export async function writeSiteDiceMap(path: string, modelHash: string, rows: ManifestRow[], d: SiteDiceMap): Promise<void> {
+  const { map: m, pca: p } = d;
+  const body: z.infer<typeof Cached> = {
+    version: 1, model: modelHash, rows: rowsKey(rows), k: d.k, patients: d.patients,
+    map: { coords: Array.from(m.coords), dice: Array.from(m.dice), explainedVarianceRatio: m.explainedVarianceRatio, grid: Array.from(m.grid), gridSize: m.gridSize, extent: m.extent, fitted: Array.from(m.fitted), rmse: m.rmse, r2: m.r2 },
+    pca: { mean: Array.from(p.mean), components: Array.from(p.components), nComponents: p.nComponents, dim: p.dim, explainedVariance: Array.from(p.explainedVariance), explainedVarianceRatio: Array.from(p.explainedVarianceRatio) },
+  };
+  await mkdir(join(path, '..'), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(body));
+  await rename(tmp, path);
+}
+
+/** Stored map if there is one for this model and rows, else computed and stored. */
+export async function siteDiceMap(root: string, site: SiteModel, rows: ManifestRow[]): Promise<SiteDiceMap> {
+  const path = diceMapPath(root, site.hash, rows);
+  const stored = await readSiteDiceMap(path, site.hash, rows);
+  if (stored) return stored;
+  const d = await computeSiteDiceMap(site, rows);
+  await writeSiteDiceMap(path, site.hash, rows, d);
+  return d;
 }
