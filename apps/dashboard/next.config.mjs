@@ -12,6 +12,8 @@ export default {
   // server-sent events must not wait in a compression buffer
   compress: false,
   transpilePackages: ['@unbox/protocol'],
+  // the Node build of the socket.io client (with ws), not the browser build webpack would pick
+  serverExternalPackages: ['socket.io-client'],
   outputFileTracingRoot: resolve(here, '../..'),
   eslint: { ignoreDuringBuilds: true },
   experimental: { authInterrupts: true },

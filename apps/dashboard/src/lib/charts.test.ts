@@ -17,6 +17,11 @@ describe('metrics over rounds', () => {
       { round: 2, A: 0.6, B: 0.8 },
     ]);
     expect(metricSeries(rounds, 'acc').rows[1]).toEqual({ round: 2, A: 0.5, B: 0.7 });
+    // one split asked for: only that one
+    expect(metricSeries(rounds, 'auc', 'train').rows).toEqual([
+      { round: 1, A: null, B: null },
+      { round: 2, A: 0.99, B: null },
+    ]);
     expect(centresOf([])).toEqual([]);
   });
   it('image-level metrics when there is no patient level', () => {
@@ -31,6 +36,7 @@ describe('metrics over rounds', () => {
     expect(diceGroups(r).map((g) => g.key)).toEqual(['CT thick', 'CT thin', 'MRI mixed']);
     expect(diceSeries(r, 'CT', 'thick').rows).toEqual([{ round: 1, A: 0.4, B: null }]);
     expect(diceSeries(r, 'MRI', 'mixed').rows).toEqual([{ round: 1, A: null, B: 0.7 }]);
+    expect(diceSeries(r, 'CT', 'thick', 'val').rows).toEqual([{ round: 1, A: null, B: null }]);
   });
 });
 
@@ -42,6 +48,7 @@ describe('curves', () => {
       ['B', 0.8],
     ]);
     expect(roc[0].points).toEqual([{ x: 0, y: 0 }, { x: 0.5, y: 0.8 }, { x: 1, y: 1 }]);
+    expect(curvesOf(rounds[0], 'roc', 'train').map((c) => c.centre)).toEqual(['A']);
     expect(curvesOf(rounds[0], 'pr')[1]).toEqual({ centre: 'B', area: null, points: [{ x: 0, y: 1 }, { x: 1, y: 0.5 }] });
     expect(curvesOf(undefined, 'roc')).toEqual([]);
     expect(curvesOf({ round: 1, metrics: { A: { test: { patient: { auc: 0.5 } } } } }, 'roc')).toEqual([]);

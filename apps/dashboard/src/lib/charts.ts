@@ -39,17 +39,18 @@ export interface RoundLike {
   metrics?: Record<string, CentreEvaluation> | null;
 }
 
-const SPLITS = ['test', 'val', 'train'] as const;
+export const SPLITS = ['test', 'val', 'train'] as const;
+export type SplitName = (typeof SPLITS)[number];
 
-/** The split a centre's figures are read from, with its name. */
-export function evaluatedSplit(e: CentreEvaluation | undefined): { split: (typeof SPLITS)[number]; value: Split } | null {
-  for (const s of SPLITS) if (e?.[s]) return { split: s, value: e[s] };
+/** The split a centre's figures are read from: `only` when given, else test, val, train, the first present. */
+export function evaluatedSplit(e: CentreEvaluation | undefined, only?: SplitName): { split: SplitName; value: Split } | null {
+  for (const s of only ? [only] : SPLITS) if (e?.[s]) return { split: s, value: e[s] };
   return null;
 }
 
 /** Patient-level metrics when present (the paper's unit), image-level otherwise. */
-function binaryOf(e: CentreEvaluation | undefined): Binary | null {
-  const s = evaluatedSplit(e)?.value;
+function binaryOf(e: CentreEvaluation | undefined, only?: SplitName): Binary | null {
+  const s = evaluatedSplit(e, only)?.value;
   return s?.patient ?? s?.image ?? null;
 }
 
@@ -62,14 +63,14 @@ export function centresOf(rounds: RoundLike[]): string[] {
 export type SeriesRow = { round: number } & Record<string, number | null>;
 
 /** One row per round, one key per centre (null where that centre has no figure that round). */
-export function metricSeries(rounds: RoundLike[], metric: BinaryMetric): { rows: SeriesRow[]; centres: string[] } {
+export function metricSeries(rounds: RoundLike[], metric: BinaryMetric, split?: SplitName): { rows: SeriesRow[]; centres: string[] } {
   const centres = centresOf(rounds);
   const rows = [...rounds]
     .sort((a, b) => a.round - b.round)
     .map((r) => {
       const row: SeriesRow = { round: r.round } as SeriesRow;
       for (const c of centres) {
-        const v = binaryOf(r.metrics?.[c])?.[metric];
+        const v = binaryOf(r.metrics?.[c], split)?.[metric];
         row[c] = typeof v === 'number' ? v : null;
       }
       return row;
@@ -89,14 +90,14 @@ export function diceGroups(rounds: RoundLike[]): { modality: string; thickness: 
 }
 
 /** Mean Dice per centre over rounds for one modality and thickness. */
-export function diceSeries(rounds: RoundLike[], modality: string, thickness: string): { rows: SeriesRow[]; centres: string[] } {
+export function diceSeries(rounds: RoundLike[], modality: string, thickness: string, split?: SplitName): { rows: SeriesRow[]; centres: string[] } {
   const centres = centresOf(rounds);
   const rows = [...rounds]
     .sort((a, b) => a.round - b.round)
     .map((r) => {
       const row: SeriesRow = { round: r.round } as SeriesRow;
       for (const c of centres) {
-        const v = evaluatedSplit(r.metrics?.[c])?.value.dice?.[modality]?.[thickness]?.mean;
+        const v = evaluatedSplit(r.metrics?.[c], split)?.value.dice?.[modality]?.[thickness]?.mean;
         row[c] = typeof v === 'number' ? v : null;
       }
       return row;
@@ -112,11 +113,11 @@ export interface Curve {
 }
 
 /** ROC (FPR, TPR) or PR (recall, precision) points of every centre in one round. */
-export function curvesOf(round: RoundLike | undefined, kind: 'roc' | 'pr'): Curve[] {
+export function curvesOf(round: RoundLike | undefined, kind: 'roc' | 'pr', split?: SplitName): Curve[] {
   if (!round) return [];
   const out: Curve[] = [];
   for (const c of Object.keys(round.metrics ?? {}).sort()) {
-    const b = binaryOf(round.metrics?.[c]);
+    const b = binaryOf(round.metrics?.[c], split);
     const pts = b?.[kind];
     if (!pts?.length) continue;
     out.push({ centre: c, area: kind === 'roc' && typeof b?.auc === 'number' ? b.auc : null, points: pts.map(([x, y]) => ({ x, y })) });

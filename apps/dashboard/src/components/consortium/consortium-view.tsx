@@ -1,6 +1,7 @@
 'use client';
 /** The consortium view: pick a run; its rounds, metrics, curves, t-SNE and model versions follow it live. */
 import { useEffect, useState } from 'react';
+import { SPLITS, type SplitName } from '../../lib/charts';
 import { ErrorBox, Loading, Panel } from '../status';
 import { useJson } from '../use-json';
 import { CurvesChart } from './curves-chart';
@@ -18,18 +19,27 @@ function statusBadge(s: string) {
 
 export function ConsortiumView() {
   const live = useLive();
+  // a t-SNE is embedded after its round ends: look again for a while even without an event
+  const [recheck, setRecheck] = useState(0);
   const runs = useJson<{ runs: RunRow[] }>('/api/coordinator/runs', live.tick);
   const [picked, setPicked] = useState<string | null>(null);
   const list = runs.data?.runs ?? [];
   // follow the newest running run until the user picks one
   const current = picked ?? [...list].reverse().find((r) => r.status === 'running')?.run_id ?? list.at(-1)?.run_id ?? null;
   const run = list.find((r) => r.run_id === current) ?? null;
-  const rounds = useJson<{ rounds: RoundRow[] }>(current ? `/api/coordinator/runs/${encodeURIComponent(current)}/rounds` : null, `${live.tick}`);
+  const rounds = useJson<{ rounds: RoundRow[] }>(current ? `/api/coordinator/runs/${encodeURIComponent(current)}/rounds` : null, `${live.tick}-${recheck}`);
   const done = (rounds.data?.rounds ?? []).filter((r) => r.status === 'done');
+  const tsnePending = done.some((r) => !r.tsne && r.ended_at && Date.now() - r.ended_at < 120_000);
+  useEffect(() => {
+    if (!tsnePending) return;
+    const t = setTimeout(() => setRecheck((n) => n + 1), 3000);
+    return () => clearTimeout(t);
+  }, [tsnePending, recheck]);
   const [round, setRound] = useState<number | null>(null);
   const latest = done.at(-1)?.round ?? null;
   useEffect(() => setRound(null), [current]);
   const shown = round ?? latest;
+  const [split, setSplit] = useState<SplitName>('test');
 
   return (
     <>
@@ -81,9 +91,18 @@ export function ConsortiumView() {
             {rounds.error && <ErrorBox error={rounds.error} status={rounds.status} />}
             {rounds.data && <RoundsTable rounds={rounds.data.rounds} />}
           </Panel>
-          <div className="grid">
+          <div className="row" role="group" aria-label="Evaluation split">
+            Metrics and curves of each centre&apos;s{' '}
+            {SPLITS.map((s) => (
+              <button key={s} type="button" aria-pressed={s === split} onClick={() => setSplit(s)}>
+                {s}
+              </button>
+            ))}{' '}
+            split (every centre evaluates each round&apos;s global model on its own data)
+          </div>
+          <div className="grid" style={{ marginTop: 8 }}>
             <Panel title="Per-centre metrics across rounds" id="metrics">
-              {rounds.data && <MetricsChart rounds={done} />}
+              {rounds.data && <MetricsChart rounds={done} split={split} />}
             </Panel>
             <Panel
               title="ROC and PR curves per centre"
@@ -103,12 +122,12 @@ export function ConsortiumView() {
                 )
               }
             >
-              <CurvesChart round={done.find((r) => r.round === shown)} />
+              <CurvesChart round={done.find((r) => r.round === shown)} split={split} />
             </Panel>
           </div>
           <div className="grid">
             <Panel title={`Domain shift: t-SNE of the features${shown ? `, round ${shown}` : ''}`} id="tsne">
-              {shown ? <TsneChart run={run.run_id} round={shown} refresh={live.tick} /> : <p className="muted">No finished round yet.</p>}
+              {shown ? <TsneChart key={`${run.run_id}-${shown}`} run={run.run_id} round={shown} available={done.find((r) => r.round === shown)?.tsne ?? true} /> : <p className="muted">No finished round yet.</p>}
             </Panel>
             <Panel title="Model versions" id="models">
               <ModelsTable run={run.run_id} refresh={live.tick} />

@@ -6,9 +6,9 @@ import { ErrorBox, Loading } from '../status';
 import { useJson } from '../use-json';
 import type { TsneData } from './types';
 
-export function TsneChart({ run, round, refresh }: { run: string; round: number; refresh: unknown }) {
-  const t = useJson<TsneData>(`/api/coordinator/runs/${encodeURIComponent(run)}/rounds/${round}/tsne`, refresh);
-  if (t.status === 404) return <p className="muted">No t-SNE for round {round} yet (the sites send their feature embeddings after evaluation).</p>;
+export function TsneChart({ run, round, available }: { run: string; round: number; available: boolean }) {
+  const t = useJson<TsneData>(available ? `/api/coordinator/runs/${encodeURIComponent(run)}/rounds/${round}/tsne` : null);
+  if (!available || t.status === 404) return <p className="muted">No t-SNE for round {round}: none of the sites that opted in to share pooled features (site.json share_features) sent any, or it is still being computed.</p>;
   if (t.error && !t.data) return <ErrorBox error={t.error} status={t.status} />;
   if (!t.data) return <Loading what="t-SNE" />;
   const groups = tsneGroups(t.data.points);
@@ -31,8 +31,13 @@ export function TsneChart({ run, round, refresh }: { run: string; round: number;
       </div>
       <p className="muted">
         {t.data.points.length} points; KL {f(t.data.kl)}, trustworthiness {f(t.data.trustworthiness)}, perplexity {f(t.data.perplexity, 0)}
-        {t.data.noise_sigma !== undefined ? `, noise σ ${f(t.data.noise_sigma)}` : ''}. Colour: centre; shape: label.
+        {t.data.noise_sigma !== undefined ? `, noise σ ${f(t.data.noise_sigma)}` : ''}. One point per {t.data.unit ?? 'sample'}; colour: centre; shape: label.
       </p>
+      {t.data.centre_separation && (
+        <p className="muted">
+          Centre separation (domain shift): silhouette {f(t.data.centre_separation.embedding.silhouette ?? undefined, 2)} in the embedding, {f(t.data.centre_separation.features.silhouette ?? undefined, 2)} in the features; {t.data.centre_separation.features.k ?? '–'}-NN same-centre agreement {f(t.data.centre_separation.features.knn_agreement ?? undefined, 2)} vs chance {f(t.data.centre_separation.features.knn_chance ?? undefined, 2)}.
+        </p>
+      )}
     </>
   );
 }

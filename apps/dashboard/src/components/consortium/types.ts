@@ -24,6 +24,9 @@ export interface RoundRow {
   dropouts: { site: string; stage: string; reason?: string }[];
   metrics?: Record<string, CentreEvaluation> | null;
   model_hash?: string | null;
+  failure?: string | null;
+  /** whether the coordinator stored a consortium t-SNE for this round */
+  tsne?: boolean;
 }
 
 export interface ModelVersionRow {
@@ -35,6 +38,14 @@ export interface ModelVersionRow {
   bytes: number;
 }
 
+interface Separation {
+  silhouette: number | null;
+  knn_agreement: number | null;
+  knn_chance: number | null;
+  k: number | null;
+}
+
+/** GET /api/runs/:id/rounds/:n/tsne (protocol ConsortiumTsne) */
 export interface TsneData {
   points: { x: number; y: number; centre: string; label: string | number | null }[];
   kl?: number;
@@ -42,4 +53,6 @@ export interface TsneData {
   perplexity?: number;
   n?: number;
   noise_sigma?: number;
+  unit?: 'patient' | 'slice';
+  centre_separation?: { embedding: Separation; features: Separation };
 }

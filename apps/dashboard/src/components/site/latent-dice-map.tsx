@@ -5,8 +5,8 @@ import { ErrorBox, Loading } from '../status';
 import { useJson } from '../use-json';
 import type { LatentDice } from './types';
 
-export function LatentDiceMap({ base }: { base: string }) {
-  const m = useJson<LatentDice>(`${base}/latent-dice`);
+export function LatentDiceMap({ url }: { url: string }) {
+  const m = useJson<LatentDice>(url);
   if (m.error && !m.data) return <ErrorBox error={m.error} status={m.status} />;
   if (!m.data) return <Loading what="latent Dice map (it encodes every labelled slice of the site the first time)" />;
   const d = m.data;

@@ -18,16 +18,18 @@ const PRESETS: Record<string, { label: string; query: string }> = {
 
 export function PatientView({ api, patient, task, info, row }: { api: string; patient: string; task: 'classify' | 'segment'; info: SiteInfo | undefined; row: PatientRow | undefined }) {
   const base = `${api}/patients/${encodeURIComponent(patient)}`;
-  const volume = useJson<VolumeInfo>(`${base}/volume`);
+  // every patient route names the task: a site may serve the classifier and the segmenter
+  const tq = `task=${task}`;
+  const volume = useJson<VolumeInfo>(`${base}/volume?${tq}`);
   const [preset, setPreset] = useState('quick');
-  const query = PRESETS[preset].query;
+  const query = task === 'classify' && PRESETS[preset].query ? `${tq}&${PRESETS[preset].query}` : tq;
   const { s, start } = useExplanation(base, query);
   const explanation = s.state === 'done' ? s.explanation : null;
   const [slice, setSlice] = useState<number | null>(null);
   const count = volume.data?.slices ?? (explanation?.task === 'classify' ? explanation.slice_scores.length : null);
   const firstExplained = explanation?.slices[0]?.index ?? 0;
   const current = slice ?? firstExplained;
-  const pngUrl = useMemo(() => (name: string) => `${base}/explanation/${encodeURIComponent(name)}${query ? `?${query}` : ''}`, [base, query]);
+  const pngUrl = useMemo(() => (name: string) => `${base}/explanation/${encodeURIComponent(name)}?${query}`, [base, query]);
 
   return (
     <>
@@ -38,6 +40,7 @@ export function PatientView({ api, patient, task, info, row }: { api: string; pa
         </p>
         {volume.error && volume.status !== 404 && <ErrorBox error={volume.error} status={volume.status} />}
         <div className="row">
+          {task === 'classify' && (
           <label>
             Explanation{' '}
             <select value={preset} onChange={(e) => setPreset(e.target.value)} aria-label="Explanation quality">
@@ -48,6 +51,7 @@ export function PatientView({ api, patient, task, info, row }: { api: string; pa
               ))}
             </select>
           </label>
+          )}
           <button type="button" className="primary" onClick={start} disabled={s.state === 'computing'} data-testid="explain">
             {s.state === 'done' ? 'Recompute' : task === 'classify' ? 'Explain (CAM, LIME, SHAP)' : 'Segment and place on the Dice map'}
           </button>
@@ -57,27 +61,31 @@ export function PatientView({ api, patient, task, info, row }: { api: string; pa
       </Panel>
       <div className="viewer">
         <Panel title="Slice viewer" id="viewer">
-          <SliceViewer base={base} count={count} index={current} onIndex={setSlice} explanation={explanation} pngUrl={pngUrl} volume={volume.data} info={info} />
+          <SliceViewer base={base} task={task} count={count} index={current} onIndex={setSlice} explanation={explanation} pngUrl={pngUrl} volume={volume.data} info={info} />
         </Panel>
         <div style={{ minWidth: 0 }}>
           {explanation?.task === 'classify' && (
-            <>
-              <Panel title="SIM section contributions along the scan" id="sections">
-                <SectionsChart explanation={explanation} current={current} onSlice={setSlice} />
-              </Panel>
-              <Panel title="CAM, LIME and SHAP of the explained slices" id="superpixels">
-                <Superpixels explanation={explanation} pngUrl={pngUrl} onSlice={setSlice} />
-              </Panel>
-            </>
+            <Panel title="SIM section contributions along the scan" id="sections">
+              <SectionsChart explanation={explanation} current={current} onSlice={setSlice} />
+            </Panel>
           )}
           {task === 'segment' && (
             <Panel title="Latent Dice map of the segmenter" id="latent-dice">
-              <LatentDiceMap base={base} />
+              <LatentDiceMap url={`${base}/latent-dice?${tq}`} />
             </Panel>
           )}
-          {!explanation && s.state !== 'computing' && task === 'classify' && <p className="muted">Press Explain to compute the CAM, the section contributions and the LIME and SHAP maps (it runs on the site agent; the page stays usable).</p>}
+          {!explanation && s.state !== 'computing' && task === 'classify' && (
+            <Panel title="Explanations">
+              <p className="muted">Press Explain to compute the CAM, the section contributions and the LIME and SHAP maps. They are computed by the site agent; the page stays usable meanwhile.</p>
+            </Panel>
+          )}
         </div>
       </div>
+      {explanation?.task === 'classify' && (
+        <Panel title="CAM, LIME and SHAP of the explained slices" id="superpixels">
+          <Superpixels explanation={explanation} pngUrl={pngUrl} onSlice={setSlice} />
+        </Panel>
+      )}
     </>
   );
 }

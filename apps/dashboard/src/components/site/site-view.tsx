@@ -10,9 +10,15 @@ import type { PatientRow, SiteInfo } from './types';
 export function SiteView({ site }: { site: string }) {
   const api = `/api/sites/${encodeURIComponent(site)}`;
   const info = useJson<SiteInfo>(`${api}/site`);
-  const patients = useJson<{ task: string; model?: { hash: string; step: number }; patients: PatientRow[] }>(`${api}/patients`);
+  const tasks = info.data?.tasks ?? [];
+  const [chosen, setChosen] = useState<'classify' | 'segment' | null>(null);
+  const task = chosen ?? tasks[0] ?? null;
+  const patients = useJson<{ task: string; model?: { hash: string; step: number }; patients: PatientRow[] }>(task ? `${api}/patients?task=${task}` : null);
   const [picked, setPicked] = useState<string | null>(null);
-  const task = (patients.data?.task ?? info.data?.tasks[0] ?? 'classify') as 'classify' | 'segment';
+  const pickTask = (t: 'classify' | 'segment') => {
+    setChosen(t);
+    setPicked(null);
+  };
   return (
     <div className="viewer" style={{ gridTemplateColumns: 'minmax(260px, 340px) 1fr' }}>
       <Panel title="Patients" id="patients">
@@ -21,13 +27,24 @@ export function SiteView({ site }: { site: string }) {
             Models served: {Object.entries(info.data.models ?? {}).map(([t, m]) => `${t} (step ${m.step}, ${m.hash.slice(0, 8)})`).join('; ') || info.data.tasks.join(', ')}
           </p>
         )}
+        {info.loading && !info.data && <Loading what="the site's models" />}
+        {info.error && <ErrorBox error={info.error} status={info.status} />}
+        {tasks.length > 1 && (
+          <div className="row" role="group" aria-label="Model">
+            {tasks.map((t) => (
+              <button key={t} type="button" aria-pressed={t === task} onClick={() => pickTask(t)}>
+                {t === 'classify' ? 'Chest CT classifier' : 'Ventricle segmenter'}
+              </button>
+            ))}
+          </div>
+        )}
         {patients.loading && !patients.data && <Loading what="patients and their scores" />}
         {patients.error && <ErrorBox error={patients.error} status={patients.status} />}
-        {patients.data && <PatientList patients={patients.data.patients} task={task} selected={picked} onSelect={setPicked} />}
+        {patients.data && task && <PatientList patients={patients.data.patients} task={task} selected={picked} onSelect={setPicked} />}
       </Panel>
       <div style={{ minWidth: 0 }}>
-        {picked ? (
-          <PatientView key={picked} api={api} patient={picked} task={task} info={info.data} row={patients.data?.patients.find((p) => p.id === picked)} />
+        {picked && task ? (
+          <PatientView key={`${task}-${picked}`} api={api} patient={picked} task={task} info={info.data} row={patients.data?.patients.find((p) => p.id === picked)} />
         ) : (
           <Panel title="Patient">
             <p className="muted">Choose a patient on the left (Tab to the list, Enter to open).</p>

@@ -18,6 +18,7 @@ export function nextSlice(key: string, index: number, count: number): number | n
 
 export function SliceViewer(p: {
   base: string;
+  task: 'classify' | 'segment';
   count: number | null;
   index: number;
   onIndex: (i: number) => void;
@@ -26,7 +27,7 @@ export function SliceViewer(p: {
   volume: VolumeInfo | undefined;
   info: SiteInfo | undefined;
 }) {
-  const { base, count, index, onIndex, explanation, pngUrl, volume, info } = p;
+  const { base, task, count, index, onIndex, explanation, pngUrl, volume, info } = p;
   const windows = volume?.modality === 'CT' ? info?.ct_windows ?? {} : {};
   const [wl, setWl] = useState<{ window: number; level: number } | null>(null);
   const [camOn, setCamOn] = useState(true);
@@ -36,8 +37,8 @@ export function SliceViewer(p: {
   const n = count ?? 1;
   const cls = explanation?.task === 'classify' ? explanation.slices.find((s) => s.index === index) : undefined;
   const seg = explanation?.task === 'segment' ? explanation.slices.find((s) => s.index === index) : undefined;
-  const size = volume?.model_size ?? info?.models?.[explanation?.task ?? 'classify']?.input_size ?? 64;
-  const q = wl ? `?window=${wl.window}&level=${wl.level}` : '';
+  const size = volume?.model_size ?? info?.models?.[task]?.input_size ?? 64;
+  const q = `?task=${task}${wl ? `&window=${wl.window}&level=${wl.level}` : ''}`;
   const slicePng = `${base}/slices/${index}.png${q}`;
   const onKey = (e: KeyboardEvent) => {
     const next = nextSlice(e.key, index, n);
@@ -45,7 +46,7 @@ export function SliceViewer(p: {
     e.preventDefault();
     onIndex(next);
   };
-  const segmentTask = explanation?.task === 'segment' || volume?.task === 'segment';
+  const segmentTask = task === 'segment';
   return (
     <>
       <div
@@ -66,7 +67,7 @@ export function SliceViewer(p: {
             ))}
           </svg>
         )}
-        {segmentTask && segOn && <img src={seg ? pngUrl(seg.overlay_png) : `${base}/segmentation/${index}.png`} alt="" style={{ opacity }} data-testid="seg-overlay" onError={(e) => (e.currentTarget.style.display = 'none')} />}
+        {segmentTask && segOn && <img src={seg ? pngUrl(seg.overlay_png) : `${base}/segmentation/${index}.png?task=${task}`} alt="" style={{ opacity }} data-testid="seg-overlay" onError={(e) => (e.currentTarget.style.display = 'none')} />}
       </div>
       {broken && <p className="error">Slice image could not be loaded.</p>}
       <div className="row" style={{ marginTop: 8 }}>

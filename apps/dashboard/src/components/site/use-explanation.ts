@@ -31,7 +31,7 @@ export function useExplanation(base: string, query: string): { s: ExplainState; 
     set({ state: 'computing', progress: null });
     const poll = async () => {
       try {
-        const r = await fetch(`${base}/explanation${query ? `?${query}` : ''}`, { cache: 'no-store' });
+        const r = await fetch(`${base}/explanation?${query}`, { cache: 'no-store' });
         if (mine !== gen.current) return;
         const j = (await r.json().catch(() => ({}))) as { progress?: ExplainProgress; error?: string };
         if (r.status === 202) {

@@ -1,0 +1,164 @@
+/**
+ * End to end, in Debian's headless chromium driven by playwright-core: a real coordinator and three
+ * site agents federate the 32 px classifier for two rounds with secure aggregation while a
+ * consortium admin watches the rounds arrive live and the t-SNE appear; then a clinician of site A
+ * opens a patient's CAM, LIME and SHAP from site A's own agent, and is refused site B by the
+ * dashboard and by site B's agent. Screenshots go to test-output/screenshots (gitignored).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAdmin, addClinician, adminCall, APP, buildDashboard, joinSite, serveSite, startCoordinator, startDashboard, synth, type Admin } from './consortium.js';
+import { freePort, Procs } from './processes.js';
+
+const SHOTS = join(APP, 'test-output/screenshots');
+const CHROMIUM = process.env.UNBOX_CHROMIUM ?? '/usr/bin/chromium';
+const ROUNDS = 2;
+
+/** Runs `f` on a fresh page; on failure saves what the browser showed (FAILED-<name>.png) before rethrowing. */
+async function withPage(browser: Browser, name: string, f: (page: Page) => Promise<void>): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  try {
+    await f(page);
+  } catch (e) {
+    await page.screenshot({ path: join(SHOTS, `FAILED-${name}.png`), fullPage: true }).catch(() => undefined);
+    throw e;
+  } finally {
+    await page.close();
+  }
+}
+
+async function signIn(page: Page, dashboard: string, target: string, username: string, pw: string): Promise<void> {
+  await page.goto(`${dashboard}/?again=1`);
+  await page.getByLabel('Sign in to').selectOption(target);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(pw);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('dashboard in a real browser against a real consortium', () => {
+  const root = mkdtempSync(join(tmpdir(), 'unbox-dashboard-e2e-'));
+  rmSync(join(APP, 'test-output/logs'), { recursive: true, force: true });
+  const procs = new Procs(join(APP, 'test-output/logs'));
+  let browser: Browser;
+  let dashboard: string;
+  let admin: Admin;
+  let adminPw: string;
+  const clinicians: Record<string, string> = {};
+  const siteUrls: Record<string, string> = {};
+  let centres: { centre: string; manifest: string }[];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await buildDashboard(procs);
+    centres = await synth(procs, join(root, 'data'), 3);
+    admin = await startCoordinator(procs, join(root, 'coordinator'), join(root, 'runs'));
+    for (const c of centres) await joinSite(procs, admin, c.centre, c.manifest, join(root, 'sites', c.centre));
+    adminPw = await addAdmin(procs, join(root, 'coordinator'), root, 'admin');
+    for (const s of ['A', 'B']) {
+      clinicians[s] = await addClinician(procs, join(root, 'sites', s), root, `clin-${s.toLowerCase()}`);
+      siteUrls[s] = `http://127.0.0.1:${await freePort()}`;
+    }
+    dashboard = await startDashboard(procs, admin.url, ['A', 'B'].map((s) => ({ centre: s, url: siteUrls[s] })), root);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await procs.stopAll();
+  }, 60_000);
+
+  it('refuses the API without a session', async () => {
+    expect((await fetch(`${dashboard}/api/coordinator/runs`)).status).toBe(401);
+    expect((await fetch(`${dashboard}/api/sites/A/patients`)).status).toBe(401);
+    expect((await fetch(`${dashboard}/api/live`)).status).toBe(401);
+    const bad = await fetch(`${dashboard}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'consortium', username: 'admin', password: 'wrong-password' }) });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('admin: sees the rounds of a live run progress and the t-SNE of each round', async () => {
+    await withPage(browser, 'admin', async (page) => {
+      await signIn(page, dashboard, 'consortium', 'admin', adminPw);
+      await page.waitForURL(`${dashboard}/consortium`);
+      const cookie = (await page.context().cookies()).find((c) => c.name === 'unbox_session');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+      await page.getByText('connected', { exact: true }).waitFor({ timeout: 30_000 });
+      const run = await adminCall<{ run_id: string }>(admin, 'POST', '/api/runs', {
+        version: 1, name: 'e2e: classifier', task: 'classify', model: 'classifier:32', rounds: ROUNDS, seed: 1, strategy: { name: 'fedavg' },
+        cohort: { min_sites: 3, threshold: 2, fit_timeout_s: 600, evaluate_timeout_s: 600 },
+        train: { local_epochs: 1, batch_size: 2, lr: 0.001 }, secure_aggregation: true,
+      });
+      // live: the run and its first round show up without a reload
+      await page.getByRole('button', { name: run.run_id }).waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid="round-1"]').waitFor({ timeout: 120_000 });
+      await page.screenshot({ path: join(SHOTS, 'consortium-round-1.png'), fullPage: true });
+      await page.locator(`[data-testid="round-${ROUNDS}"][data-status="done"]`).waitFor({ timeout: 420_000 });
+      await expect.poll(() => page.locator(`[data-testid="run-progress-${run.run_id}"]`).textContent(), { timeout: 30_000 }).toBe(`${ROUNDS}/${ROUNDS}`);
+      const rows = page.locator('[data-testid="rounds-table"] tbody tr');
+      expect(await rows.count()).toBe(ROUNDS);
+      expect(await rows.first().textContent()).toMatch(/A, B, C/);
+      // t-SNE of the last round: one symbol per shared point, coloured by centre
+      const tsne = page.locator('[data-testid="tsne-chart"]');
+      await tsne.waitFor({ timeout: 60_000 });
+      expect(Number(await tsne.getAttribute('data-points'))).toBeGreaterThan(0);
+      expect(await tsne.locator('.recharts-scatter-symbol').count()).toBe(Number(await tsne.getAttribute('data-points')));
+      // per-centre metrics: accuracy on the test split; AUC and curves on the train split (both classes there)
+      await page.getByRole('group', { name: 'Metric' }).getByRole('button', { name: 'Accuracy' }).click();
+      await page.locator('[data-testid="metrics-chart"] .recharts-line-curve').first().waitFor({ state: 'attached' });
+      await page.getByRole('group', { name: 'Evaluation split' }).getByRole('button', { name: 'train' }).click();
+      await page.getByRole('group', { name: 'Metric' }).getByRole('button', { name: 'AUC' }).click();
+      await expect.poll(() => page.locator('[data-testid="metrics-chart"] .recharts-line-curve').count()).toBe(3);
+      expect(await page.locator('[data-testid="roc-chart"] .recharts-line-curve').count()).toBe(3);
+      expect(await page.locator('[data-testid="pr-chart"] .recharts-line-curve').count()).toBe(3);
+      await page.screenshot({ path: join(SHOTS, 'consortium-done.png'), fullPage: true });
+      // the admin has no business with a site's patients
+      expect(await page.evaluate(() => fetch('/api/sites/A/patients').then((r) => r.status))).toBe(403);
+    });
+  }, 600_000);
+
+  it("clinician of A: opens a patient's CAM, LIME and SHAP; scrolls with the keyboard", async () => {
+    for (const s of ['A', 'B']) {
+      const c = centres.find((x) => x.centre === s)!;
+      const url = await serveSite(procs, s, join(root, 'sites', s), c.manifest, Number(new URL(siteUrls[s]).port));
+      expect(url).toBe(siteUrls[s]);
+    }
+    await withPage(browser, 'clinician', async (page) => {
+      await signIn(page, dashboard, 'A', 'clin-a', clinicians.A);
+      await page.waitForURL(`${dashboard}/sites/A`);
+      const first = page.locator('[data-testid="patient-list"] tbody tr button').first();
+      await first.waitFor({ timeout: 120_000 });
+      await first.press('Enter');
+      await page.getByTestId('explain').click();
+      for (const id of ['cam-img', 'lime-img', 'shap-img']) {
+        const img = page.getByTestId(id).first();
+        await img.waitFor({ timeout: 300_000 });
+        await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+      }
+      expect(await page.getByTestId('lime-values').first().getAttribute('aria-label')).toMatch(/superpixel \d+ -?\d/);
+      await page.getByTestId('sections-chart').waitFor();
+      const stack = page.getByTestId('slice-stack');
+      const before = Number(await stack.getAttribute('data-slice'));
+      await stack.focus();
+      await page.keyboard.press(before > 0 ? 'ArrowUp' : 'ArrowDown');
+      expect(Number(await stack.getAttribute('data-slice'))).toBe(before > 0 ? before - 1 : before + 1);
+      await page.keyboard.press(before > 0 ? 'ArrowDown' : 'ArrowUp');
+      await page.getByTestId('cam-overlay').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'site-A-patient.png'), fullPage: true });
+
+      // site B: refused by the dashboard (page and API), and by site B's agent itself
+      expect(await page.evaluate(() => fetch('/api/sites/B/patients').then((r) => r.status))).toBe(403);
+      expect(await page.evaluate(() => fetch('/api/coordinator/runs').then((r) => r.status))).toBe(403);
+      const resp = await page.goto(`${dashboard}/sites/B`);
+      expect(resp?.status()).toBe(403);
+      await page.getByText('403: not allowed').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'site-B-refused.png') });
+      const login = await fetch(`${siteUrls.A}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'clin-a', password: clinicians.A }) });
+      const { token } = (await login.json()) as { token: string };
+      expect((await fetch(`${siteUrls.A}/patients`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${siteUrls.B}/patients`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    });
+  }, 600_000);
+});
