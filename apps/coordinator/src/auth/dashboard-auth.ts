@@ -7,9 +7,9 @@
 import type { CoordinatorLoginResponse, LoginRequest } from '@unbox/protocol';
 import { CoordinatorError } from '../errors.js';
 import { sameSecret } from '../enrollment/secrets.js';
-import { verifyPassword } from '../users/passwords.js';
+import { verifyPassword } from '@unbox/accounts';
 import { normaliseUsername, type UserStore } from '../users/user-store.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle } from '@unbox/accounts';
 import { generationOf, type SessionTokens } from './sessions.js';
 
 /** Too many failed sign-ins for one account: HTTP 429 with Retry-After. */

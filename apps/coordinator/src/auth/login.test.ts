@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoordinatorLoginResponse, ErrorMessage } from '@unbox/protocol';
 import { testCoordinator, type TestCoordinator } from '../testing/coordinator.js';
 import { freshPostgresSchema, HAVE_POSTGRES } from '../testing/databases.js';
-import { hashPassword } from '../users/passwords.js';
+import { hashPassword } from '@unbox/accounts';
 import { UserStore } from '../users/user-store.js';
 import { userAdd, userPassword, userRemove } from '../users/user-commands.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { DashboardRoundEvent, DashboardRunEvent } from '@unbox/protocol';
 import { testCoordinator, type TestCoordinator } from '../testing/coordinator.js';
-import { hashPassword } from '../users/passwords.js';
+import { hashPassword } from '@unbox/accounts';
 import { UserStore } from '../users/user-store.js';
 
 const config = { version: 1, task: 'classify', model: 'logreg:4', rounds: 3, strategy: { name: 'fedavg' }, train: { batch_size: 8, lr: 0.1 } };

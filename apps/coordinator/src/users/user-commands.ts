@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Password, Username } from '@unbox/protocol';
 import { AdminError } from '../admin-client.js';
 import { openDatabase } from '../db/connect.js';
-import { generatePassword, hashPassword } from './passwords.js';
+import { generatePassword, hashPassword } from '@unbox/accounts';
 import { normaliseUsername, UserStore } from './user-store.js';
 
 export interface UserDbFlags {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { Password, Username } from '@unbox/protocol';
 import { UserError } from '../errors.js';
-import { generatePassword, hashPassword } from '../serve/passwords.js';
+import { generatePassword, hashPassword } from '@unbox/accounts';
 import { normaliseUsername, readUsers, usersPath, writeUsers } from '../serve/users.js';
 
 const siteDirOption = () => new Option('--site-dir <dir>', 'site folder holding users.json').default(process.env.UNBOX_SITE_DIR ?? 'site');

@@ -5,8 +5,8 @@
  * per account (login-throttle.ts).
  */
 import { LoginRequest, type SiteLoginResponse } from '@unbox/protocol';
-import { LoginThrottle } from './login-throttle.js';
-import { verifyPassword } from './passwords.js';
+import { LoginThrottle } from '@unbox/accounts';
+import { verifyPassword } from '@unbox/accounts';
 import { generationOf, type SiteSessions } from './sessions.js';
 import { bearerMatches } from './token.js';
 import { normaliseUsername, type UserDirectory } from './users.js';

@@ -19,7 +19,7 @@ import { loadSiteModel, type SiteModel } from '../explain/site-model.js';
 import { explainFixture, type ExplainFixture } from '../explain/testing-fixture.js';
 import { createSiteApi } from './api.js';
 import { SiteAuth } from './auth.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword } from '@unbox/accounts';
 import { loadOrCreateSessionSecret, SiteSessions } from './sessions.js';
 import { ExplanationStore } from './store.js';
 import { ensureToken } from './token.js';

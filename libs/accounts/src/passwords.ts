@@ -1,5 +1,5 @@
 /**
- * Password hashes for dashboard accounts: scrypt (RFC 7914) with a random 16-byte salt, stored as
+ * Password hashes for dashboard accounts (coordinator admins, site clinicians): scrypt (RFC 7914) with a random 16-byte salt, stored as
  * `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>` so the cost can be raised later without breaking old
  * hashes. Verification is constant-time in the hash, and an unknown user is checked against a
  * dummy hash so both refusals take the same time.

@@ -2,9 +2,12 @@ import { statSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../users/passwords.js';
+import { z } from 'zod';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { FREE_FAILURES, LoginThrottle, MAX_LOCK_MS } from './login-throttle.js';
-import { loadOrCreateSessionSecret, SessionTokens } from './sessions.js';
+import { generationOf, loadOrCreateSessionSecret, SignedTokens } from './session-tokens.js';
+
+const Claims = z.strictObject({ v: z.literal(1), sub: z.string().min(1), role: z.literal('admin'), gen: z.string().regex(/^[0-9a-f]{16}$/), exp: z.number().int() });
 
 const dir = mkdtempSync(join(tmpdir(), 'unbox-sessions-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +30,7 @@ describe('password hashes (scrypt)', () => {
 describe('session tokens', () => {
   let t = 1_000_000;
   const secret = loadOrCreateSessionSecret(dir);
-  const s = new SessionTokens(secret, () => t, 1000);
+  const s = new SignedTokens(secret, 'test-session.v1.', Claims, () => t, 1000);
 
   it('keeps a 32-byte secret in a 0600 file, reused on the next start, refused when others can read it', () => {
     const path = join(dir, 'session-secret');
@@ -39,16 +42,18 @@ describe('session tokens', () => {
     chmodSync(path, 0o600);
   });
 
-  it('round-trips a payload until it expires; a tampered, foreign or expired token is refused', () => {
-    const { token, expires_at } = s.issue('alice', 'scrypt$hash-1');
+  it('round-trips claims until they expire; a tampered, foreign-secret, other-purpose or expired token is refused', () => {
+    const { token, expires_at } = s.sign({ v: 1, sub: 'alice', role: 'admin', gen: generationOf('scrypt$hash-1') });
     expect(expires_at).toBe(t + 1000);
     expect(s.verify(token)).toMatchObject({ v: 1, sub: 'alice', role: 'admin', exp: t + 1000, gen: expect.stringMatching(/^[0-9a-f]{16}$/) });
     const [body, sig] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), sub: 'mallory' })).toString('base64url');
     expect(s.verify(`${forged}.${sig}`)).toBeNull();
     expect(s.verify(`${body}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`)).toBeNull();
-    const other = new SessionTokens(Buffer.alloc(32, 7), () => t, 1000);
+    const other = new SignedTokens(Buffer.alloc(32, 7), 'test-session.v1.', Claims, () => t, 1000);
     expect(other.verify(token)).toBeNull();
+    const otherPurpose = new SignedTokens(secret, 'other-session.v1.', Claims, () => t, 1000);
+    expect(otherPurpose.verify(token)).toBeNull();
     expect(s.verify('not-a-token')).toBeNull();
     t += 999;
     expect(s.verify(token)).not.toBeNull();
