@@ -4,13 +4,16 @@
  * A round's fit: the received weights, then E = local_epochs passes over the labelled thick
  * slices in batches of `batch_size`; with loss LS+LT each thick step is followed by a thin step
  * on unlabelled slices (Eq. 14: L_S + β·L_T, alternated as in 3.3.2), plus weight decay and
- * FedProx's proximal term when μ is sent. The update counts every training slice.
+ * FedProx's proximal term when μ is sent. The update counts every training slice. Augmentation is
+ * per batch, as in `unbox-site train`: the slices are cached unaugmented and every slice of every
+ * batch gets a fresh flip (left/right ventricle labels exchanged) and brightness draw from the
+ * step's generator, never one frozen draw per scan.
  * Evaluation: Dice per modality and thickness per split, never masks or pixels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import {
-  buildNamedModel, diceRecords, namedModel, pearsonLoss, readWeights, rng, summariseSegmenter, supervisedLoss, writeWeights, type SegImage, type SegmenterConfig,
+  augmentSegBatch, buildNamedModel, diceRecords, PAPER_SEG_AUGMENT, namedModel, pearsonLoss, readWeights, rng, summariseSegmenter, supervisedLoss, writeWeights, type SegImage, type SegmenterConfig,
 } from '@unbox/models';
 import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
 import { ensureBackend } from '../../training/backend.js';
@@ -80,7 +83,8 @@ export class SegmenterTrainer implements LocalTrainer {
     for (const split of ['train', 'val', 'test'] as const) {
       const rows = sel.rows.filter((r) => r.entry.split === split);
       if (split === 'train') {
-        const t = await loadSegmentImages(rows, { size, channels, augmentSeed: o.seed ?? 1 });
+        // unaugmented: fit draws flip/brightness per batch
+        const t = await loadSegmentImages(rows, { size, channels, augmentSeed: null });
         t.skipped.forEach((s) => o.onSkipped?.(s));
         data.labelled = t.labelled;
         data.unlabelled = t.unlabelled;
@@ -106,7 +110,10 @@ export class SegmenterTrainer implements LocalTrainer {
     writeWeights(this.model, weights);
     const cfg = this.config;
     const local = new LocalStep(this.model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay: cfg.weightDecay });
-    const r = rng(((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0);
+    const roundSeed = ((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0;
+    const r = rng(roundSeed);
+    // this step's augmentation: a function of (round seed, step) only
+    const augmented = (images: SegImage[]) => augmentSegBatch(images, roundSeed, steps, PAPER_SEG_AUGMENT);
     const { labelled, unlabelled } = this.data;
     const thick = cfg.loss !== 'LT';
     const thin = cfg.loss !== 'LS';
@@ -122,7 +129,7 @@ export class SegmenterTrainer implements LocalTrainer {
         let count = 0;
         for (let start = 0, b = 0; start < order.length; start += config.batch_size, b++) {
           if (thick) {
-            const batch = order.slice(start, start + config.batch_size).map((i) => labelled[i]);
+            const batch = augmented(order.slice(start, start + config.batch_size).map((i) => labelled[i]));
             const x = stack(batch);
             const y = masks(batch);
             try {
@@ -136,7 +143,7 @@ export class SegmenterTrainer implements LocalTrainer {
           }
           if (thin) {
             const from = (b * config.batch_size) % unlabelled.length;
-            const batch = Array.from({ length: Math.min(config.batch_size, unlabelled.length) }, (_, k) => unlabelled[thinOrder[(from + k) % unlabelled.length]]);
+            const batch = augmented(Array.from({ length: Math.min(config.batch_size, unlabelled.length) }, (_, k) => unlabelled[thinOrder[(from + k) % unlabelled.length]]));
             const x = stack(batch);
             try {
               sum += local.run(() => pearsonLoss(this.model.apply(x, { training: true }) as tf.Tensor4D).mul(cfg.beta) as tf.Scalar);
