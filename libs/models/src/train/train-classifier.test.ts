@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
-import { classifierBatch, sliceWindow, trainClassifier, viewRng, type SliceWindow, type WindowView } from './train-classifier.js';
+import { classifierBatch, samplePatients, sliceWindow, trainClassifier, viewRng, type SliceWindow, type WindowView } from './train-classifier.js';
+import type { PatientSlices } from './datasets.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { adam } from './step.js';
 import { lesionPatients } from '../testing/synthetic.js';
@@ -101,5 +102,48 @@ describe('trainClassifier with a per-batch view', () => {
       expect(w.count).toBe(5);
       expect(w.start >= 0 && w.start + w.count <= data[0].slices).toBe(true);
     }
+  });
+});
+
+describe('samplePatients', () => {
+  const mk = (id: string, centre: string, label: 0 | 1): PatientSlices => ({ id, centre, label, data: new Float32Array(1), slices: 1, size: 1, channels: 1 });
+  // A: 1 positive, 3 negatives; B: 3 positives, 1 negative; C: negatives only
+  const ps = [mk('a1', 'A', 1), mk('a2', 'A', 0), mk('a3', 'A', 0), mk('a4', 'A', 0), mk('b1', 'B', 1), mk('b2', 'B', 1), mk('b3', 'B', 1), mk('b4', 'B', 0), mk('c1', 'C', 0)];
+
+  it('centre-balanced: pairs of one positive and one negative patient of the same centre, both mixed centres used', () => {
+    const r = viewRng(1, 0);
+    const centres = new Set<string>();
+    let positives = 0;
+    let n = 0;
+    for (let i = 0; i < 200; i++) {
+      const draw = samplePatients(ps, r, 4, 'centre-balanced');
+      expect(draw).toHaveLength(4);
+      for (let k = 0; k < 4; k += 2) {
+        expect([draw[k].label, draw[k + 1].label]).toEqual([1, 0]);
+        expect(draw[k].centre).toBe(draw[k + 1].centre);
+        expect(draw[k].centre).not.toBe('C'); // no positive there
+        centres.add(draw[k].centre!);
+      }
+      positives += draw.filter((p) => p.label === 1).length;
+      n += draw.length;
+    }
+    expect([...centres].sort()).toEqual(['A', 'B']);
+    expect(positives / n).toBe(0.5); // uniform draws would give 4/9
+  });
+
+  it('an odd batch ends with one patient from all; uniform draws from all; no mixed centre is an error', () => {
+    expect(samplePatients(ps, viewRng(2, 0), 3, 'centre-balanced')).toHaveLength(3);
+    const u = samplePatients(ps, viewRng(2, 0), 50);
+    expect(new Set(u.map((p) => p.centre)).size).toBe(3);
+    expect(() => samplePatients([mk('x', 'A', 1), mk('y', 'B', 0)], viewRng(2, 0), 2, 'centre-balanced')).toThrow(/needs a centre with both positive and negative patients/);
+  });
+
+  it('trainClassifier resumes centre-balanced runs identically (the sampler is replayed)', async () => {
+    const data = lesionPatients(6, 2);
+    const cfg = tinyClassifier({ sectionLength: 4, k: 2, dropout: 0 });
+    const straight = await trainClassifier(data, cfg, { steps: 3, seed: 4, patientsPerBatch: 2, sampling: 'centre-balanced' });
+    const first = await trainClassifier(data, cfg, { steps: 2, seed: 4, patientsPerBatch: 2, sampling: 'centre-balanced' });
+    const resumed = await trainClassifier(data, cfg, { steps: 3, seed: 4, patientsPerBatch: 2, sampling: 'centre-balanced', model: first.model, optimizer: first.optimizer, startStep: 2 });
+    expect(resumed.losses[0]).toBeCloseTo(straight.losses[2], 5);
   });
 });

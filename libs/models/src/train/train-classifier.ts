@@ -41,6 +41,8 @@ export interface TrainOptions {
   maxSlicesPerPatient?: number;
   /** per-batch window materialisation (augmentation); draws from viewRng(seed, step) */
   view?: WindowView;
+  /** how each step's patients are drawn (see PatientSampling); default 'uniform' */
+  sampling?: PatientSampling;
   /** resume: a model and optimiser from a checkpoint, and the step it stopped at */
   model?: tf.LayersModel;
   optimizer?: tf.Optimizer;
@@ -73,8 +75,41 @@ export function sliceWindow(patient: PatientSlices, r: () => number, maxSlices: 
   return { patient, start: randInt(r, patient.slices - count + 1), count };
 }
 
-function sampleWindows(patients: PatientSlices[], r: () => number, perBatch: number, maxSlices: number): SliceWindow[] {
-  return Array.from({ length: perBatch }, () => sliceWindow(patients[randInt(r, patients.length)], r, maxSlices));
+/**
+ * 'uniform': every patient of a step drawn at random from all. 'centre-balanced': patients drawn in
+ * pairs, each pair one positive and one negative patient of one centre (drawn at random among the
+ * centres holding both classes; an odd last patient from all). Every centre then shows both
+ * classes equally often, so a feature that only identifies the centre (scanner noise, field of
+ * view, slice count: centres differ in prevalence) no longer lowers the loss: a shortcut that
+ * fails at an unseen centre.
+ */
+export type PatientSampling = 'uniform' | 'centre-balanced';
+
+/** The patient draw of one step (pure, from `r`). */
+export function samplePatients(patients: PatientSlices[], r: () => number, perBatch: number, sampling: PatientSampling = 'uniform'): PatientSlices[] {
+  const any = () => patients[randInt(r, patients.length)];
+  if (sampling === 'uniform') return Array.from({ length: perBatch }, any);
+  const byCentre = new Map<string, [PatientSlices[], PatientSlices[]]>();
+  for (const p of patients) {
+    const c = byCentre.get(p.centre ?? '') ?? [[], []];
+    c[p.label].push(p);
+    byCentre.set(p.centre ?? '', c);
+  }
+  const both = [...byCentre.values()].filter(([neg, pos]) => neg.length > 0 && pos.length > 0);
+  if (both.length === 0) throw new Error('centre-balanced sampling needs a centre with both positive and negative patients');
+  const out: PatientSlices[] = [];
+  while (out.length + 2 <= perBatch) {
+    const [neg, pos] = both[randInt(r, both.length)];
+    out.push(pos[randInt(r, pos.length)], neg[randInt(r, neg.length)]);
+  }
+  if (out.length < perBatch) out.push(any());
+  return out;
+}
+
+function sampleWindows(patients: PatientSlices[], r: () => number, perBatch: number, maxSlices: number, sampling: PatientSampling = 'uniform'): SliceWindow[] {
+  // uniform keeps its original draw order (patient, window, patient, ...) so earlier runs replay unchanged
+  if (sampling === 'uniform') return Array.from({ length: perBatch }, () => sliceWindow(patients[randInt(r, patients.length)], r, maxSlices));
+  return samplePatients(patients, r, perBatch, sampling).map((p) => sliceWindow(p, r, maxSlices));
 }
 
 /**
@@ -108,13 +143,13 @@ export async function trainClassifier(patients: PatientSlices[], cfgIn: Classifi
   const maxSlices = opts.maxSlicesPerPatient ?? 16;
   const start = opts.startStep ?? 0;
   // Replay the sampler over completed steps so a resumed run sees the batches it would have.
-  for (let s = 0; s < start; s++) sampleWindows(patients, r, perBatch, maxSlices);
+  for (let s = 0; s < start; s++) sampleWindows(patients, r, perBatch, maxSlices, opts.sampling);
   const losses: number[] = [];
   for (let s = start; s < opts.steps; s++) {
     const t0 = performance.now();
     const view = opts.view;
     const vr = view ? viewRng(opts.seed, s) : null;
-    const batch = classifierBatch(sampleWindows(patients, r, perBatch, maxSlices), config.numClasses, view && vr ? (w) => view(w, vr) : undefined);
+    const batch = classifierBatch(sampleWindows(patients, r, perBatch, maxSlices, opts.sampling), config.numClasses, view && vr ? (w) => view(w, vr) : undefined);
     const images = batch.x.shape[0];
     const loss = classifierStep(model, config, optimizer, batch);
     batch.x.dispose();
