@@ -58,6 +58,12 @@ describe('unbox-coordinator and unbox-site CLIs', () => {
 
     const csv = join(tmp, 'features.csv');
     writeFileSync(csv, 'split,label,a,b\ntrain,1,0.5,1\ntrain,0,-0.5,-1\ntest,1,1,1\n');
+    // the site's own settings: a typo in site.json stops join with the file and field named
+    writeFileSync(join(siteDir, 'site.json'), JSON.stringify({ share_features: { enable: true } }));
+    const typo = await exec(SITE_BIN, ['join', '--site-dir', siteDir, '--features', csv]).done;
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(`${join(siteDir, 'site.json')}: field 'share_features.enable': unknown field`);
+    writeFileSync(join(siteDir, 'site.json'), JSON.stringify({ share_features: { enabled: true, noise_sigma: 0.2 } }));
     const joined = exec(SITE_BIN, ['join', '--site-dir', siteDir, '--features', csv]);
     await waitFor(async () => {
       const list = JSON.parse((await coord('site', 'list')).stdout) as { sites: { site_id: string; connected: boolean; status: string }[] };
@@ -67,6 +73,7 @@ describe('unbox-coordinator and unbox-site CLIs', () => {
     const end = await joined.done;
     expect(end.code).toBe(2);
     expect(end.stderr).toMatch(/refused this site: site 'centre-1' is revoked/);
+    expect(end.stderr).toMatch(/consortium t-SNE: this site shares pooled backbone features/);
   }, 180_000);
 
   it('starts a run from a config file, lists and exports model versions in tfjs format', async () => {
