@@ -3,17 +3,21 @@
  * when absent, starts the coordinator (SQLite under .unbox/), enrolls one site agent per centre
  * with one-time tokens from the coordinator's own API, starts them, and federates the classifier
  * and then the segmenter (the agents restarted with the segmenter's trainer) with secure
- * aggregation, printing a per-centre results table after every round. Stays up
- * afterwards (Ctrl-C ends everything); `--exit` ends with status 0 once the run is done.
+ * aggregation, printing a per-centre results table after every round. Unless --exit, the web
+ * dashboard starts before the first round (its address and a consortium admin account printed, so
+ * the rounds can be watched live) and, once federated, each site serves the consortium's models to
+ * its clinicians (one account per site printed). Stays up afterwards (Ctrl-C ends everything);
+ * `--exit` ends with status 0 once the run is done.
  * Every run writes runs/<run-id>/summary.json (the coordinator writes it after each round).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunSummary, type RunConfigInput } from '@unbox/protocol';
 import { AdminApi } from './consortium/admin-api.js';
 import { Children, type Child } from './consortium/children.js';
+import { buildDashboard, dashboardBuilt, freePort, serveSite, setAccount, startDashboard, waitForModels, type DashboardPaths } from './consortium/dashboard.js';
 import { parseStartOptions, START_USAGE, type StartOptions } from './consortium/options.js';
 import { resultsTable } from './consortium/results-table.js';
 
@@ -84,6 +88,8 @@ async function startSites(o: StartOptions, children: Children, api: AdminApi, st
       await finished(children, children.spawnNode(`enroll-${centre}`, SITE_BIN, ['enroll', '--coordinator', api.url, '--token', token, '--site-dir', siteDir]), `enrolling site ${centre}`);
       say(`site ${centre} enrolled (one-time token from POST /api/sites)`);
     }
+    // the local demo's sites opt in to the consortium t-SNE (a hospital decides this in its own site.json)
+    if (!existsSync(join(siteDir, 'site.json'))) writeFileSync(join(siteDir, 'site.json'), `${JSON.stringify({ share_features: { enabled: true, max_samples: 64 } }, null, 2)}\n`);
     sites.push(children.spawnNode(`site-${centre}`, SITE_BIN, ['join', '--site-dir', siteDir, '--coordinator', api.url, '--manifest', manifest, '--model', model], undefined, { UNBOX_THREADS: threads }));
   }
   say(`${sites.length} site agents started for ${model} (logs in ${join(state, 'logs')})`);
@@ -91,6 +97,59 @@ async function startSites(o: StartOptions, children: Children, api: AdminApi, st
 }
 
 const MODEL = { classify: 'classifier', segment: 'segmenter' } as const;
+const PATHS: DashboardPaths = { root: ROOT, coordinatorBin: COORDINATOR_BIN, siteBin: SITE_BIN };
+
+interface Dashboard {
+  url: string;
+  sites: { centre: string; url: string; port: number }[];
+}
+
+/** Builds (when needed) and starts the dashboard, with a consortium admin account; null (and a warning) when it cannot. */
+async function openDashboard(o: StartOptions, children: Children, api: AdminApi, state: string, centres: { centre: string }[]): Promise<Dashboard | null> {
+  try {
+    if (!dashboardBuilt(PATHS)) {
+      say('building the web dashboard (next build, once; 1-2 min on 2 cores)');
+      await buildDashboard(children, PATHS);
+    }
+    const password = await setAccount(children, { name: 'admin', bin: COORDINATOR_BIN, pre: ['--data', join(state, 'coordinator')], addArgs: ['--role', 'admin'], secretsDir: join(state, 'secrets'), username: 'admin' });
+    const sites = [];
+    for (const { centre } of centres) {
+      const port = await freePort();
+      sites.push({ centre, port, url: `http://127.0.0.1:${port}` });
+    }
+    const url = await startDashboard(children, PATHS, { port: o.dashboardPort, coordinatorUrl: api.url, sites, secretFile: join(state, 'secrets', 'dashboard-secret') });
+    say(`dashboard: ${url}  sign in to "Consortium" as admin / ${password}  (password shown only now; a new one at every npm start)`);
+    return { url, sites };
+  } catch (e) {
+    say(`warning: the web dashboard is not available: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** Each site serves the consortium's models to its own clinicians; one clinician account per site. */
+async function openSiteViews(children: Children, state: string, centres: { centre: string; manifest: string }[], dash: Dashboard, runs: { task: string; run: string }[]): Promise<void> {
+  const threads = process.env.UNBOX_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / centres.length)));
+  const lines: string[] = [];
+  for (const { centre, manifest } of centres) {
+    const siteDir = join(state, 'sites', centre);
+    const site = dash.sites.find((s) => s.centre === centre)!;
+    try {
+      const missing = await waitForModels(siteDir, runs);
+      if (missing.length) say(`warning: site ${centre} has not saved the consortium's ${missing.join(' and ')} model; serving what it has`);
+      const served = await serveSite(children, PATHS, { centre, siteDir, manifest, port: site.port, threads });
+      if (!served) {
+        say(`warning: site ${centre} saved no consortium model in ${join(siteDir, 'models')}: no site view for it`);
+        continue;
+      }
+      const username = `clinician-${centre.toLowerCase()}`;
+      const password = await setAccount(children, { name: username, bin: SITE_BIN, pre: [], addArgs: ['--site-dir', siteDir], secretsDir: join(state, 'secrets'), username });
+      lines.push(`  site ${centre}: ${username} / ${password}  (API ${served.url}, models ${served.models.map((m) => m.split('/').pop()).join(' + ')})`);
+    } catch (e) {
+      say(`warning: site ${centre}'s view is not available: ${(e as Error).message}`);
+    }
+  }
+  if (lines.length) say(`site views on ${dash.url}: sign in to a site as its clinician (passwords shown only now):\n${lines.join('\n')}`);
+}
 
 function runConfig(o: StartOptions, task: 'classify' | 'segment'): RunConfigInput {
   return {
@@ -173,9 +232,10 @@ async function main(): Promise<number> {
     const api = await startCoordinator(opts, children, state);
     const coordinator = children.running().find((c) => c.name === 'coordinator')!;
     say(`coordinator: REST API ${api.url}/api, OpenAPI docs ${api.url}/api/docs (SQLite in ${join(state, 'coordinator')})`);
-    say('dashboard: not built yet, there is no web dashboard in this version; use the REST API or the tables below');
+    const dash = opts.exit ? null : await openDashboard(opts, children, api, state, centres);
     let sites: Child[] = [];
     const statuses: string[] = [];
+    const runs: { task: string; run: string }[] = [];
     for (const task of opts.tasks) {
       const model = `${MODEL[task]}:${opts.size}`;
       await Promise.all(sites.map(async (c) => {
@@ -184,6 +244,7 @@ async function main(): Promise<number> {
       }));
       sites = await startSites(opts, children, api, state, centres, model);
       const { run_id: run } = await api.call<{ run_id: string }>('POST', '/api/runs', runConfig(opts, task));
+      runs.push({ task, run });
       say(`run ${run} started: ${model}, FedAvg with secure aggregation, ${opts.rounds} round(s), ${centres.length} centres; summary in ${join(resolve(ROOT, opts.runs), run, 'summary.json')}`);
       const status = await follow(opts, api, run, coordinator, sites, children);
       say(`run ${run} ${status} after ${((performance.now() - t0) / 1000).toFixed(1)} s in all`);
@@ -195,7 +256,8 @@ async function main(): Promise<number> {
       await children.stopAll();
       return ok ? 0 : 1;
     }
-    say(`staying up: coordinator at ${api.url}, ${sites.length} sites connected. Ctrl-C stops everything.`);
+    if (dash) await openSiteViews(children, state, centres, dash, runs);
+    say(`staying up: coordinator at ${api.url}, ${sites.length} sites connected${dash ? `, dashboard at ${dash.url}` : ''}. Ctrl-C stops everything.`);
     await new Promise(() => undefined);
     return 0;
   } catch (e) {

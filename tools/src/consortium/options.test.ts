@@ -6,6 +6,7 @@ describe('npm start options', () => {
     expect(parseStartOptions([])).toEqual(START_DEFAULTS);
     expect(parseStartOptions(['--rounds', '2', '--exit', '--port', '0', '--size', '32'])).toMatchObject({ rounds: 2, exit: true, port: 0, size: 32 });
     expect(parseStartOptions(['--tasks', 'segment'])).toMatchObject({ tasks: ['segment'] });
+    expect(parseStartOptions(['--dashboard-port', '0'])).toMatchObject({ dashboardPort: 0 });
     expect(parseStartOptions(['-h'])).toBe('help');
   });
 
@@ -16,5 +17,6 @@ describe('npm start options', () => {
     expect(() => parseStartOptions(['--centres', '2'])).toThrow('--centres');
     expect(() => parseStartOptions(['--tasks', 'classify,detect'])).toThrow("--tasks: expected classify, segment or both (comma-separated), got 'classify,detect'");
     expect(() => parseStartOptions(['--nope'])).toThrow(/nope/);
+    expect(() => parseStartOptions(['--dashboard-port', '70000'])).toThrow("--dashboard-port: expected a whole number from 0 to 65535, got '70000'");
   });
 });

@@ -9,6 +9,8 @@ export interface StartOptions {
   exit: boolean;
   /** port of the coordinator's REST/socket.io API (0 = a free one) */
   port: number;
+  /** port of the web dashboard (0 = a free one); not started with --exit */
+  dashboardPort: number;
   /** in-plane size of the synthetic images and of the classifier input (multiple of 32) */
   size: number;
   /** chest CT patients per centre */
@@ -28,7 +30,7 @@ export interface StartOptions {
 }
 
 export const START_DEFAULTS: StartOptions = {
-  rounds: 5, exit: false, port: 8470, size: 64, patients: 80, brainPatients: 6, tasks: ['classify', 'segment'], centres: 4, localEpochs: 2,
+  rounds: 5, exit: false, port: 8470, dashboardPort: 8480, size: 64, patients: 80, brainPatients: 6, tasks: ['classify', 'segment'], centres: 4, localEpochs: 2,
   data: 'data/consortium', state: '.unbox/consortium', runs: 'runs',
 };
 
@@ -36,6 +38,7 @@ export const START_USAGE = `npm start [-- options]
   --rounds <n>        federated rounds (default ${START_DEFAULTS.rounds})
   --exit              exit 0 when the run is done instead of staying up
   --port <n>          coordinator port, 0 = any free one (default ${START_DEFAULTS.port})
+  --dashboard-port <n> web dashboard port, 0 = any free one (default ${START_DEFAULTS.dashboardPort}; no dashboard with --exit)
   --size <px>         image and classifier input size, multiple of 32 (default ${START_DEFAULTS.size})
   --patients <n>      chest CT patients per centre (default ${START_DEFAULTS.patients})
   --brain-patients <n> head CT and head MR patients per centre, each (default ${START_DEFAULTS.brainPatients})
@@ -58,7 +61,7 @@ export function parseStartOptions(argv: string[]): StartOptions | 'help' {
     args: argv,
     strict: true,
     options: {
-      rounds: { type: 'string' }, exit: { type: 'boolean' }, port: { type: 'string' }, size: { type: 'string' },
+      rounds: { type: 'string' }, exit: { type: 'boolean' }, port: { type: 'string' }, 'dashboard-port': { type: 'string' }, size: { type: 'string' },
       patients: { type: 'string' }, 'brain-patients': { type: 'string' }, tasks: { type: 'string' }, centres: { type: 'string' }, 'local-epochs': { type: 'string' },
       data: { type: 'string' }, state: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -76,6 +79,7 @@ export function parseStartOptions(argv: string[]): StartOptions | 'help' {
     rounds: int('rounds', values.rounds, d.rounds, 1, 1000),
     exit: values.exit ?? false,
     port: int('port', values.port, d.port, 0, 65535),
+    dashboardPort: int('dashboard-port', values['dashboard-port'], d.dashboardPort, 0, 65535),
     size,
     patients: int('patients', values.patients, d.patients, 4, 10_000),
     centres: int('centres', values.centres, d.centres, 3, 26),
