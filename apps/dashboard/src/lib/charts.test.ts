@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centresOf, colourOf, curvesOf, diceGroups, diceSeries, duration, metricSeries, PALETTE, pct, tsneGroups, type RoundLike } from './charts.js';
+import { centresOf, colourOf, hasBinaryMetrics, curvesOf, diceGroups, diceSeries, duration, metricSeries, PALETTE, pct, tsneGroups, type RoundLike } from './charts.js';
 
 const bin = (auc: number, acc: number) => ({ n: 10, acc, precision: 0.5, sensitivity: 0.6, specificity: 0.7, auc, roc: [[0, 0], [0.5, 0.8], [1, 1]] as [number, number][], pr: [[0, 1], [1, 0.5]] as [number, number][] });
 
@@ -34,6 +34,8 @@ describe('metrics over rounds', () => {
       { round: 1, metrics: { A: { test: { dice: { CT: { thick: { mean: 0.4, per_class: [0.3, 0.5] }, thin: { mean: 0.2 } } } } }, B: { test: { dice: { MRI: { mixed: { mean: 0.7 } } } } } } },
     ];
     expect(diceGroups(r).map((g) => g.key)).toEqual(['CT thick', 'CT thin', 'MRI mixed']);
+    expect(hasBinaryMetrics(r)).toBe(false);
+    expect(hasBinaryMetrics(rounds)).toBe(true);
     expect(diceSeries(r, 'CT', 'thick').rows).toEqual([{ round: 1, A: 0.4, B: null }]);
     expect(diceSeries(r, 'MRI', 'mixed').rows).toEqual([{ round: 1, A: null, B: 0.7 }]);
     expect(diceSeries(r, 'CT', 'thick', 'val').rows).toEqual([{ round: 1, A: null, B: null }]);

@@ -78,6 +78,11 @@ export function metricSeries(rounds: RoundLike[], metric: BinaryMetric, split?: 
   return { rows, centres };
 }
 
+/** Whether any centre reports classification metrics (patient or image level) in any round. */
+export function hasBinaryMetrics(rounds: RoundLike[]): boolean {
+  return rounds.some((r) => Object.values(r.metrics ?? {}).some((e) => SPLITS.some((s) => e[s]?.patient || e[s]?.image)));
+}
+
 /** "CT thick", "MRI thin", ... that any centre reports in any round. */
 export function diceGroups(rounds: RoundLike[]): { modality: string; thickness: string; key: string }[] {
   const seen = new Map<string, { modality: string; thickness: string; key: string }>();

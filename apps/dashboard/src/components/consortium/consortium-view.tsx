@@ -1,7 +1,7 @@
 'use client';
 /** The consortium view: pick a run; its rounds, metrics, curves, t-SNE and model versions follow it live. */
 import { useEffect, useState } from 'react';
-import { SPLITS, type SplitName } from '../../lib/charts';
+import { hasBinaryMetrics, SPLITS, type SplitName } from '../../lib/charts';
 import { ErrorBox, Loading, Panel } from '../status';
 import { useJson } from '../use-json';
 import { CurvesChart } from './curves-chart';
@@ -105,7 +105,7 @@ export function ConsortiumView() {
               {rounds.data && <MetricsChart rounds={done} split={split} />}
             </Panel>
             <Panel
-              title="ROC and PR curves per centre"
+              title={hasBinaryMetrics(done) || !done.length ? 'ROC and PR curves per centre' : 'Round'}
               id="curves"
               actions={
                 done.length > 0 && (
@@ -122,7 +122,7 @@ export function ConsortiumView() {
                 )
               }
             >
-              <CurvesChart round={done.find((r) => r.round === shown)} split={split} />
+              {hasBinaryMetrics(done) || !done.length ? <CurvesChart round={done.find((r) => r.round === shown)} split={split} /> : <p className="muted">A segmenter run: Dice per modality and slice thickness on the left; no ROC or PR curves. The round chosen here sets the t-SNE below.</p>}
             </Panel>
           </div>
           <div className="grid">

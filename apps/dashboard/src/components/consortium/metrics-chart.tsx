@@ -2,14 +2,16 @@
 /** Per-centre AUC / accuracy / sensitivity / specificity over rounds (classifier); Dice per modality and thickness (segmenter). */
 import { useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { BINARY_METRICS, colourOf, diceGroups, diceSeries, metricSeries, pct, type BinaryMetric, type SplitName } from '../../lib/charts';
+import { BINARY_METRICS, colourOf, diceGroups, hasBinaryMetrics, diceSeries, metricSeries, pct, type BinaryMetric, type SplitName } from '../../lib/charts';
 import type { RoundRow } from './types';
 
 const UNIT_TICKS = [0, 0.2, 0.4, 0.6, 0.8, 1];
 
 export function MetricsChart({ rounds, split }: { rounds: RoundRow[]; split: SplitName }) {
   const groups = diceGroups(rounds);
-  const options = [...BINARY_METRICS.map((m) => ({ key: m.key as string, label: m.label })), ...groups.map((g) => ({ key: `dice:${g.key}`, label: `Dice ${g.key}` }))];
+  // a segmenter run reports Dice only: no classification buttons for it
+  const binary = hasBinaryMetrics(rounds) || !groups.length ? BINARY_METRICS.map((m) => ({ key: m.key as string, label: m.label })) : [];
+  const options = [...binary, ...groups.map((g) => ({ key: `dice:${g.key}`, label: `Dice ${g.key}` }))];
   const [sel, setSel] = useState<string>('auc');
   if (!rounds.length) return <p className="muted">Metrics appear when the first round is evaluated.</p>;
   const chosen = options.some((o) => o.key === sel) ? sel : (groups.length ? `dice:${groups[0].key}` : 'auc');
@@ -26,7 +28,7 @@ export function MetricsChart({ rounds, split }: { rounds: RoundRow[]; split: Spl
         ))}
       </div>
       {empty ? (
-        <p className="muted">No centre reported this metric on its {split} split (AUC needs both classes in the split).</p>
+        <p className="muted">No centre reported this metric on its {split} split{g ? ' (no scans of that kind there)' : ' (AUC needs both classes in the split)'}.</p>
       ) : (
         <div style={{ height: 260 }} data-testid="metrics-chart">
           <ResponsiveContainer width="100%" height="100%">

@@ -9,6 +9,7 @@ import { SliceViewer } from './slice-viewer';
 import { Superpixels } from './superpixels';
 import type { PatientRow, SiteInfo, VolumeInfo } from './types';
 import { useExplanation } from './use-explanation';
+import { VentricleMaps } from './ventricle-maps';
 
 /** explanation parameters (query of the site API): quick for a first look, the paper's defaults for the record */
 const PRESETS: Record<string, { label: string; query: string }> = {
@@ -81,6 +82,11 @@ export function PatientView({ api, patient, task, info, row }: { api: string; pa
           )}
         </div>
       </div>
+      {explanation?.task === 'segment' && (
+        <Panel title={`Per-ventricle maps, slice ${current + 1}`} id="ventricles">
+          <VentricleMaps explanation={explanation} index={current} pngUrl={pngUrl} onSlice={setSlice} legend={info?.segmentation_legend} />
+        </Panel>
+      )}
       {explanation?.task === 'classify' && (
         <Panel title="CAM, LIME and SHAP of the explained slices" id="superpixels">
           <Superpixels explanation={explanation} pngUrl={pngUrl} onSlice={setSlice} />

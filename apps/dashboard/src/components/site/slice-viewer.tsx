@@ -4,6 +4,7 @@
  * CT, the CAM overlay with its boxes on explained slices, the segmentation overlay per ventricle.
  */
 import { useState, type KeyboardEvent } from 'react';
+import { SegOverlay } from './seg-overlay';
 import type { Explanation, SiteInfo, VolumeInfo } from './types';
 
 const STEP: Record<string, number> = { ArrowUp: -1, ArrowLeft: -1, ArrowDown: 1, ArrowRight: 1, PageUp: -5, PageDown: 5 };
@@ -33,6 +34,8 @@ export function SliceViewer(p: {
   const [camOn, setCamOn] = useState(true);
   const [opacity, setOpacity] = useState(0.5);
   const [segOn, setSegOn] = useState(true);
+  const [hidden, setHidden] = useState<Set<number>>(() => new Set());
+  const legend = info?.segmentation_legend ?? [];
   const [broken, setBroken] = useState<string | null>(null);
   const n = count ?? 1;
   const cls = explanation?.task === 'classify' ? explanation.slices.find((s) => s.index === index) : undefined;
@@ -67,7 +70,7 @@ export function SliceViewer(p: {
             ))}
           </svg>
         )}
-        {segmentTask && segOn && <img src={seg ? pngUrl(seg.overlay_png) : `${base}/segmentation/${index}.png?task=${task}`} alt="" style={{ opacity }} data-testid="seg-overlay" onError={(e) => (e.currentTarget.style.display = 'none')} />}
+        {segmentTask && segOn && <SegOverlay src={`${base}/segmentation/${index}.png?task=${task}`} legend={legend} hidden={hidden} opacity={opacity} />}
       </div>
       {broken && <p className="error">Slice image could not be loaded.</p>}
       <div className="row" style={{ marginTop: 8 }}>
@@ -130,19 +133,30 @@ export function SliceViewer(p: {
         </p>
       )}
       {explanation?.task === 'classify' && !cls && <p className="muted">This slice was not among the explained ones: explained slices are {explanation.slices.map((s) => s.index + 1).join(', ')}.</p>}
-      {segmentTask && info?.segmentation_legend && (
-        <ul className="row" aria-label="Ventricle colours" style={{ listStyle: 'none', padding: 0 }}>
-          {info.segmentation_legend.map((l) => (
-            <li key={l.class}>
-              <span style={{ display: 'inline-block', width: 12, height: 12, background: `rgba(${l.rgba[0]},${l.rgba[1]},${l.rgba[2]},1)`, marginRight: 4 }} />
-              {l.name}
-              {seg && (() => {
-                const c = seg.classes.find((x) => x.class === l.class);
-                return c ? <span className="muted"> ({c.pixels} px{c.dice !== null ? `, Dice ${c.dice.toFixed(2)}` : ''})</span> : null;
-              })()}
-            </li>
-          ))}
-        </ul>
+      {segmentTask && legend.length > 0 && (
+        <fieldset className="row" style={{ border: 0, padding: 0 }}>
+          <legend className="muted">Ventricles shown</legend>
+          {legend.map((l) => {
+            const c = seg?.classes.find((x) => x.class === l.class);
+            return (
+              <label key={l.class}>
+                <input
+                  type="checkbox"
+                  checked={!hidden.has(l.class)}
+                  onChange={(e) => {
+                    const next = new Set(hidden);
+                    if (e.target.checked) next.delete(l.class);
+                    else next.add(l.class);
+                    setHidden(next);
+                  }}
+                />{' '}
+                <span style={{ display: 'inline-block', width: 12, height: 12, background: `rgb(${l.rgba[0]},${l.rgba[1]},${l.rgba[2]})`, marginRight: 4 }} />
+                {l.name}
+                {c && <span className="muted"> ({c.pixels} px{c.dice !== null ? `, Dice ${c.dice.toFixed(2)}` : ''})</span>}
+              </label>
+            );
+          })}
+        </fieldset>
       )}
     </>
   );
