@@ -290,6 +290,8 @@ export class Store {
       .values({ run_id: run, round, json, created_at: now })
       .onConflict((oc) => oc.columns(['run_id', 'round']).doUpdateSet({ json, created_at: now }))
       .execute();
+    // the dashboard feed re-sends the round: its t-SNE is now available
+    this.changed({ run, round, attempt: 0 });
   }
 
   async roundTsne(run: string, round: number): Promise<unknown> {

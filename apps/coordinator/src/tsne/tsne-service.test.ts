@@ -30,10 +30,9 @@ describe('t-SNE service (worker thread, stored with the round)', () => {
   });
 
   it('schedules without waiting, computes in the worker and stores the result with the round', async () => {
-    const t0 = performance.now();
-    service.schedule('run-1', 2, [{ centre: 'A', features: features(12, 6, 0) }, { centre: 'B', features: features(12, 6, 3) }]);
-    // scheduling returns before the worker has even started
-    expect(performance.now() - t0).toBeLessThan(50);
+    const returned = service.schedule('run-1', 2, [{ centre: 'A', features: features(12, 6, 0) }, { centre: 'B', features: features(12, 6, 3) }]);
+    // scheduling hands the work over and returns nothing to wait on; the embedding is not there yet
+    expect(returned).toBeUndefined();
     expect(await store.roundTsne('run-1', 2)).toBeUndefined();
     await service.idle();
     const stored = ConsortiumTsne.parse(await store.roundTsne('run-1', 2));
