@@ -177,7 +177,7 @@ describe('site gateway', () => {
 describe('site gateway: per-connection message rate limit', () => {
   let c: TestCoordinator;
   beforeAll(async () => {
-    c = await testCoordinator({ messageRate: { perSecond: 5, burst: 10 } });
+    c = await testCoordinator({ messageRate: { perSecond: 2, burst: 10 } });
   });
   afterAll(async () => {
     await c?.dispose();
@@ -193,18 +193,22 @@ describe('site gateway: per-connection message rate limit', () => {
     calm.s.on('error', (e: ErrorMessage) => calmErrors.push(e));
     // 8 tokens left after the 2 handshake messages; every one of these 60 is malformed (seq −1),
     // so each message that is processed answers with bad_message, each dropped one does not
+    const t0 = Date.now();
     for (let i = 0; i < 60; i++) flooder.s.emit('heartbeat', { seq: -1, sent_at: 1, status: 'idle' });
     // the calm site keeps being served meanwhile: its bad message is processed and answered
     calm.s.emit('heartbeat', { seq: -1, sent_at: 1, status: 'idle' });
     await new Promise((r) => setTimeout(r, 500));
+    // on a loaded machine the flood may take a while to arrive: the bucket refills 2 per second meanwhile
+    const elapsed = (Date.now() - t0) / 1000;
     const limited = floodErrors.filter((e) => e.code === 'rate_limited');
-    expect(limited).toHaveLength(1);
-    expect(limited[0].message).toMatch(/more than 5 messages\/s \(burst 10\): 'heartbeat' and \d+ other message\(s\) in the last second were dropped/);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited.length).toBeLessThanOrEqual(Math.ceil(elapsed) + 1);
+    expect(limited[0].message).toMatch(/more than 2 messages\/s \(burst 10\): 'heartbeat' and \d+ other message\(s\) in the last second were dropped/);
     const processed = floodErrors.filter((e) => e.code === 'bad_message').length;
     expect(processed).toBeGreaterThanOrEqual(8);
-    expect(processed).toBeLessThanOrEqual(11);
+    expect(processed).toBeLessThanOrEqual(8 + Math.ceil(2 * elapsed) + 1);
     expect(calmErrors.map((e) => e.code)).toEqual(['bad_message']);
-    expect(c.logs.some((l) => /site flooder: over its message rate limit \(5\/s, burst 10\)/.test(l))).toBe(true);
+    expect(c.logs.some((l) => /site flooder: over its message rate limit \(2\/s, burst 10\)/.test(l))).toBe(true);
     expect(c.gateway.connected()).toEqual(new Set(['flooder', 'calm']));
     // after a pause the flooder's messages are processed again
     await new Promise((r) => setTimeout(r, 1000));
