@@ -1,7 +1,8 @@
 /**
  * The segmenter's LocalTrainer on a tiny synthetic head CT/MR consortium: a fit trains from the
  * received weights and counts every training slice; FedProx's μ keeps the update nearer the
- * global model; evaluation is Dice in the wire's evaluation shape.
+ * global model; evaluation is Dice in the wire's evaluation shape; the consortium t-SNE sample is a
+ * fixed set of slices, pooled encoder features under the given weights, labelled modality-thickness.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,5 +50,22 @@ describe('SegmenterTrainer', () => {
     const mixed = (dice?.CT ?? dice?.MRI)?.mixed;
     expect(mixed?.mean).toBeGreaterThanOrEqual(0);
     expect(mixed?.mean).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it('shares a fixed capped sample of pooled encoder features, labelled by modality and thickness', async () => {
+    const w = trainer.initialLocal();
+    const a = await trainer.featureSample(w, 5);
+    const b = await trainer.featureSample(w, 5);
+    expect(a.unit).toBe('slice');
+    expect(a.samples).toHaveLength(5);
+    expect(a.samples.every((p) => /^(CT|MRI)-(thick|thin)$/.test(p.label))).toBe(true);
+    // the last encoder stage of segmenter:32 (ResNet-18 at width 1/8): 64 channels
+    expect(a.samples.every((p) => p.values.length === 64 && p.values.every(Number.isFinite))).toBe(true);
+    // the same slices every round, so rounds compare
+    expect(b.samples.map((p) => Array.from(p.values))).toEqual(a.samples.map((p) => Array.from(p.values)));
+    // computed under the weights given: other weights, other features
+    const other = w.map((t) => ({ ...t, data: t.name.includes('kernel') ? t.data.map((v) => v * 1.5) : t.data }));
+    const c = await trainer.featureSample(other, 5);
+    expect(c.samples.map((p) => Array.from(p.values))).not.toEqual(a.samples.map((p) => Array.from(p.values)));
   }, 60_000);
 });
