@@ -1,0 +1,61 @@
+/**
+ * The classifier probes of docs/experiments.md ("Classifier probes"), for options `unbox-site
+ * train` does not expose (lung crop, centre-balanced sampling): trains on the train split of
+ * centres A, B, C of a consortium with per-batch views, and every `every` steps prints the
+ * patient/image AUC on the training patients (whole slice), the test split of A–C and every
+ * patient of the unseen centre D (for diagnosis only: D is never used to choose anything in a run).
+ *
+ *   UNBOX_BACKEND=engine UNBOX_THREADS=1 npx tsx apps/site-agent/src/training/classify-probe.ts \
+ *     --mode sim+ncm --steps 1500 [--every 250] [--seed 1] [--size 64] [--lung-crop] [--sampling centre-balanced] [--data data/synthetic-default]
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { adam, classifierFromConfig, ClassifierConfigSchema, predictPatients, summariseClassifier, trainClassifier, type PatientSampling, type PatientSlices } from '@unbox/models';
+import { ensureBackend } from './backend.js';
+import { loadClassifyPatients, loadClassifyTraining } from './classify-data.js';
+import { selectRows } from './manifests.js';
+import { loadTruth } from './truth.js';
+
+const { values: a } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'sim+ncm' }, steps: { type: 'string', default: '1000' }, every: { type: 'string', default: '250' },
+    seed: { type: 'string', default: '1' }, size: { type: 'string', default: '64' }, 'lung-crop': { type: 'boolean', default: false },
+    sampling: { type: 'string', default: 'uniform' }, data: { type: 'string', default: 'data/synthetic-default' },
+  },
+});
+const steps = Number(a.steps);
+const every = Number(a.every);
+const seed = Number(a.seed);
+const size = Number(a.size);
+const sampling = a.sampling as PatientSampling;
+const lungCrop = a['lung-crop'];
+const manifest = (c: string) => join(a.data, c, 'manifest.json');
+
+const backend = await ensureBackend();
+const truth = await loadTruth(['A', 'B', 'C', 'D'].map((c) => join(a.data, c, 'ground-truth.json')));
+const cfgIn = { backbone: { depth: 18 as const, width: 0.125, inputSize: size, inputChannels: 1, stem: 'imagenet' as const }, phiFilters: 16, mode: ClassifierConfigSchema.shape.mode.parse(a.mode) };
+const cfg = ClassifierConfigSchema.parse(cfgIn);
+const shape = { size, channels: 1, truth: truth.chest, lungCrop };
+const sel = await selectRows(['A', 'B', 'C'].map(manifest), 'classify', ['train', 'test']);
+const train = await loadClassifyTraining(sel.rows.filter((r) => r.entry.split === 'train'), shape);
+const test = (await loadClassifyPatients(sel.rows.filter((r) => r.entry.split === 'test'), { ...shape, augmentSeed: null })).patients;
+const unseen = (await loadClassifyPatients((await selectRows([manifest('D')], 'classify', ['train', 'val', 'test'])).rows, { ...shape, augmentSeed: null })).patients;
+const patients = train.patients.map((p) => p.patient);
+const { model } = await classifierFromConfig(cfgIn, seed);
+const auc = (ps: PatientSlices[]) => {
+  const s = summariseClassifier(predictPatients(model, cfg, ps));
+  return `${s.patient.auc.toFixed(3)}/${s.image.auc.toFixed(3)}`;
+};
+process.stdout.write(`${JSON.stringify({ mode: cfg.mode, steps, seed, size, lungCrop, sampling, backend: backend.backend })}\n`);
+let losses: number[] = [];
+const t0 = performance.now();
+await trainClassifier(patients, cfgIn, {
+  steps, seed, patientsPerBatch: 2, maxSlicesPerPatient: 40, model, optimizer: adam(cfg.learningRate), view: train.view, sampling,
+  onStep: ({ step, loss }) => {
+    losses.push(loss);
+    if (step % every !== 0) return;
+    const mean = losses.reduce((x, y) => x + y, 0) / losses.length;
+    losses = [];
+    process.stdout.write(`step ${step} loss ${mean.toFixed(3)} train ${auc(patients)} test ${auc(test)} D ${auc(unseen)} (patient/image AUC) ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  },
+});
