@@ -148,6 +148,18 @@ describe('dashboard in a real browser against a real consortium', () => {
       await page.getByTestId('cam-overlay').waitFor();
       await page.screenshot({ path: join(SHOTS, 'site-A-patient.png'), fullPage: true });
 
+      // a long explanation (the paper's defaults) shows its progress while the page stays usable
+      await page.locator('[data-testid="patient-list"] tbody tr button').nth(1).click();
+      await page.getByLabel('Explanation quality').selectOption('standard');
+      await page.getByTestId('explain').click();
+      await page.locator('progress').waitFor({ timeout: 60_000 });
+      const again = page.getByTestId('slice-stack');
+      const at = Number(await again.getAttribute('data-slice'));
+      await again.focus();
+      await page.keyboard.press('End');
+      expect(Number(await again.getAttribute('data-slice'))).toBeGreaterThan(at);
+      await page.screenshot({ path: join(SHOTS, 'site-A-explaining.png') });
+
       // site B: refused by the dashboard (page and API), and by site B's agent itself
       expect(await page.evaluate(() => fetch('/api/sites/B/patients').then((r) => r.status))).toBe(403);
       expect(await page.evaluate(() => fetch('/api/coordinator/runs').then((r) => r.status))).toBe(403);

@@ -75,9 +75,13 @@ export function PatientView({ api, patient, task, info, row }: { api: string; pa
               <LatentDiceMap url={`${base}/latent-dice?${tq}`} />
             </Panel>
           )}
-          {!explanation && s.state !== 'computing' && task === 'classify' && (
+          {!explanation && task === 'classify' && (
             <Panel title="Explanations">
-              <p className="muted">Press Explain to compute the CAM, the section contributions and the LIME and SHAP maps. They are computed by the site agent; the page stays usable meanwhile.</p>
+              <p className="muted">
+                {s.state === 'computing'
+                  ? 'The site agent is computing the CAM, the section contributions and the LIME and SHAP maps (progress above); they appear here when done. The viewer stays usable meanwhile.'
+                  : 'Press Explain to compute the CAM, the section contributions and the LIME and SHAP maps. They are computed by the site agent; the page stays usable meanwhile.'}
+              </p>
             </Panel>
           )}
         </div>

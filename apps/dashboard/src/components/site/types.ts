@@ -1,4 +1,10 @@
-/** What the site view reads from its site agent (through the dashboard's relay). */
+/**
+ * What the site view reads from its site agent (through the dashboard's relay): the wire types of
+ * @unbox/protocol where it has them; explanation.json as the site agent's explain/schema.ts
+ * defines it (an app's schema, so mirrored here: only the fields the view draws).
+ */
+import type { LatentDice as ProtocolLatentDice, SiteDescription, VolumeInfo as ProtocolVolumeInfo } from '@unbox/protocol';
+
 export interface PatientRow {
   id: string;
   centre: string;
@@ -8,24 +14,10 @@ export interface PatientRow {
   error?: string;
 }
 
-export interface SiteInfo {
-  site: string;
-  tasks: ('classify' | 'segment')[];
-  models?: Record<string, { hash: string; step: number; input_size: number }>;
-  segmentation_legend?: { class: number; name: string; rgba: [number, number, number, number] }[];
-  ct_windows?: Record<string, { window: number; level: number }>;
-}
-
-export interface VolumeInfo {
-  patient: string;
-  task: 'classify' | 'segment';
-  modality: string | null;
-  slices: number;
-  width: number;
-  height: number;
-  model_size: number;
-  hu_range: [number, number] | null;
-}
+/** GET /site */
+export type SiteInfo = SiteDescription;
+/** GET /patients/:id/volume */
+export type VolumeInfo = ProtocolVolumeInfo;
 
 export interface ClassifySlice {
   index: number;
@@ -66,14 +58,5 @@ export interface ExplainProgress {
   what: string;
 }
 
-export interface LatentDice {
-  patient: string;
-  grid_size: number;
-  grid: number[];
-  extent: [number, number, number, number];
-  samples: { x: number; y: number; dice: number; patient: string; mine: boolean }[];
-  points: { slice: number; x: number; y: number; predicted_dice: number; dice: number | null }[];
-  explained_variance_ratio: [number, number];
-  rmse: number;
-  r2: number;
-}
+/** GET /patients/:id/latent-dice */
+export type LatentDice = ProtocolLatentDice;
