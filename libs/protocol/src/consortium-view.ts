@@ -61,6 +61,8 @@ export const ConsortiumTsne = z.strictObject({
   n_iter: z.number().int().min(0),
   /** how strongly the centres separate: in the 2-D embedding and in the shared features themselves */
   centre_separation: z.strictObject({ embedding: Separation, features: Separation }),
+  /** the same measures for the class labels (how class-discriminative the shared features are); absent before it was added */
+  label_separation: z.strictObject({ embedding: Separation, features: Separation }).optional(),
   seconds: z.number().nonnegative(),
   created_at: Timestamp,
 });

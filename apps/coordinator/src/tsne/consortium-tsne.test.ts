@@ -50,6 +50,9 @@ describe('consortium t-SNE', () => {
     expect(mixed.centre_separation.embedding.knn_agreement!).toBeLessThan(0.6);
     expect(mixed.centre_separation.embedding.knn_chance).toBeCloseTo((3 * 20 * 19) / (60 * 59), 12);
     expect(apart.trustworthiness).toBeGreaterThan(0.8);
+    // labels alternate within every centre: no class structure, centre structure dominates
+    expect(apart.label_separation?.features.silhouette!).toBeLessThan(0.1);
+    expect(apart.label_separation?.features.knn_chance).toBeCloseTo((2 * 30 * 29) / (60 * 59), 12);
     expect(Number.isFinite(apart.kl) && apart.kl >= 0).toBe(true);
   });
 

@@ -4,7 +4,8 @@
  * libs/xai's t-SNE (sklearn's defaults: perplexity 30, exact gradient up to 2000 points), with the
  * embedding's trustworthiness (sklearn, k = 5) and how strongly the centres separate, in the
  * embedding and in the features themselves (silhouette of the centres, k-NN centre agreement and
- * its chance level), so "centres separate before federation and less after" is a number per round.
+ * its chance level), so "centres separate before federation and less after" is a number per round;
+ * the same measures for the class labels say whether the features separate the classes.
  */
 import { ConsortiumTsne, type SharedFeatures } from '@unbox/protocol';
 import { knnLabelAgreement, silhouette, trustworthiness, tsne, type Matrix } from '@unbox/xai';
@@ -24,7 +25,7 @@ export function perplexityFor(n: number): number {
 
 type Separation = ConsortiumTsne['centre_separation']['embedding'];
 
-/** Silhouette and k-NN agreement of the centres in `x`; nulls when fewer than 2 centres. */
+/** Silhouette and k-NN agreement of the groups (centres, or class labels) in `x`; nulls with fewer than 2 groups. */
 export function centreSeparation(x: Matrix, centres: readonly string[], k = 10): Separation {
   const sizes = new Map<string, number>();
   for (const c of centres) sizes.set(c, (sizes.get(c) ?? 0) + 1);
@@ -85,6 +86,7 @@ export function consortiumTsne(run: string, round: number, sites: readonly SiteF
     method: r.method,
     n_iter: r.nIter,
     centre_separation: { embedding: centreSeparation(emb, centres), features: centreSeparation(x, centres) },
+    label_separation: { embedding: centreSeparation(emb, labels), features: centreSeparation(x, labels) },
     seconds: (performance.now() - t0) / 1000,
     created_at: now,
   });
