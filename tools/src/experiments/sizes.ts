@@ -39,7 +39,9 @@ export const SIZES: Record<ExperimentSize['name'], ExperimentSize> = {
     // ventricles are 1.1 % of the pixels (third and fourth 0.06 / 0.03 %): at 1000 LS steps the argmax is still background
     // everywhere; LS at paper lr 1e-3: train-set Dice 0.09 CT / 0.28 MRI at 4000 steps, 0.27 / 0.44 at 8000, and LS+LT
     // (half the steps supervised) needs the 8000 (docs/experiments.md, "What makes it learn"). ~40 ms per step on the
-    // native engine at 1 thread, ~6 min per run: sized for the engine, not wasm (~0.3 s per step).
+    // native engine at 1 thread, ~6 min per run, two runs at a time (--jobs 2): ~17 min estimated for the four on 2 quiet cores (LS+LT ~62 ms/step; not yet measured quiet);
+    // sized for the engine, not wasm (~0.3 s per step). With per-batch augmentation and the flip label swap (c974444)
+    // LS reaches train Dice 0.31 CT / 0.65 MRI at 8000 steps: still under-fitting CT, so no fewer steps.
     segment: { model: { encoder: backbone(64, 0.125) }, steps: 8000, batchSize: 8 },
   },
   quick: {
