@@ -4,12 +4,14 @@
  * `unbox-site train` on the train split of centres A, B, C and evaluated with `unbox-site eval` on
  * every patient of the unseen centre D (the paper tests on an external set). Patient- and image-level
  * metrics; image-level truth = slices inside an NCP patient's lesion run (ground truth, evaluation
- * only). Writes results/classify.json and results/classify.md.
+ * only). Methods train `--jobs` at a time (default 2, one engine thread each unless UNBOX_THREADS
+ * says otherwise). Writes results/classify.json and results/classify.md.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { markdownTable, TABLE2_MODES, type ClassificationSummary } from '@unbox/models';
 import { prepareExperiment } from './consortium.js';
+import { pool } from './pool.js';
 import { writeJson, writeResults } from './report.js';
 import { progressLog, runSiteAgent } from './site-cli.js';
 
@@ -31,7 +33,10 @@ export async function main(argv: string[]): Promise<void> {
   // the last monitor point per mode: train AUC (whole slice, augmented) vs held-out, i.e. the memorisation gap
   const gap: Record<string, unknown>[] = [];
   let unseen: EvalFile | null = null;
-  for (const mode of TABLE2_MODES) {
+  // --jobs n (default 2, as segment): n methods train at once, one engine thread each; rows keep TABLE2_MODES order
+  const jobs = args.jobs ?? 2;
+  if (jobs > 1) process.env.UNBOX_THREADS ??= '1';
+  const runMode = async (mode: (typeof TABLE2_MODES)[number]) => {
     const out = join(work, mode);
     await rm(out, { recursive: true, force: true });
     const config = {
@@ -46,33 +51,41 @@ export async function main(argv: string[]): Promise<void> {
     const train_s = +((performance.now() - ts) / 1000).toFixed(1);
     await runSiteAgent(['eval', '--model', out, '--manifest', ...test.map((c) => c.manifest), '--ground-truth', ...test.map((c) => c.groundTruth), '--merge-splits', '--out', join(out, 'unseen.json')], progressLog(log, mode));
     const trained = JSON.parse(await readFile(join(out, 'evaluation.json'), 'utf8')) as EvalFile;
-    unseen = JSON.parse(await readFile(join(out, 'unseen.json'), 'utf8')) as EvalFile;
-    const all = unseen.splits.all;
-    perMode[mode] = { train_s, step_ms_median: trained.step_ms_median, final_loss: trained.final_loss, monitor: trained.monitor };
+    const unseenFile = JSON.parse(await readFile(join(out, 'unseen.json'), 'utf8')) as EvalFile;
+    const all = unseenFile.splits.all;
+    const perModeRow = { train_s, step_ms_median: trained.step_ms_median, final_loss: trained.final_loss, monitor: trained.monitor };
     const last = trained.monitor?.at(-1);
-    if (last) {
-      gap.push({
-        method: mode, step: last.step, loss: last.loss, train_whole: last.train.patient_auc, train_augmented: last.train_augmented.patient_auc,
-        heldout_test: last.heldout.test?.patient_auc ?? Number.NaN, unseen: all.patient.auc,
-      });
-    }
-    for (const level of ['patient', 'image'] as const) {
-      rows.push({ method: mode, level, ...pick(all[level]), train_s });
-      if (trained.splits.test) inDistribution.push({ method: mode, level, ...pick(trained.splits.test[level]) });
-    }
+    const gapRows = last
+      ? [{
+          method: mode, step: last.step, loss: last.loss, train_whole: last.train.patient_auc, train_augmented: last.train_augmented.patient_auc,
+          heldout_test: last.heldout.test?.patient_auc ?? Number.NaN, unseen: all.patient.auc,
+        }]
+      : [];
+    const levels = ['patient', 'image'] as const;
+    const modeRows = levels.map((level) => ({ method: mode, level, ...pick(all[level]), train_s }));
+    const test_ = trained.splits.test;
+    const inRows = test_ ? levels.map((level) => ({ method: mode, level, ...pick(test_[level]) })) : [];
     log(`${mode}: unseen ${test[0].centre} patient AUC ${all.patient.auc?.toFixed(3)}, image AUC ${all.image.auc?.toFixed(3)}; ${train_s} s, median step ${trained.step_ms_median} ms`);
+    return { mode, unseenFile, rows: modeRows, inDistribution: inRows, gap: gapRows, perMode: perModeRow };
+  };
+  for (const d of await pool(TABLE2_MODES, jobs, runMode)) {
+    rows.push(...d.rows);
+    inDistribution.push(...d.inDistribution);
+    gap.push(...d.gap);
+    perMode[d.mode] = d.perMode;
+    unseen = d.unseenFile;
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
   const json = {
     experiment: 'classify', train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
-    backend: unseen?.backend, threads: unseen?.threads, seed: args.seed, versions: unseen?.versions, created: new Date().toISOString(),
+    backend: unseen?.backend, threads: unseen?.threads, jobs, seed: args.seed, versions: unseen?.versions, created: new Date().toISOString(),
     config: { size: size.name, synth: size.synth, steps, patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: size.classify.model },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDistribution }, memorisation: gap, per_mode: perMode, consortium_generated_s: generated_s, runs: work,
   };
   const md = [
     `# Table 2 on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
     `\`npm run experiment -- classify${args.quick ? ' --quick' : ''}\`: trained on the train split of centres ${json.train_centres.join(', ')}, tested on every patient of the unseen centre ${json.test_centres.join(', ')}; ` +
-      `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}), seed ${args.seed}, ${steps} steps per method, wall time ${wall_s} s, ${json.created}.`,
+      `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}, ${jobs} method${jobs === 1 ? '' : 's'} at a time), seed ${args.seed}, ${steps} steps per method, wall time ${wall_s} s, ${json.created}.`,
     'Image level: slices of NCP patients inside the lesion run are positive (ground truth, evaluation only). n/a: undefined (no positive predictions).', '',
     markdownTable(rows, ['method', 'level', 'n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc', 'train_s']), '',
     `In distribution (test split of ${json.train_centres.join(', ')}):`, '',
