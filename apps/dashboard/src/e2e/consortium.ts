@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitFor, type Procs } from './processes.js';
+import { freePort, waitFor, type Proc, type Procs } from './processes.js';
 
 export const APP = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOT = resolve(APP, '../..');
@@ -78,11 +78,11 @@ export async function startCoordinator(procs: Procs, dataDir: string, runsDir: s
 }
 
 /** Enrolls the site (one-time token from POST /api/sites), opts it in to the t-SNE, joins with the classifier. */
-export async function joinSite(procs: Procs, admin: Admin, centre: string, manifest: string, siteDir: string): Promise<void> {
+export async function joinSite(procs: Procs, admin: Admin, centre: string, manifest: string, siteDir: string): Promise<Proc> {
   const { token } = await adminCall<{ token: string }>(admin, 'POST', '/api/sites', { site_id: centre, name: `centre ${centre}` });
   await procs.run(`enroll-${centre}`, SITE, ['enroll', '--coordinator', admin.url, '--token', token, '--site-dir', siteDir], AT_ROOT);
   writeFileSync(join(siteDir, 'site.json'), JSON.stringify({ share_features: { enabled: true, max_samples: 16 } }));
-  procs.node(`join-${centre}`, SITE, ['join', '--site-dir', siteDir, '--coordinator', admin.url, '--manifest', manifest, '--model', 'classifier:32'], { ...AT_ROOT, env: { UNBOX_THREADS: '1' } });
+  return procs.node(`join-${centre}`, SITE, ['join', '--site-dir', siteDir, '--coordinator', admin.url, '--manifest', manifest, '--model', 'classifier:32'], { ...AT_ROOT, env: { UNBOX_THREADS: '1' } });
 }
 
 /** A consortium admin account on the coordinator; returns the password. */

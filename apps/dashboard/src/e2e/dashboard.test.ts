@@ -1,7 +1,8 @@
 /**
  * End to end, in Debian's headless chromium driven by playwright-core: a real coordinator and three
  * site agents federate the 32 px classifier for two rounds with secure aggregation while a
- * consortium admin watches the rounds arrive live and the t-SNE appear; then a clinician of site A
+ * consortium admin watches the rounds arrive live, site C drop out (its process frozen: the
+ * coordinator records the stage it was lost at) and the t-SNE appear; then a clinician of site A
  * opens a patient's CAM, LIME and SHAP from site A's own agent, and is refused site B by the
  * dashboard and by site B's agent. Screenshots go to test-output/screenshots (gitignored).
  */
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAdmin, addClinician, adminCall, APP, buildDashboard, joinSite, serveSite, startCoordinator, startDashboard, synth, type Admin } from './consortium.js';
-import { freePort, Procs } from './processes.js';
+import { freePort, Procs, type Proc } from './processes.js';
 
 const SHOTS = join(APP, 'test-output/screenshots');
 const CHROMIUM = process.env.UNBOX_CHROMIUM ?? '/usr/bin/chromium';
@@ -49,23 +50,31 @@ describe('dashboard in a real browser against a real consortium', () => {
   const clinicians: Record<string, string> = {};
   const siteUrls: Record<string, string> = {};
   let centres: { centre: string; manifest: string }[];
+  const joins: Record<string, Proc> = {};
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    await buildDashboard(procs);
+    // the build (CPU) overlaps the consortium's start (mostly waiting on processes)
+    const built = buildDashboard(procs).then(
+      () => null,
+      (e: Error) => e,
+    );
     centres = await synth(procs, join(root, 'data'), 3);
     admin = await startCoordinator(procs, join(root, 'coordinator'), join(root, 'runs'));
-    for (const c of centres) await joinSite(procs, admin, c.centre, c.manifest, join(root, 'sites', c.centre));
+    for (const c of centres) joins[c.centre] = await joinSite(procs, admin, c.centre, c.manifest, join(root, 'sites', c.centre));
     adminPw = await addAdmin(procs, join(root, 'coordinator'), root, 'admin');
     for (const s of ['A', 'B']) {
       clinicians[s] = await addClinician(procs, join(root, 'sites', s), root, `clin-${s.toLowerCase()}`);
       siteUrls[s] = `http://127.0.0.1:${await freePort()}`;
     }
+    const buildError = await built;
+    if (buildError) throw buildError;
     dashboard = await startDashboard(procs, admin.url, ['A', 'B'].map((s) => ({ centre: s, url: siteUrls[s] })), root);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   }, 600_000);
 
   afterAll(async () => {
+    joins.C?.child.kill('SIGCONT');
     await browser?.close();
     await procs.stopAll();
   }, 60_000);
@@ -88,18 +97,23 @@ describe('dashboard in a real browser against a real consortium', () => {
       await page.getByText('connected', { exact: true }).waitFor({ timeout: 30_000 });
       const run = await adminCall<{ run_id: string }>(admin, 'POST', '/api/runs', {
         version: 1, name: 'e2e: classifier', task: 'classify', model: 'classifier:32', rounds: ROUNDS, seed: 1, strategy: { name: 'fedavg' },
-        cohort: { min_sites: 3, threshold: 2, fit_timeout_s: 600, evaluate_timeout_s: 600 },
+        // rounds go on with 2 of the 3 sites: C drops out below
+        cohort: { min_sites: 2, threshold: 2, fit_timeout_s: 600, evaluate_timeout_s: 600 },
         train: { local_epochs: 1, batch_size: 2, lr: 0.001 }, secure_aggregation: true,
       });
       // live: the run and its first round show up without a reload
       await page.getByRole('button', { name: run.run_id }).waitFor({ timeout: 60_000 });
       await page.locator('[data-testid="round-1"]').waitFor({ timeout: 120_000 });
       await page.screenshot({ path: join(SHOTS, 'consortium-round-1.png'), fullPage: true });
+      // site C stops answering (frozen, its connection open): dropped at whatever stage it was in, by timeout or heartbeat
+      joins.C.child.kill('SIGSTOP');
       await page.locator(`[data-testid="round-${ROUNDS}"][data-status="done"]`).waitFor({ timeout: 420_000 });
       await expect.poll(() => page.locator(`[data-testid="run-progress-${run.run_id}"]`).textContent(), { timeout: 30_000 }).toBe(`${ROUNDS}/${ROUNDS}`);
       const rows = page.locator('[data-testid="rounds-table"] tbody tr');
       expect(await rows.count()).toBe(ROUNDS);
-      expect(await rows.first().textContent()).toMatch(/A, B, C/);
+      expect(await rows.first().textContent()).toMatch(/A, B/);
+      const dropped = page.locator('[data-testid="rounds-table"] .badge.bad', { hasText: /^C @ [a-z_]+$/ });
+      await dropped.first().waitFor({ timeout: 5000 });
       // t-SNE of the last round: one symbol per shared point, coloured by centre
       const tsne = page.locator('[data-testid="tsne-chart"]');
       await tsne.waitFor({ timeout: 60_000 });
@@ -110,9 +124,11 @@ describe('dashboard in a real browser against a real consortium', () => {
       await page.locator('[data-testid="metrics-chart"] .recharts-line-curve').first().waitFor({ state: 'attached' });
       await page.getByRole('group', { name: 'Evaluation split' }).getByRole('button', { name: 'train' }).click();
       await page.getByRole('group', { name: 'Metric' }).getByRole('button', { name: 'AUC' }).click();
-      await expect.poll(() => page.locator('[data-testid="metrics-chart"] .recharts-line-curve').count()).toBe(3);
-      expect(await page.locator('[data-testid="roc-chart"] .recharts-line-curve').count()).toBe(3);
-      expect(await page.locator('[data-testid="pr-chart"] .recharts-line-curve').count()).toBe(3);
+      // A and B over the rounds (C too when it evaluated round 1 before it froze); the last round's curves: A and B only
+      await expect.poll(() => page.locator('[data-testid="metrics-chart"] .recharts-line-curve').count()).toBeGreaterThanOrEqual(2);
+      expect(await page.locator('[data-testid="roc-chart"] .recharts-line-curve').count()).toBe(2);
+      expect(await page.locator('[data-testid="pr-chart"] .recharts-line-curve').count()).toBe(2);
+      expect(await page.getByTestId('round-table').locator('tbody tr').allTextContents()).toEqual([expect.stringMatching(/^A\d/), expect.stringMatching(/^B\d/)]);
       await page.screenshot({ path: join(SHOTS, 'consortium-done.png'), fullPage: true });
       // the admin has no business with a site's patients
       expect(await page.evaluate(() => fetch('/api/sites/A/patients').then((r) => r.status))).toBe(403);
@@ -146,6 +162,11 @@ describe('dashboard in a real browser against a real consortium', () => {
       expect(Number(await stack.getAttribute('data-slice'))).toBe(before > 0 ? before - 1 : before + 1);
       await page.keyboard.press(before > 0 ? 'ArrowDown' : 'ArrowUp');
       await page.getByTestId('cam-overlay').waitFor();
+      // CT window/level: the agent renders the slice through the chosen HU window
+      await page.getByLabel('Window/level preset').selectOption('lung');
+      const slice = page.getByTestId('slice-img');
+      await expect.poll(() => slice.getAttribute('src')).toMatch(/window=1500&level=-600/);
+      await expect.poll(() => slice.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
       await page.screenshot({ path: join(SHOTS, 'site-A-patient.png'), fullPage: true });
 
       // a long explanation (the paper's defaults) shows its progress while the page stays usable

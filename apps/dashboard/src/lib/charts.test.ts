@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centresOf, colourOf, hasBinaryMetrics, curvesOf, diceGroups, diceSeries, duration, metricSeries, PALETTE, pct, tsneGroups, type RoundLike } from './charts.js';
+import { centresOf, colourOf, hasBinaryMetrics, roundTable, curvesOf, diceGroups, diceSeries, duration, metricSeries, PALETTE, pct, tsneGroups, type RoundLike } from './charts.js';
 
 const bin = (auc: number, acc: number) => ({ n: 10, acc, precision: 0.5, sensitivity: 0.6, specificity: 0.7, auc, roc: [[0, 0], [0.5, 0.8], [1, 1]] as [number, number][], pr: [[0, 1], [1, 0.5]] as [number, number][] });
 
@@ -39,6 +39,20 @@ describe('metrics over rounds', () => {
     expect(diceSeries(r, 'CT', 'thick').rows).toEqual([{ round: 1, A: 0.4, B: null }]);
     expect(diceSeries(r, 'MRI', 'mixed').rows).toEqual([{ round: 1, A: null, B: 0.7 }]);
     expect(diceSeries(r, 'CT', 'thick', 'val').rows).toEqual([{ round: 1, A: null, B: null }]);
+  });
+});
+
+describe('one round per centre', () => {
+  it('figures of the chosen split; absent split gives nulls', () => {
+    expect(roundTable(rounds[0], 'test')).toEqual([
+      { centre: 'A', n: null, auc: null, acc: null, sensitivity: null, specificity: null, dice: {} },
+      { centre: 'B', n: 10, auc: 0.8, acc: 0.7, sensitivity: 0.6, specificity: 0.7, dice: {} },
+    ]);
+    expect(roundTable(rounds[0], 'val')[0]).toMatchObject({ centre: 'A', auc: 0.6, acc: 0.5 });
+    expect(roundTable({ round: 1, metrics: { A: { train: { dice: { CT: { thick: { mean: 0.4 }, thin: { mean: null } } } } } } }, 'train')).toEqual([
+      { centre: 'A', n: null, auc: null, acc: null, sensitivity: null, specificity: null, dice: { 'CT thick': 0.4, 'CT thin': null } },
+    ]);
+    expect(roundTable(undefined, 'test')).toEqual([]);
   });
 });
 

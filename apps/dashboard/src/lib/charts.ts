@@ -110,6 +110,32 @@ export function diceSeries(rounds: RoundLike[], modality: string, thickness: str
   return { rows, centres };
 }
 
+export interface CentreRow {
+  centre: string;
+  n: number | null;
+  auc: number | null;
+  acc: number | null;
+  sensitivity: number | null;
+  specificity: number | null;
+  /** mean Dice per "<modality> <thickness>" */
+  dice: Record<string, number | null>;
+}
+
+/** One round's figures per centre on one split (the table under the charts). */
+export function roundTable(round: RoundLike | undefined, split: SplitName): CentreRow[] {
+  if (!round) return [];
+  return Object.keys(round.metrics ?? {})
+    .sort()
+    .map((centre) => {
+      const e = evaluatedSplit(round.metrics?.[centre], split)?.value;
+      const b = e?.patient ?? e?.image;
+      const dice: Record<string, number | null> = {};
+      for (const [m, byT] of Object.entries(e?.dice ?? {})) for (const [t, d] of Object.entries(byT ?? {})) dice[`${m} ${t}`] = typeof d?.mean === 'number' ? d.mean : null;
+      const v = (x: number | null | undefined) => (typeof x === 'number' ? x : null);
+      return { centre, n: v(b?.n), auc: v(b?.auc), acc: v(b?.acc), sensitivity: v(b?.sensitivity), specificity: v(b?.specificity), dice };
+    });
+}
+
 export interface Curve {
   centre: string;
   /** area under it as the centre reported (AUC for ROC), when known */

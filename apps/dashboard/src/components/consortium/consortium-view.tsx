@@ -8,6 +8,7 @@ import { CurvesChart } from './curves-chart';
 import { MetricsChart } from './metrics-chart';
 import { ModelsTable } from './models-table';
 import { RoundsTable } from './rounds-table';
+import { RoundTable } from './round-table';
 import { TsneChart } from './tsne-chart';
 import type { RoundRow, RunRow } from './types';
 import { useLive } from './use-live';
@@ -103,6 +104,7 @@ export function ConsortiumView() {
           <div className="grid" style={{ marginTop: 8 }}>
             <Panel title="Per-centre metrics across rounds" id="metrics">
               {rounds.data && <MetricsChart rounds={done} split={split} />}
+              <RoundTable round={done.find((r) => r.round === shown)} split={split} />
             </Panel>
             <Panel
               title={hasBinaryMetrics(done) || !done.length ? 'ROC and PR curves per centre' : 'Round'}

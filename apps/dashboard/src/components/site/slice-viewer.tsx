@@ -61,7 +61,7 @@ export function SliceViewer(p: {
         data-testid="slice-stack"
         data-slice={index}
       >
-        <img src={slicePng} alt="" onError={() => setBroken(slicePng)} onLoad={() => setBroken(null)} />
+        <img src={slicePng} alt="" data-testid="slice-img" onError={() => setBroken(slicePng)} onLoad={() => setBroken(null)} />
         {cls && camOn && <img src={pngUrl(cls.cam_png)} alt="" style={{ opacity }} data-testid="cam-overlay" />}
         {cls && camOn && (
           <svg viewBox={`0 0 ${size} ${size}`} preserveAspectRatio="none" aria-hidden="true">
