@@ -17,6 +17,19 @@ export default {
   outputFileTracingRoot: resolve(here, '../..'),
   eslint: { ignoreDuringBuilds: true },
   experimental: { authInterrupts: true },
+  // no framing (clickjacking), no MIME sniffing, no referrer leaking patient ids in URLs
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'no-referrer' },
+        ],
+      },
+    ];
+  },
   webpack(config) {
     config.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] };
     return config;

@@ -79,7 +79,11 @@ describe('dashboard in a real browser against a real consortium', () => {
     await procs.stopAll();
   }, 60_000);
 
-  it('refuses the API without a session', async () => {
+  it('refuses the API without a session; pages cannot be framed', async () => {
+    const home = await fetch(`${dashboard}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('x-frame-options')).toBe('DENY');
+    expect(home.headers.get('referrer-policy')).toBe('no-referrer');
     expect((await fetch(`${dashboard}/api/coordinator/runs`)).status).toBe(401);
     expect((await fetch(`${dashboard}/api/sites/A/patients`)).status).toBe(401);
     expect((await fetch(`${dashboard}/api/live`)).status).toBe(401);
