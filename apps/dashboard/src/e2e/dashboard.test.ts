@@ -53,6 +53,7 @@ describe('dashboard in a real browser against a real consortium', () => {
   const joins: Record<string, Proc> = {};
 
   beforeAll(async () => {
+    rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     // the build (CPU) overlaps the consortium's start (mostly waiting on processes)
     const built = buildDashboard(procs).then(

@@ -1,9 +1,18 @@
 'use client';
 /** Rounds: cohort, who dropped out at which secure-aggregation stage, timing. */
+import { useEffect, useState } from 'react';
 import { duration } from '../../lib/charts';
 import type { RoundRow } from './types';
 
 export function RoundsTable({ rounds }: { rounds: RoundRow[] }) {
+  // a running round's wall time counts up every second
+  const running = rounds.some((r) => r.status === 'running');
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [running]);
   if (!rounds.length) return <p className="muted">No round has started yet.</p>;
   return (
     <table data-testid="rounds-table">
