@@ -118,7 +118,7 @@ async function openDashboard(o: StartOptions, children: Children, api: AdminApi,
       sites.push({ centre, port, url: `http://127.0.0.1:${port}` });
     }
     const url = await startDashboard(children, PATHS, { port: o.dashboardPort, coordinatorUrl: api.url, sites, secretFile: join(state, 'secrets', 'dashboard-secret') });
-    say(`dashboard: ${url}  sign in to "Consortium" as admin / ${password}  (password shown only now; a new one at every npm start)`);
+    say(`dashboard: ${url}  sign in to "Consortium" as admin / ${password}  (password shown only now; a new one at every npm start). Site views open once federation is done.`);
     return { url, sites };
   } catch (e) {
     say(`warning: the web dashboard is not available: ${(e as Error).message}`);
