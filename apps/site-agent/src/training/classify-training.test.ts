@@ -81,4 +81,10 @@ describe('unbox-site train (classify) monitor', () => {
       }
     }
   }, 60_000);
+
+  it('monitors at most ~8 times a run, and after the last step', async () => {
+    const config = parseTrainConfig('classify', { seed: 3, steps: 9, checkpointEvery: 1, patientsPerBatch: 2, maxSlicesPerPatient: 4, evalSplits: ['test'], model: MODEL });
+    const r = await runTraining({ task: 'classify', manifests, config, out: join(dir, 'cls-9'), log });
+    expect(r.evaluation).toMatchObject({ monitor: [2, 4, 6, 8, 9].map((step) => expect.objectContaining({ step })) });
+  }, 60_000);
 });

@@ -3,8 +3,8 @@
  * @unbox/models with tfjs-format checkpoints every `checkpointEvery` steps → evaluation JSON of
  * every split (and centre) in <out>/evaluation.json. `resume` continues from <out>/checkpoint at
  * the saved step with the saved weights, Adam moments and the same batch sequence (the classifier's
- * per-batch augmentation draws depend on seed and step only). Classifier runs log and record a
- * `monitor` point at every checkpoint: train (whole-slice and augmented) and held-out AUCs.
+ * per-batch augmentation draws depend on seed and step only). Classifier runs log and record
+ * `monitor` points (train AUC whole-slice and augmented, held-out AUCs), ≤ ~8 a run.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -107,7 +107,9 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   let optimizer: tf.Optimizer;
   const startStep = start?.startStep ?? 0;
   const state = (step: number) => ({ step, seed: config.seed, config, backend: backend.backend, manifests: opts.manifests.map((m) => resolve(m)) });
-  // classifier only: AUCs on train (whole view and augmented) and held-out splits at every checkpoint
+  // classifier only: AUCs on train (whole view and augmented) and held-out splits every monitorEvery steps
+  // and after the last (no more often than checkpoints, ≤ ~8 points a run: each predicts every training slice twice)
+  const monitorEvery = Math.max(config.checkpointEvery, Math.ceil(config.steps / 8));
   const monitor: MonitorPoint[] = [];
   let monitorSets: MonitorSets | null = null;
   let sinceLast: number[] = [];
@@ -116,15 +118,13 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     stepMs.push(info.ms);
     sinceLast.push(info.loss);
     progress.update(info);
-    if (info.step % config.checkpointEvery === 0 || info.step === config.steps) {
-      await saveCheckpoint(ckpt, model, optimizer, state(info.step));
-      if (monitorSets && config.task === 'classify') {
-        const loss = sinceLast.reduce((a, b) => a + b, 0) / sinceLast.length;
-        const point = monitorPoint(model, config.model, monitorSets, info.step, loss);
-        monitor.push(point);
-        log.info('classifier monitor', { ...point });
-        sinceLast = [];
-      }
+    if (info.step % config.checkpointEvery === 0 || info.step === config.steps) await saveCheckpoint(ckpt, model, optimizer, state(info.step));
+    if (monitorSets && config.task === 'classify' && (info.step % monitorEvery === 0 || info.step === config.steps)) {
+      const loss = sinceLast.reduce((a, b) => a + b, 0) / sinceLast.length;
+      const point = monitorPoint(model, config.model, monitorSets, info.step, loss);
+      monitor.push(point);
+      log.info('classifier monitor', { ...point });
+      sinceLast = [];
     }
   };
 
