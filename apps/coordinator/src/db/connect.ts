@@ -2,7 +2,7 @@
  * Opens the coordinator database: PostgreSQL when a postgres:// URL is given (DATABASE_URL),
  * otherwise an SQLite file (created on first use; no set-up). Migrations run on open.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -49,8 +49,10 @@ export async function openDatabase(o: DatabaseOptions): Promise<OpenedDatabase> 
     dialect = 'postgres';
     location = redact(o.url);
   } else {
-    if (o.sqlitePath !== ':memory:') mkdirSync(dirname(o.sqlitePath), { recursive: true });
+    // The database holds site keys' records and accounts' password hashes: owner-only, like the secrets beside it.
+    if (o.sqlitePath !== ':memory:') mkdirSync(dirname(o.sqlitePath), { recursive: true, mode: 0o700 });
     const sqlite = new SQLite(o.sqlitePath);
+    if (o.sqlitePath !== ':memory:') chmodSync(o.sqlitePath, 0o600);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, type OpenedDatabase } from './connect.js';
@@ -125,10 +126,12 @@ for (const [name, make, enabled] of backends) {
 }
 
 describe('sqlite file', () => {
-  it('keeps what was stored across a reopen', async () => {
+  it('keeps what was stored across a reopen, in an owner-only folder and file', async () => {
     const t = tempDir();
     const path = join(t.dir, 'sub', 'c.db');
     const a = await openDatabase({ sqlitePath: path });
+    expect(statSync(join(t.dir, 'sub')).mode & 0o777).toBe(0o700);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     await new Store(a.db).addSite({ id: 's', tokenHash: 'h', tokenExpiresAt: 9, now: 1 });
     await a.close();
     const b = await openDatabase({ sqlitePath: path });

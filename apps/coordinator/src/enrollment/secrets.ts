@@ -19,7 +19,7 @@ function writeSecret(path: string, text: string): void {
 }
 
 export function loadOrCreateIdentity(dataDir: string): CoordinatorIdentity {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, 'coordinator-key.json');
   if (!existsSync(path)) {
     const id = generateIdentity('coordinator');
@@ -37,7 +37,7 @@ export function adminTokenPath(dataDir: string): string {
 }
 
 export function loadOrCreateAdminToken(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = adminTokenPath(dataDir);
   if (!existsSync(path)) writeSecret(path, newToken() + '\n');
   return readFileSync(path, 'utf8').trim();
