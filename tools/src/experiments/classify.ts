@@ -77,14 +77,14 @@ export async function main(argv: string[]): Promise<void> {
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
   const json = {
-    experiment: 'classify', train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
+    experiment: 'classify', command: `npm run experiment -- ${['classify', ...argv].join(' ')}`, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: unseen?.backend, threads: unseen?.threads, jobs, seed: args.seed, versions: unseen?.versions, created: new Date().toISOString(),
     config: { size: size.name, synth: size.synth, steps, patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: size.classify.model },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDistribution }, memorisation: gap, per_mode: perMode, consortium_generated_s: generated_s, runs: work,
   };
   const md = [
     `# Table 2 on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
-    `\`npm run experiment -- classify${args.quick ? ' --quick' : ''}\`: trained on the train split of centres ${json.train_centres.join(', ')}, tested on every patient of the unseen centre ${json.test_centres.join(', ')}; ` +
+    `\`${json.command}\`: trained on the train split of centres ${json.train_centres.join(', ')}, tested on every patient of the unseen centre ${json.test_centres.join(', ')}; ` +
       `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}, ${jobs} method${jobs === 1 ? '' : 's'} at a time), seed ${args.seed}, ${steps} steps per method, wall time ${wall_s} s, ${json.created}.`,
     'Image level: slices of NCP patients inside the lesion run are positive (ground truth, evaluation only). n/a: undefined (no positive predictions).', '',
     markdownTable(rows, ['method', 'level', 'n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc', 'train_s']), '',
