@@ -26,23 +26,27 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<{ s
   return { status: r.status, body: body as T };
 }
 
-/** `refresh` changes → refetch (live updates); `url` null → nothing to fetch. */
+/**
+ * `refresh` changes → refetch, keeping the data shown meanwhile (live updates); `url` changes →
+ * the old data is dropped at once (it belongs to another resource); `url` null → nothing to fetch.
+ */
 export function useJson<T>(url: string | null, refresh: unknown = 0): JsonState<T> {
-  const [s, set] = useState<JsonState<T>>({ data: undefined, error: undefined, status: undefined, loading: url !== null });
+  const [s, set] = useState<JsonState<T> & { url: string | null }>({ url, data: undefined, error: undefined, status: undefined, loading: url !== null });
   useEffect(() => {
     if (url === null) {
-      set({ data: undefined, error: undefined, status: undefined, loading: false });
+      set({ url, data: undefined, error: undefined, status: undefined, loading: false });
       return;
     }
     const ac = new AbortController();
-    set((p) => ({ ...p, loading: true }));
+    set((p) => (p.url === url ? { ...p, loading: true } : { url, data: undefined, error: undefined, status: undefined, loading: true }));
     getJson<T>(url, ac.signal)
-      .then((r) => set({ data: r.body, error: undefined, status: undefined, loading: false }))
+      .then((r) => set({ url, data: r.body, error: undefined, status: undefined, loading: false }))
       .catch((e: Error) => {
         if (ac.signal.aborted) return;
-        set((p) => ({ data: e instanceof HttpError && e.status === 404 ? undefined : p.data, error: e.message, status: e instanceof HttpError ? e.status : undefined, loading: false }));
+        set((p) => ({ url, data: e instanceof HttpError && e.status === 404 ? undefined : p.data, error: e.message, status: e instanceof HttpError ? e.status : undefined, loading: false }));
       });
     return () => ac.abort();
   }, [url, refresh]);
-  return s;
+  // until the effect runs for a new url, report nothing of the old one
+  return s.url === url ? s : { data: undefined, error: undefined, status: undefined, loading: url !== null };
 }

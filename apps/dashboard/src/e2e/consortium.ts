@@ -60,7 +60,7 @@ function secretFile(dir: string, name: string, value: string): string {
 }
 
 export async function synth(procs: Procs, out: string, centres: number): Promise<{ centre: string; manifest: string }[]> {
-  await procs.run('data-synth', SITE, ['data', 'synth', '--out', out, '--centres', String(centres), '--seed', '1', '--size', '32', '--chest-patients', '10', '--chest-slices', '8', '--brain-ct-patients', '0', '--brain-mr-patients', '0'], AT_ROOT);
+  await procs.run('data-synth', SITE, ['data', 'synth', '--out', out, '--centres', String(centres), '--seed', '1', '--size', '32', '--chest-patients', '10', '--chest-slices', '8', '--brain-ct-patients', '2', '--brain-mr-patients', '2', '--brain-coverage', '0.5'], AT_ROOT);
   const j = JSON.parse(readFileSync(join(out, 'consortium.json'), 'utf8')) as { centres: { centre: string }[] };
   return j.centres.map((c) => ({ centre: c.centre, manifest: join(out, c.centre, 'manifest.json') }));
 }
@@ -82,7 +82,12 @@ export async function joinSite(procs: Procs, admin: Admin, centre: string, manif
   const { token } = await adminCall<{ token: string }>(admin, 'POST', '/api/sites', { site_id: centre, name: `centre ${centre}` });
   await procs.run(`enroll-${centre}`, SITE, ['enroll', '--coordinator', admin.url, '--token', token, '--site-dir', siteDir], AT_ROOT);
   writeFileSync(join(siteDir, 'site.json'), JSON.stringify({ share_features: { enabled: true, max_samples: 16 } }));
-  return procs.node(`join-${centre}`, SITE, ['join', '--site-dir', siteDir, '--coordinator', admin.url, '--manifest', manifest, '--model', 'classifier:32'], { ...AT_ROOT, env: { UNBOX_THREADS: '1' } });
+  return rejoin(procs, admin, centre, manifest, siteDir, 'classifier:32');
+}
+
+/** `unbox-site join` of an enrolled site with the trainer of `model` (classifier:32, segmenter:32). */
+export function rejoin(procs: Procs, admin: Admin, centre: string, manifest: string, siteDir: string, model: string): Proc {
+  return procs.node(`join-${centre}-${model.replace(':', '')}`, SITE, ['join', '--site-dir', siteDir, '--coordinator', admin.url, '--manifest', manifest, '--model', model], { ...AT_ROOT, env: { UNBOX_THREADS: '1' } });
 }
 
 /** A consortium admin account on the coordinator; returns the password. */
@@ -99,11 +104,11 @@ export async function addClinician(procs: Procs, siteDir: string, dir: string, u
   return pw;
 }
 
-/** `unbox-site serve` of the consortium's classifier (saved by join) on a free port; its URL. */
+/** `unbox-site serve` of the consortium's models (saved by join: classifier and segmenter) on a port; its URL. */
 export async function serveSite(procs: Procs, centre: string, siteDir: string, manifest: string, port = 0): Promise<string> {
-  const model = join(siteDir, 'models', 'classify');
-  await waitFor(() => (existsSync(model) ? true : undefined), `the consortium model in ${model}`, 60_000);
-  const p = procs.node(`serve-${centre}`, SITE, ['serve', '--model', model, '--manifest', manifest, '--site-dir', siteDir, '--port', String(port)], { ...AT_ROOT, env: { UNBOX_THREADS: '1' } });
+  const models = ['classify', 'segment'].map((t) => join(siteDir, 'models', t));
+  for (const m of models) await waitFor(() => (existsSync(join(m, 'evaluation.json')) ? true : undefined), `the consortium model in ${m}`, 60_000);
+  const p = procs.node(`serve-${centre}`, SITE, ['serve', '--model', ...models, '--manifest', manifest, '--site-dir', siteDir, '--port', String(port)], { ...AT_ROOT, env: { UNBOX_THREADS: '1' } });
   return p.line((l) => (/^https?:\/\/\S+$/.test(l.trim()) ? l.trim() : undefined), 120_000);
 }
 

@@ -2,16 +2,18 @@
  * End to end, in Debian's headless chromium driven by playwright-core: a real coordinator and three
  * site agents federate the 32 px classifier for two rounds with secure aggregation while a
  * consortium admin watches the rounds arrive live, site C drop out (its process frozen: the
- * coordinator records the stage it was lost at) and the t-SNE appear; then a clinician of site A
- * opens a patient's CAM, LIME and SHAP from site A's own agent, and is refused site B by the
- * dashboard and by site B's agent. Screenshots go to test-output/screenshots (gitignored).
+ * coordinator records the stage it was lost at) and the t-SNE appear, then a one-round segmenter run
+ * (Dice per modality and thickness); a clinician of site A opens a patient's CAM, LIME and SHAP
+ * from site A's own agent, the segmenter's overlays per ventricle and latent Dice map, and is
+ * refused site B by the dashboard and by site B's agent. Screenshots go to test-output/screenshots
+ * (gitignored).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAdmin, addClinician, adminCall, APP, buildDashboard, joinSite, serveSite, startCoordinator, startDashboard, synth, type Admin } from './consortium.js';
+import { addAdmin, addClinician, adminCall, APP, buildDashboard, joinSite, rejoin, serveSite, startCoordinator, startDashboard, synth, type Admin } from './consortium.js';
 import { freePort, Procs, type Proc } from './processes.js';
 
 const SHOTS = join(APP, 'test-output/screenshots');
@@ -140,7 +142,44 @@ describe('dashboard in a real browser against a real consortium', () => {
     });
   }, 600_000);
 
-  it("clinician of A: opens a patient's CAM, LIME and SHAP; scrolls with the keyboard", async () => {
+  it('admin: a segmenter run of A and B shows Dice per modality and slice thickness', async () => {
+    // the agents take the segmenter's trainer (as npm start does between its runs); C stays out
+    joins.C.child.kill('SIGCONT');
+    for (const c of ['A', 'B', 'C']) joins[c].child.kill('SIGTERM');
+    await Promise.all(['A', 'B', 'C'].map((c) => joins[c].exited));
+    for (const c of ['A', 'B']) joins[c] = rejoin(procs, admin, c, centres.find((x) => x.centre === c)!.manifest, join(root, 'sites', c), 'segmenter:32');
+    await withPage(browser, 'segmenter', async (page) => {
+      await signIn(page, dashboard, 'consortium', 'admin', adminPw);
+      await page.waitForURL(`${dashboard}/consortium`);
+      const run = await adminCall<{ run_id: string }>(admin, 'POST', '/api/runs', {
+        version: 1, name: 'e2e: segmenter', task: 'segment', model: 'segmenter:32', rounds: 1, seed: 1, strategy: { name: 'fedavg' },
+        cohort: { min_sites: 2, threshold: 2, fit_timeout_s: 600, evaluate_timeout_s: 600 },
+        train: { local_epochs: 1, batch_size: 8, lr: 0.001 }, secure_aggregation: true,
+      });
+      // the view follows the new run
+      await page.getByRole('heading', { name: `Rounds of ${run.run_id}` }).waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid="round-1"][data-status="done"]').waitFor({ timeout: 300_000 });
+      expect(await page.locator('[data-testid="rounds-table"] tbody tr').first().textContent()).toMatch(/A, B/);
+      await page.getByRole('group', { name: 'Evaluation split' }).getByRole('button', { name: 'train' }).click();
+      const metric = page.getByRole('group', { name: 'Metric' });
+      const dice = metric.getByRole('button', { name: /^Dice (CT|MRI) (thick|thin|mixed)$/ });
+      await dice.first().waitFor({ timeout: 30_000 });
+      expect(await metric.getByRole('button', { name: 'AUC' }).count()).toBe(0);
+      // every modality/thickness group some centre reports on some split; on train at least one has lines
+      let lines = 0;
+      for (let i = 0; i < (await dice.count()) && lines === 0; i++) {
+        await dice.nth(i).click();
+        await expect.poll(() => dice.nth(i).getAttribute('aria-pressed')).toBe('true');
+        // one round: one dot per centre, no curve yet
+        lines = await page.locator('[data-testid="metrics-chart"] .recharts-line').count();
+      }
+      expect(lines).toBeGreaterThan(0);
+      expect(await page.getByTestId('round-table').locator('thead').textContent()).toMatch(/Dice (CT|MRI)/);
+      await page.screenshot({ path: join(SHOTS, 'consortium-segmenter.png'), fullPage: true });
+    });
+  }, 600_000);
+
+  it("clinician of A: opens a patient's CAM, LIME and SHAP, scrolls with the keyboard, the segmenter's overlays and latent Dice map; refused site B", async () => {
     for (const s of ['A', 'B']) {
       const c = centres.find((x) => x.centre === s)!;
       const url = await serveSite(procs, s, join(root, 'sites', s), c.manifest, Number(new URL(siteUrls[s]).port));
@@ -174,8 +213,21 @@ describe('dashboard in a real browser against a real consortium', () => {
       await expect.poll(() => slice.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
       await page.screenshot({ path: join(SHOTS, 'site-A-patient.png'), fullPage: true });
 
+      // the segmenter: overlay per ventricle (one hidden), the latent Dice map with this patient on it
+      await page.getByRole('button', { name: 'Ventricle segmenter' }).click();
+      const head = page.locator('[data-testid="patient-list"] tbody tr button', { hasText: /^A-[HM]\d+$/ }).first();
+      await head.waitFor({ timeout: 120_000 });
+      await head.click();
+      await page.getByTestId('seg-overlay').waitFor({ timeout: 60_000 });
+      await page.getByRole('group', { name: 'Ventricles shown' }).getByRole('checkbox').first().uncheck();
+      const map = page.getByTestId('latent-dice');
+      await map.waitFor({ timeout: 300_000 });
+      expect(await map.locator('circle[fill="#e00"]').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(SHOTS, 'site-A-segmenter.png'), fullPage: true });
+
       // a long explanation (the paper's defaults) shows its progress while the page stays usable
-      await page.locator('[data-testid="patient-list"] tbody tr button').nth(1).click();
+      await page.getByRole('button', { name: 'Chest CT classifier' }).click();
+      await page.locator('[data-testid="patient-list"] tbody tr button', { hasText: /^A-C\d+$/ }).nth(1).click();
       await page.getByLabel('Explanation quality').selectOption('standard');
       await page.getByTestId('explain').click();
       await page.locator('progress').waitFor({ timeout: 60_000 });
