@@ -17,7 +17,7 @@ describe('outgoing messages across a reconnection', () => {
   let c: CoordinatorProcess;
   beforeAll(async () => {
     c = await startCoordinator(mkdtempSync(join(tmpdir(), 'unbox-coord-queue-')));
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await c?.stop();
   }, 60_000);

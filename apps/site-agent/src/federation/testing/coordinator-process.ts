@@ -31,7 +31,7 @@ export async function startCoordinator(dataDir: string, o: { port?: number; args
   const log: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => log.push(l));
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`coordinator did not start in 30 s:\n${log.join('\n')}`)), 30_000);
+    const t = setTimeout(() => reject(new Error(`coordinator did not start in 90 s (a loaded 2-core machine takes 10-40 s to load Nest and tfjs):\n${log.join('\n')}`)), 90_000);
     createInterface({ input: child.stdout! }).on('line', (l) => {
       try {
         const j = JSON.parse(l) as { listening?: string };
