@@ -4,13 +4,11 @@
  * <data>/coordinator.db), so the first admin can be created before any sign-in exists. Passwords
  * come from --password-file (`-` = stdin), else piped stdin, else one is generated and printed once.
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Password, Username } from '@unbox/protocol';
 import { AdminError } from '../admin-client.js';
 import { openDatabase } from '../db/connect.js';
-import { generatePassword, hashPassword } from '@unbox/accounts';
-import { normaliseUsername, UserStore } from './user-store.js';
+import { AccountInputError, accountName, choosePassword as choosePasswordInput, hashPassword } from '@unbox/accounts';
+import { UserStore } from './user-store.js';
 
 export interface UserDbFlags {
   data?: string;
@@ -33,41 +31,21 @@ async function withUsers<T>(f: UserDbFlags, fn: (u: UserStore) => Promise<T>): P
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The password to set and whether it was generated (then it is printed once). */
-export async function choosePassword(file: string | undefined): Promise<{ password: string; generated: boolean }> {
-  let text: string | null = null;
-  if (file === '-') text = await readStdin();
-  else if (file) {
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new AdminError(`--password-file ${file}: ${(e as Error).message}`);
-    }
-  } else if (!process.stdin.isTTY) {
-    const piped = await readStdin();
-    if (piped.trim() !== '') text = piped;
+/** The operator's input, with its errors as the admin CLI's (one line, exit 1). */
+async function input<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof AccountInputError) throw new AdminError(e.message);
+    throw e;
   }
-  if (text === null) return { password: generatePassword(), generated: true };
-  const password = text.replace(/\r?\n$/, '');
-  const r = Password.safeParse(password);
-  if (!r.success) throw new AdminError(`password ${file && file !== '-' ? `in ${file} ` : 'from stdin '}${r.error.issues[0].message}`);
-  return { password, generated: false };
 }
 
-function username(name: string): string {
-  const r = Username.safeParse(name);
-  if (!r.success) throw new AdminError(`username "${name}": ${r.error.issues[0].message}`);
-  return normaliseUsername(name);
-}
+const username = (name: string) => input(() => accountName(name));
+const choosePassword = (file: string | undefined) => input(() => choosePasswordInput(file));
 
 export async function userAdd(f: UserDbFlags, name: string, role: string, passwordFile?: string): Promise<Record<string, unknown>> {
-  const user = username(name);
+  const user = await username(name);
   if (role !== 'admin') throw new AdminError(`--role ${role}: the coordinator holds consortium admins only (role admin); clinicians sign in at their site (unbox-site user add)`);
   const { password, generated } = await choosePassword(passwordFile);
   const hash = await hashPassword(password);
@@ -77,7 +55,7 @@ export async function userAdd(f: UserDbFlags, name: string, role: string, passwo
 }
 
 export async function userPassword(f: UserDbFlags, name: string, passwordFile?: string): Promise<Record<string, unknown>> {
-  const user = username(name);
+  const user = await username(name);
   const { password, generated } = await choosePassword(passwordFile);
   const hash = await hashPassword(password);
   const ok = await withUsers(f, (u) => u.setPassword(user, hash, Date.now()));
@@ -90,7 +68,7 @@ export async function userList(f: UserDbFlags): Promise<Record<string, unknown>>
 }
 
 export async function userRemove(f: UserDbFlags, name: string): Promise<Record<string, unknown>> {
-  const user = username(name);
+  const user = await username(name);
   const ok = await withUsers(f, (u) => u.remove(user));
   if (!ok) throw new AdminError(`no user "${user}"`);
   return { username: user, removed: true };

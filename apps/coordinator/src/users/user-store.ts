@@ -19,7 +19,9 @@ interface UsersDatabase {
   dashboard_users: DashboardUsersTable;
 }
 
-export const normaliseUsername = (u: string) => u.trim().toLowerCase();
+import { normaliseUsername } from '@unbox/accounts';
+
+export { normaliseUsername };
 
 export class UserStore {
   private readonly db: Kysely<UsersDatabase>;

@@ -4,47 +4,26 @@
  * running `serve` picks changes up at once. Passwords come from --password-file (`-` = stdin),
  * else piped stdin, else one is generated and printed once.
  */
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { Password, Username } from '@unbox/protocol';
 import { UserError } from '../errors.js';
-import { generatePassword, hashPassword } from '@unbox/accounts';
-import { normaliseUsername, readUsers, usersPath, writeUsers } from '../serve/users.js';
+import { AccountInputError, accountName, choosePassword as choosePasswordInput, hashPassword } from '@unbox/accounts';
+import { readUsers, usersPath, writeUsers } from '../serve/users.js';
 
 const siteDirOption = () => new Option('--site-dir <dir>', 'site folder holding users.json').default(process.env.UNBOX_SITE_DIR ?? 'site');
 const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-export async function choosePassword(file: string | undefined): Promise<{ password: string; generated: boolean }> {
-  let text: string | null = null;
-  if (file === '-') text = await readStdin();
-  else if (file) {
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new UserError(`--password-file ${file}: ${(e as Error).message}`);
-    }
-  } else if (!process.stdin.isTTY) {
-    const piped = await readStdin();
-    if (piped.trim() !== '') text = piped;
+/** The operator's input, with its errors as this CLI's UserError (one line, exit 1). */
+async function input<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof AccountInputError) throw new UserError(e.message);
+    throw e;
   }
-  if (text === null) return { password: generatePassword(), generated: true };
-  const password = text.replace(/\r?\n$/, '');
-  const r = Password.safeParse(password);
-  if (!r.success) throw new UserError(`password ${file && file !== '-' ? `in ${file} ` : 'from stdin '}${r.error.issues[0].message}`);
-  return { password, generated: false };
 }
 
-function username(name: string): string {
-  const r = Username.safeParse(name);
-  if (!r.success) throw new UserError(`username "${name}": ${r.error.issues[0].message}`);
-  return normaliseUsername(name);
-}
+const username = (name: string) => input(() => accountName(name));
+const choosePassword = (file: string | undefined) => input(() => choosePasswordInput(file));
 
 export function createUserCommand(): Command {
   const user = new Command('user').description("this site's clinician accounts (sign-in to the site view of the dashboard through `serve`)");
@@ -54,7 +33,7 @@ export function createUserCommand(): Command {
     .addOption(siteDirOption())
     .option('--password-file <file>', "file holding the password ('-' = stdin)")
     .action(async (name: string, f: { siteDir: string; passwordFile?: string }) => {
-      const u = username(name);
+      const u = await username(name);
       const path = usersPath(f.siteDir);
       const users = readUsers(path);
       if (users.some((x) => x.username === u)) throw new UserError(`user "${u}" already exists in ${path} (remove it first, or use user password)`);
@@ -73,8 +52,8 @@ export function createUserCommand(): Command {
     .command('remove <username>')
     .description("remove a clinician (the account's sessions stop working at once)")
     .addOption(siteDirOption())
-    .action((name: string, f: { siteDir: string }) => {
-      const u = username(name);
+    .action(async (name: string, f: { siteDir: string }) => {
+      const u = await username(name);
       const path = usersPath(f.siteDir);
       const users = readUsers(path);
       if (!users.some((x) => x.username === u)) throw new UserError(`no user "${u}" in ${path}`);
@@ -87,7 +66,7 @@ export function createUserCommand(): Command {
     .addOption(siteDirOption())
     .option('--password-file <file>', "file holding the password ('-' = stdin)")
     .action(async (name: string, f: { siteDir: string; passwordFile?: string }) => {
-      const u = username(name);
+      const u = await username(name);
       const path = usersPath(f.siteDir);
       const users = readUsers(path);
       const row = users.find((x) => x.username === u);

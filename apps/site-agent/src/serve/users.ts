@@ -14,7 +14,9 @@ const UserRow = z.strictObject({ username: z.string().min(1).max(64), role: z.li
 export const UsersFile = z.strictObject({ version: z.literal(1), users: z.array(UserRow) });
 export type UserRow = z.infer<typeof UserRow>;
 
-export const normaliseUsername = (u: string) => u.trim().toLowerCase();
+import { normaliseUsername } from '@unbox/accounts';
+
+export { normaliseUsername };
 
 export function readUsers(path: string): UserRow[] {
   if (!existsSync(path)) return [];
