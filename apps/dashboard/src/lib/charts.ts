@@ -64,13 +64,18 @@ export type SeriesRow = { round: number } & Record<string, number | null>;
 
 /** One row per round, one key per centre (null where that centre has no figure that round). */
 export function metricSeries(rounds: RoundLike[], metric: BinaryMetric, split?: SplitName): { rows: SeriesRow[]; centres: string[] } {
+  return seriesOf(rounds, (e) => binaryOf(e, split)?.[metric]);
+}
+
+/** Rows sorted by round, one key per centre holding what `pick` reads from that centre's evaluation. */
+function seriesOf(rounds: RoundLike[], pick: (e: CentreEvaluation | undefined) => unknown): { rows: SeriesRow[]; centres: string[] } {
   const centres = centresOf(rounds);
   const rows = [...rounds]
     .sort((a, b) => a.round - b.round)
     .map((r) => {
       const row: SeriesRow = { round: r.round } as SeriesRow;
       for (const c of centres) {
-        const v = binaryOf(r.metrics?.[c], split)?.[metric];
+        const v = pick(r.metrics?.[c]);
         row[c] = typeof v === 'number' ? v : null;
       }
       return row;
@@ -96,18 +101,7 @@ export function diceGroups(rounds: RoundLike[]): { modality: string; thickness: 
 
 /** Mean Dice per centre over rounds for one modality and thickness. */
 export function diceSeries(rounds: RoundLike[], modality: string, thickness: string, split?: SplitName): { rows: SeriesRow[]; centres: string[] } {
-  const centres = centresOf(rounds);
-  const rows = [...rounds]
-    .sort((a, b) => a.round - b.round)
-    .map((r) => {
-      const row: SeriesRow = { round: r.round } as SeriesRow;
-      for (const c of centres) {
-        const v = evaluatedSplit(r.metrics?.[c], split)?.value.dice?.[modality]?.[thickness]?.mean;
-        row[c] = typeof v === 'number' ? v : null;
-      }
-      return row;
-    });
-  return { rows, centres };
+  return seriesOf(rounds, (e) => evaluatedSplit(e, split)?.value.dice?.[modality]?.[thickness]?.mean);
 }
 
 export interface CentreRow {
