@@ -6,6 +6,7 @@ import { ENGINE, STORE } from '../app/tokens.js';
 import type { Store } from '../db/store.js';
 import type { RunEngine } from './run-engine.js';
 import { buildRoundList } from './round-records.js';
+import { roundView, runView } from '../dashboard/views.js';
 import type { RunControl } from '@unbox/protocol';
 
 @ApiTags('runs')
@@ -28,7 +29,7 @@ export class RunsController {
   @Get()
   @ApiOperation({ summary: 'List runs' })
   async list() {
-    return { runs: (await this.store.listRuns()).map((r) => ({ run_id: r.id, name: r.name, status: r.status, strategy: r.strategy, completed_rounds: r.completed_rounds, rounds: (JSON.parse(r.config) as { rounds: number }).rounds, model_hash: r.model_hash, failure: r.failure })) };
+    return { runs: (await this.store.listRuns()).map(runView) };
   }
 
   @Get(':id')
@@ -37,22 +38,7 @@ export class RunsController {
     const r = await this.store.run(id);
     if (!r) throw new NotFoundException(`no run '${id}'`);
     const rounds = [];
-    for (const x of await this.store.rounds(id))
-      rounds.push({
-        round: x.round,
-        attempt: x.attempt,
-        status: x.status,
-        phase: x.phase,
-        secure: x.secure === 1,
-        model_hash_in: x.model_hash_in,
-        model_hash_out: x.model_hash_out,
-        failure: x.failure,
-        started_at: x.started_at,
-        ended_at: x.ended_at,
-        cohort: await this.store.cohort(id, x.round, x.attempt, 'fit'),
-        evaluators: await this.store.cohort(id, x.round, x.attempt, 'evaluate'),
-        dropouts: await this.store.dropouts(id, x.round, x.attempt),
-      });
+    for (const x of await this.store.rounds(id)) rounds.push(await roundView(this.store, x));
     return { run_id: r.id, name: r.name, status: r.status, phase: this.engine.phase(id), config: JSON.parse(r.config) as unknown, completed_rounds: r.completed_rounds, model_hash: r.model_hash, failure: r.failure, rounds };
   }
 
