@@ -25,22 +25,31 @@ async function input<T>(f: () => T | Promise<T>): Promise<T> {
 const username = (name: string) => input(() => accountName(name));
 const choosePassword = (file: string | undefined) => input(() => choosePasswordInput(file));
 
+const passwordFileOption = () => new Option('--password-file <file>', "file holding the password ('-' = stdin)");
+/** A generated password is printed once, with a note saying so; a chosen one never is. */
+const shownOnce = (c: { password: string; generated: boolean }) => (c.generated ? { password: c.password, note: 'generated password: shown only now' } : {});
+
+/** The checked username and this site's accounts file, read. */
+async function accounts(name: string, siteDir: string) {
+  const u = await username(name);
+  const path = usersPath(siteDir);
+  return { u, path, users: readUsers(path) };
+}
+
 export function createUserCommand(): Command {
   const user = new Command('user').description("this site's clinician accounts (sign-in to the site view of the dashboard through `serve`)");
   user
     .command('add <username>')
     .description('add a clinician; password from --password-file, piped stdin, or generated and printed once')
     .addOption(siteDirOption())
-    .option('--password-file <file>', "file holding the password ('-' = stdin)")
+    .addOption(passwordFileOption())
     .action(async (name: string, f: { siteDir: string; passwordFile?: string }) => {
-      const u = await username(name);
-      const path = usersPath(f.siteDir);
-      const users = readUsers(path);
+      const { u, path, users } = await accounts(name, f.siteDir);
       if (users.some((x) => x.username === u)) throw new UserError(`user "${u}" already exists in ${path} (remove it first, or use user password)`);
-      const { password, generated } = await choosePassword(f.passwordFile);
-      users.push({ username: u, role: 'clinician', password_hash: await hashPassword(password), created_at: Date.now() });
+      const chosen = await choosePassword(f.passwordFile);
+      users.push({ username: u, role: 'clinician', password_hash: await hashPassword(chosen.password), created_at: Date.now() });
       writeUsers(path, users);
-      print({ username: u, role: 'clinician', users_file: path, ...(generated ? { password, note: 'generated password: shown only now' } : {}) });
+      print({ username: u, role: 'clinician', users_file: path, ...shownOnce(chosen) });
     });
   user
     .command('list')
@@ -53,9 +62,7 @@ export function createUserCommand(): Command {
     .description("remove a clinician (the account's sessions stop working at once)")
     .addOption(siteDirOption())
     .action(async (name: string, f: { siteDir: string }) => {
-      const u = await username(name);
-      const path = usersPath(f.siteDir);
-      const users = readUsers(path);
+      const { u, path, users } = await accounts(name, f.siteDir);
       if (!users.some((x) => x.username === u)) throw new UserError(`no user "${u}" in ${path}`);
       writeUsers(path, users.filter((x) => x.username !== u));
       print({ username: u, removed: true });
@@ -64,17 +71,15 @@ export function createUserCommand(): Command {
     .command('password <username>')
     .description("set a new password (ends the account's sessions)")
     .addOption(siteDirOption())
-    .option('--password-file <file>', "file holding the password ('-' = stdin)")
+    .addOption(passwordFileOption())
     .action(async (name: string, f: { siteDir: string; passwordFile?: string }) => {
-      const u = await username(name);
-      const path = usersPath(f.siteDir);
-      const users = readUsers(path);
+      const { u, path, users } = await accounts(name, f.siteDir);
       const row = users.find((x) => x.username === u);
       if (!row) throw new UserError(`no user "${u}" in ${path}`);
-      const { password, generated } = await choosePassword(f.passwordFile);
-      row.password_hash = await hashPassword(password);
+      const chosen = await choosePassword(f.passwordFile);
+      row.password_hash = await hashPassword(chosen.password);
       writeUsers(path, users);
-      print({ username: u, sessions: 'ended', ...(generated ? { password, note: 'generated password: shown only now' } : {}) });
+      print({ username: u, sessions: 'ended', ...shownOnce(chosen) });
     });
   return user;
 }
