@@ -18,9 +18,14 @@ describe('pool', () => {
   });
 
   it('one job runs sequentially; a failure rejects the pool', async () => {
-    const order: number[] = [];
-    await pool([1, 2, 3], 1, async (x) => { order.push(x); await Promise.resolve(); });
-    expect(order).toEqual([1, 2, 3]);
+    // the order alone would pass with any `jobs` (workers start in input order): count the overlap
+    const order: string[] = [];
+    await pool([1, 2, 3], 1, async (x) => {
+      order.push(`start ${x}`);
+      await new Promise((r) => setTimeout(r, 3 - x));
+      order.push(`end ${x}`);
+    });
+    expect(order).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
     await expect(pool([1, 2], 4, async (x) => { if (x === 2) throw new Error('run 2 failed'); return x; })).rejects.toThrow('run 2 failed');
   });
 });
