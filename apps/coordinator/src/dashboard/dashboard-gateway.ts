@@ -75,8 +75,7 @@ export class DashboardGateway {
           if (row) nsp.emit('run', { run: runView(row) } satisfies DashboardRunEvent);
           continue;
         }
-        const attempts = (await this.store.rounds(c.run)).filter((r) => r.round === c.round);
-        const row = c.attempt === 0 ? attempts.at(-1) : attempts.find((r) => r.attempt === c.attempt);
+        const row = await this.store.round(c.run, c.round, c.attempt);
         if (row) nsp.emit('round', { run_id: c.run, round: await roundView(this.store, row) } satisfies DashboardRoundEvent);
       } catch (e) {
         this.log('warn', `dashboard feed: ${'round' in c ? `round ${c.round} of ` : ''}run ${c.run} not sent: ${(e as Error).message}`);

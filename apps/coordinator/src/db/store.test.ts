@@ -100,6 +100,9 @@ for (const [name, make, enabled] of backends) {
       const rounds = await store.rounds('run-1');
       expect(rounds.map((r) => [r.attempt, r.status])).toEqual([[1, 'interrupted'], [2, 'done']]);
       expect(rounds[1]).toMatchObject({ secure: 1, model_hash_out: 'b'.repeat(64), ended_at: 140 });
+      expect((await store.round('run-1', 1, 0))?.attempt).toBe(2); // 0: the latest attempt
+      expect((await store.round('run-1', 1, 1))?.status).toBe('interrupted');
+      expect(await store.round('run-1', 2, 0)).toBeUndefined();
       expect(await store.cohort('run-1', 1, a2, 'fit')).toEqual(['s1', 's2', 's3']);
       expect(await store.dropouts('run-1', 1, a2)).toEqual([{ site: 's3', stage: 'masked_input', reason: 'disconnected', at: 130 }]);
       expect(await store.metrics('run-1', 1)).toEqual([{ round: 1, site: 's1', kind: 'fit', numExamples: 12, value: { train_loss: 0.25 } }]);

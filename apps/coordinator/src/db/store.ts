@@ -217,6 +217,12 @@ export class Store {
     return this.db.selectFrom('rounds').selectAll().where('run_id', '=', run).orderBy('round').orderBy('attempt').execute();
   }
 
+  /** One attempt of a round; attempt 0: the round's latest. */
+  round(run: string, round: number, attempt: number): Promise<RoundRow | undefined> {
+    const q = this.db.selectFrom('rounds').selectAll().where('run_id', '=', run).where('round', '=', round);
+    return (attempt === 0 ? q.orderBy('attempt', 'desc').limit(1) : q.where('attempt', '=', attempt)).executeTakeFirst();
+  }
+
   /**
    * Ends a round attempt. A completed round stores its model version and advances the run in the
    * same transaction, so a crash leaves either the old run state or the new one, never half.
