@@ -6,8 +6,7 @@
  * (mean over the ventricle classes present), drawn as a grid with the samples (this patient's in
  * white). Slices are preprocessed by the segmentation pipeline in evaluation mode, as eval does.
  */
-import * as tf from '@tensorflow/tfjs';
-import { backboneOf, dicePerClass, nanMean } from '@unbox/models';
+import { dicePerClass } from '@unbox/models';
 import { latentDiceMap } from '@unbox/xai';
 import { UserError } from '../errors.js';
 import type { ManifestRow } from '../training/manifests.js';
@@ -16,12 +15,11 @@ import type { SegmentTrainConfig } from '../training/config.js';
 import { encodeRgbPng, greyToRgb, heatOverlay, jet, type Rgb } from './png.js';
 import type { ExplainParams, SegmentExplanationJson } from './schema.js';
 import type { SiteModel } from './site-model.js';
+import { classColour, segmentImages } from './segment-forward.js';
 import type { Progress } from './run.js';
 
 type SegJson = Omit<SegmentExplanationJson, 'task' | 'backend' | 'seed' | 'config' | 'versions' | 'created' | 'model' | 'params'>;
 
-/** Class colours of the argmax overlay (class 0 = background is left unpainted). */
-const CLASS_COLOURS: [number, number, number][] = [[0, 0, 0], [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180]];
 
 const pad3 = (i: number) => String(i).padStart(3, '0');
 
@@ -36,15 +34,6 @@ function firstChannelGrey(data: Float32Array, channels: number, n: number): Floa
   }
   for (let i = 0; i < n; i++) g[i] = hi > lo ? (g[i] - lo) / (hi - lo) : 0;
   return g;
-}
-
-function softmaxAndFeatures(model: tf.LayersModel, encoder: tf.LayersModel, x: Float32Array, n: number, size: number, ch: number): { probs: Float32Array; feats: Float32Array; k: number } {
-  return tf.tidy(() => {
-    const t = tf.tensor4d(x, [n, size, size, ch]);
-    const probs = tf.softmax(model.predict(t) as tf.Tensor4D).dataSync() as Float32Array;
-    const f = (encoder.predict(t) as tf.Tensor4D).mean([1, 2]);
-    return { probs, feats: f.dataSync() as Float32Array, k: f.shape[1] as number };
-  });
 }
 
 /** Dice map drawn as an RGB image: PC2 upwards, `scale` px per cell, samples as 3×3 dots. */
@@ -88,24 +77,9 @@ export async function explainSegmenter(site: SiteModel, rows: ManifestRow[], all
   if (mine.skipped.length) throw new UserError(`patient ${entry.patient}: ${mine.skipped.map((s) => s.reason).join('; ')}`);
   const images = [...mine.labelled, ...mine.unlabelled];
   if (!images.length) throw new UserError(`patient ${entry.patient}: no slices to explain`);
-  const encoder = backboneOf(site.model);
-  const probs: Float32Array[] = [];
-  for (let i = 0; i < images.length; i += 16) {
-    const part = images.slice(i, i + 16);
-    const x = new Float32Array(part.length * per * ch);
-    part.forEach((im, j) => x.set(im.data, j * per * ch));
-    const r = softmaxAndFeatures(site.model, encoder, x, part.length, size, ch);
-    part.forEach((_, j) => probs.push(r.probs.slice(j * per * C, (j + 1) * per * C)));
-  }
-  const argmax = probs.map((p) => {
-    const out = new Int32Array(per);
-    for (let q = 0; q < per; q++) {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (p[q * C + c] > p[q * C + best]) best = c;
-      out[q] = best;
-    }
-    return out;
-  });
+  const seg = segmentImages(site, images, { probs: true });
+  const probs = seg.map((r) => r.probs as Float32Array);
+  const argmax = seg.map((r) => r.classes);
   const fg = argmax.map((a) => a.reduce((s, v) => s + (v > 0 ? 1 : 0), 0));
   let chosen: number[];
   if (params.slices === 'all') chosen = images.map((_, i) => i);
@@ -134,7 +108,7 @@ export async function explainSegmenter(site: SiteModel, rows: ManifestRow[], all
     for (let q = 0; q < per; q++) {
       const c = argmax[i][q];
       if (!c) continue;
-      const col = CLASS_COLOURS[c % CLASS_COLOURS.length];
+      const col = classColour(c);
       for (let k = 0; k < 3; k++) over.data[3 * q + k] = Math.round(0.5 * over.data[3 * q + k] + 0.5 * col[k]);
     }
     const overlay = `seg_${pad3(i)}.png`;
@@ -149,26 +123,14 @@ export async function explainSegmenter(site: SiteModel, rows: ManifestRow[], all
   const dice: number[] = [];
   const patientSamples: number[] = [];
   let k = 0;
-  for (let i = 0; i < samples.length; i += 16) {
-    const part = samples.slice(i, i + 16);
-    const x = new Float32Array(part.length * per * ch);
-    part.forEach((im, j) => x.set(im.data, j * per * ch));
-    const r = softmaxAndFeatures(site.model, encoder, x, part.length, size, ch);
-    k = r.k;
-    part.forEach((im, j) => {
-      const pred = new Int32Array(per);
-      for (let q = 0; q < per; q++) {
-        let best = 0;
-        for (let c = 1; c < C; c++) if (r.probs[(j * per + q) * C + c] > r.probs[(j * per + q) * C + best]) best = c;
-        pred[q] = best;
-      }
-      const d = nanMean(dicePerClass(pred, im.mask as Uint8Array, C));
-      if (!Number.isFinite(d)) return; // no ventricle in truth or prediction: Dice undefined
-      if (im.centre === centre && im.id.startsWith(`${entry.patient}#`)) patientSamples.push(dice.length);
-      feats.push(Array.from(r.feats.subarray(j * k, (j + 1) * k)));
-      dice.push(d);
-    });
-  }
+  segmentImages(site, samples).forEach((r, i) => {
+    if (r.dice === null) return; // no ventricle in truth or prediction: Dice undefined
+    const im = samples[i];
+    if (im.centre === centre && im.id.startsWith(`${entry.patient}#`)) patientSamples.push(dice.length);
+    k = r.features.length;
+    feats.push(Array.from(r.features));
+    dice.push(r.dice);
+  });
   let diceMap: SegJson['dice_map'] = null;
   if (dice.length >= 3) {
     const m = latentDiceMap({ data: Float64Array.from(feats.flat()), rows: dice.length, cols: k }, dice, { seed: params.seed });
