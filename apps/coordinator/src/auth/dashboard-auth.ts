@@ -7,9 +7,8 @@
 import type { CoordinatorLoginResponse, LoginRequest } from '@unbox/protocol';
 import { CoordinatorError } from '../errors.js';
 import { sameSecret } from '../enrollment/secrets.js';
-import { verifyPassword } from '@unbox/accounts';
-import { normaliseUsername, type UserStore } from '../users/user-store.js';
-import { LoginThrottle } from '@unbox/accounts';
+import { LoginThrottle, normaliseUsername, verifyPassword } from '@unbox/accounts';
+import type { UserStore } from '../users/user-store.js';
 import { generationOf, type SessionTokens } from './sessions.js';
 
 /** Too many failed sign-ins for one account: HTTP 429 with Retry-After. */

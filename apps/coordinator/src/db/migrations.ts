@@ -125,7 +125,7 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('round_tsne').execute();
     },
   },
-  // dashboard sign-in (issue #6): consortium admins' accounts, scrypt hashes only (users/passwords.ts)
+  // dashboard sign-in (issue #6): consortium admins' accounts, scrypt hashes only (@unbox/accounts passwords)
   '0003_dashboard_users': {
     async up(db: Kysely<unknown>) {
       await db.schema

@@ -3,13 +3,14 @@
  * 0003_dashboard_users). Usernames are stored lower-case, so sign-in is case-insensitive.
  */
 import type { Kysely } from 'kysely';
+import { normaliseUsername } from '@unbox/accounts';
 import type { DashboardUser } from '@unbox/protocol';
 import type { Database } from '../db/schema.js';
 
 export interface DashboardUsersTable {
   username: string;
   role: 'admin';
-  /** users/passwords.ts format */
+  /** @unbox/accounts hashPassword format (scrypt) */
   password_hash: string;
   created_at: number;
   updated_at: number;
@@ -18,10 +19,6 @@ export interface DashboardUsersTable {
 interface UsersDatabase {
   dashboard_users: DashboardUsersTable;
 }
-
-import { normaliseUsername } from '@unbox/accounts';
-
-export { normaliseUsername };
 
 export class UserStore {
   private readonly db: Kysely<UsersDatabase>;
