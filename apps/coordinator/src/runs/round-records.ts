@@ -15,16 +15,18 @@ export async function buildRoundList(store: Store, runId: string): Promise<Round
     if (!seen || a.attempt > seen.row.attempt) last.set(a.round, { row: a, count: (seen?.count ?? 0) + 1 });
     else seen.count++;
   }
-  const metrics = await store.metrics(runId);
+  // every centre's evaluation splits, grouped by round in one pass
+  const metrics = new Map<number, Record<string, EvaluationSplits>>();
+  for (const m of await store.metrics(runId)) {
+    const splits = m.kind === 'evaluate' ? (m.value as { evaluation?: { splits?: EvaluationSplits } }).evaluation?.splits : undefined;
+    if (!splits) continue;
+    const perCentre = metrics.get(m.round) ?? {};
+    perCentre[m.site] = splits;
+    metrics.set(m.round, perCentre);
+  }
   const tsne = new Set(await store.tsneRounds(runId));
   const rounds = [];
   for (const [round, { row: a, count }] of [...last.entries()].sort((x, y) => x[0] - y[0])) {
-    const perCentre: Record<string, EvaluationSplits> = {};
-    for (const m of metrics)
-      if (m.round === round && m.kind === 'evaluate') {
-        const splits = (m.value as { evaluation?: { splits?: EvaluationSplits } }).evaluation?.splits;
-        if (splits) perCentre[m.site] = splits;
-      }
     rounds.push({
       round,
       attempt: a.attempt,
@@ -36,7 +38,7 @@ export async function buildRoundList(store: Store, runId: string): Promise<Round
       wall_ms: a.ended_at === null ? null : Math.max(0, a.ended_at - a.started_at),
       cohort: await store.cohort(runId, round, a.attempt, 'fit'),
       dropouts: (await store.dropouts(runId, round, a.attempt)).map((d) => ({ site: d.site, stage: d.stage as DropStage, reason: d.reason })),
-      metrics: perCentre,
+      metrics: metrics.get(round) ?? {},
       model_hash: a.model_hash_out,
       failure: a.failure,
       tsne: tsne.has(round),
