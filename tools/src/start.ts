@@ -179,6 +179,7 @@ async function follow(o: StartOptions, api: AdminApi, run: string, coordinator: 
   const summaryPath = join(resolve(ROOT, o.runs), run, 'summary.json');
   let printed = 0;
   const gone = new Set<string>();
+  let pollError = '';
   for (;;) {
     if (coordinator.proc.exitCode !== null) throw new StartError(`the coordinator stopped (exit ${coordinator.proc.exitCode}):\n${children.tail(coordinator)}`);
     for (const s of sites)
@@ -186,7 +187,19 @@ async function follow(o: StartOptions, api: AdminApi, run: string, coordinator: 
         gone.add(s.name);
         say(`warning: ${s.name} stopped (exit ${s.proc.exitCode}); rounds go on with the others while enough remain. Last lines:\n${children.tail(s, 8)}`);
       }
-    const view = await api.call<RunView>('GET', `/api/runs/${run}`).catch(() => null);
+    // a failed poll is retried next second, but said (once per distinct error) so a stuck loop is visible
+    const view = await api.call<RunView>('GET', `/api/runs/${run}`).then(
+      (v) => {
+        pollError = '';
+        return v;
+      },
+      (e: unknown) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (msg !== pollError) say(`warning: reading run ${run} failed (retrying): ${msg}`);
+        pollError = msg;
+        return null;
+      },
+    );
     if (view && existsSync(summaryPath)) {
       const summary = RunSummary.parse(JSON.parse(readFileSync(summaryPath, 'utf8')));
       for (const r of summary.rounds.filter((x) => x.round > printed && x.status !== 'failed')) {
