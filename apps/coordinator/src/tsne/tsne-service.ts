@@ -7,6 +7,7 @@
  * the features.
  */
 import { Worker } from 'node:worker_threads';
+import type { ConsortiumTsne } from '@unbox/protocol';
 import type { Store } from '../db/store.js';
 import type { SiteFeatures } from './consortium-tsne.js';
 
@@ -20,7 +21,7 @@ interface Job {
   now: number;
 }
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string } | { ready: true };
+type Reply = { id: number; ok: true; value: ConsortiumTsne } | { id: number; ok: false; error: string } | { ready: true };
 
 export interface TsneServiceOptions {
   log(level: 'info' | 'warn', line: string): void;
@@ -93,8 +94,7 @@ export class TsneService {
         const value = await this.run(job);
         if (this.closed) return;
         await this.store.putRoundTsne(job.run, job.round, value, this.o.now());
-        const v = value as { seconds: number; kl: number; trustworthiness: number; centre_separation: { embedding: { silhouette: number | null } } };
-        this.o.log('info', `run ${job.run} round ${job.round}: consortium t-SNE of ${n} points from ${job.sites.length} site(s) stored (KL ${v.kl.toFixed(3)}, trustworthiness ${v.trustworthiness.toFixed(3)}, centre silhouette ${v.centre_separation.embedding.silhouette?.toFixed(3) ?? 'n/a'}, ${v.seconds.toFixed(1)} s)`);
+        this.o.log('info', `run ${job.run} round ${job.round}: consortium t-SNE of ${n} points from ${job.sites.length} site(s) stored (KL ${value.kl.toFixed(3)}, trustworthiness ${value.trustworthiness.toFixed(3)}, centre silhouette ${value.centre_separation.embedding.silhouette?.toFixed(3) ?? 'n/a'}, ${value.seconds.toFixed(1)} s)`);
       } catch (e) {
         if (this.closed) return;
         this.o.log('warn', `run ${job.run} round ${job.round}: no consortium t-SNE: ${(e as Error).message}`);
@@ -132,7 +132,7 @@ export class TsneService {
     return w;
   }
 
-  private async run(job: Job): Promise<unknown> {
+  private async run(job: Job): Promise<ConsortiumTsne> {
     const w = await this.started();
     return new Promise((resolve, reject) => {
       const onMessage = (m: Reply) => {
