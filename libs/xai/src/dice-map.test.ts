@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { latentDiceMap } from './dice-map.js';
 import { fromRows } from './matrix.js';
+import { pcaTransform } from './pca.js';
 import { fitMlp, predictMlp } from './mlp.js';
 import { Rng } from './rng.js';
 
@@ -45,6 +46,9 @@ describe('latentDiceMap (section 3.3.3)', () => {
     const row = Array.from({ length: 16 }, (_, gx) => map.grid[8 * 16 + gx]);
     expect(row[15]).toBeGreaterThan(0.85);
     expect(row[0]).toBeLessThan(0.15);
+    // the returned PCA is the one that placed the samples: new points project the same way
+    const again = pcaTransform(map.pca, fromRows(rows));
+    for (let i = 0; i < 2 * N; i++) expect(again[i]).toBeCloseTo(map.coords[i], 12);
     // every sample lies inside the grid's extent
     const [x0, x1, y0, y1] = map.extent;
     for (let i = 0; i < N; i++) {

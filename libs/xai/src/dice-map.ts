@@ -6,7 +6,7 @@
  */
 import { checkMatrix, type Matrix } from './matrix.js';
 import { fitMlp, predictMlp, type MlpOptions } from './mlp.js';
-import { fitPca, pcaTransform } from './pca.js';
+import { fitPca, pcaTransform, type PcaModel } from './pca.js';
 
 export interface DiceMapOptions extends MlpOptions {
   /** Grid cells per axis (default 64). */
@@ -16,6 +16,8 @@ export interface DiceMapOptions extends MlpOptions {
 }
 
 export interface DiceMap {
+  /** The 2-D PCA the samples were projected with: place new samples with pcaTransform(pca, …). */
+  pca: PcaModel;
   /** N×2 PCA coordinates of the samples. */
   coords: Float64Array;
   dice: Float64Array;
@@ -80,6 +82,7 @@ export function latentDiceMap(features: Matrix, dice: ArrayLike<number>, options
       grid[gy * G + gx] = predictMlp(model, z(x, y));
     }
   return {
+    pca,
     coords,
     dice: Float64Array.from(dice),
     explainedVarianceRatio: [pca.explainedVarianceRatio[0], pca.explainedVarianceRatio[1]],

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { fitPca, latentDiceMap, pcaTransform, type DiceMap, type PcaModel } from '@unbox/xai';
+import { latentDiceMap, pcaTransform, type DiceMap } from '@unbox/xai';
 import type { LatentDice } from '@unbox/protocol';
 import { UserError } from '../errors.js';
 import type { SiteModel } from '../explain/site-model.js';
@@ -22,7 +22,6 @@ import { segmentImages, type SegmentedSlice } from './segmentation.js';
 
 export interface SiteDiceMap {
   map: DiceMap;
-  pca: PcaModel;
   k: number;
   /** patient id of each sample (slice ids are "<patient>#<scan>:<slice>") */
   patients: string[];
@@ -40,7 +39,7 @@ export async function computeSiteDiceMap(site: SiteModel, allRows: ManifestRow[]
   const k = samples[0].features.length;
   const features = { data: Float64Array.from(samples.flatMap((s) => Array.from(s.features))), rows: samples.length, cols: k };
   const map = latentDiceMap(features, samples.map((s) => s.dice!), { seed });
-  return { map, pca: fitPca(features, 2), k, patients: samples.map((s) => patientOf(s.id)) };
+  return { map, k, patients: samples.map((s) => patientOf(s.id)) };
 }
 
 function gridValue(m: DiceMap, x: number, y: number): number {
@@ -53,7 +52,7 @@ function gridValue(m: DiceMap, x: number, y: number): number {
 
 export function patientDiceView(d: SiteDiceMap, site: SiteModel, patient: string, slices: SegmentedSlice[]): LatentDice {
   const { map } = d;
-  const proj = slices.length ? pcaTransform(d.pca, { data: Float64Array.from(slices.flatMap((s) => Array.from(s.features))), rows: slices.length, cols: d.k }) : new Float64Array(0);
+  const proj = slices.length ? pcaTransform(map.pca, { data: Float64Array.from(slices.flatMap((s) => Array.from(s.features))), rows: slices.length, cols: d.k }) : new Float64Array(0);
   return {
     patient,
     model: { hash: site.hash, step: site.step },
@@ -104,13 +103,16 @@ export async function readSiteDiceMap(path: string, modelHash: string, rows: Man
   return {
     k: r.data.k,
     patients: r.data.patients,
-    map: { ...m, coords: Float64Array.from(m.coords), dice: Float64Array.from(m.dice), grid: Float32Array.from(m.grid), fitted: Float64Array.from(m.fitted) },
-    pca: { ...p, mean: Float64Array.from(p.mean), components: Float64Array.from(p.components), explainedVariance: Float64Array.from(p.explainedVariance), explainedVarianceRatio: Float64Array.from(p.explainedVarianceRatio) },
+    map: {
+      ...m, coords: Float64Array.from(m.coords), dice: Float64Array.from(m.dice), grid: Float32Array.from(m.grid), fitted: Float64Array.from(m.fitted),
+      pca: { ...p, mean: Float64Array.from(p.mean), components: Float64Array.from(p.components), explainedVariance: Float64Array.from(p.explainedVariance), explainedVarianceRatio: Float64Array.from(p.explainedVarianceRatio) },
+    },
   };
 }
 
 export async function writeSiteDiceMap(path: string, modelHash: string, rows: ManifestRow[], d: SiteDiceMap): Promise<void> {
-  const { map: m, pca: p } = d;
+  const m = d.map;
+  const p = m.pca;
   const body: z.infer<typeof Cached> = {
     version: 1, model: modelHash, rows: rowsKey(rows), k: d.k, patients: d.patients,
     map: { coords: Array.from(m.coords), dice: Array.from(m.dice), explainedVarianceRatio: m.explainedVarianceRatio, grid: Array.from(m.grid), gridSize: m.gridSize, extent: m.extent, fitted: Array.from(m.fitted), rmse: m.rmse, r2: m.r2 },
