@@ -64,7 +64,9 @@ export class Children {
     return this.all.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
   }
 
-  async stopAll(graceMs = 5000): Promise<void> {
+  /** SIGTERM to all, SIGKILL after `graceMs`: longer than the coordinator's own shutdown grace for
+   * a run's last t-SNE (10 s, apps/coordinator/src/tsne/tsne-service.ts), so that round keeps it. */
+  async stopAll(graceMs = 15_000): Promise<void> {
     const live = this.running();
     for (const c of live) c.proc.kill('SIGTERM');
     const timer = setTimeout(() => live.forEach((c) => c.proc.kill('SIGKILL')), graceMs);
