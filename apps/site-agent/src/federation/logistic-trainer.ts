@@ -9,6 +9,7 @@ import type { Tensor } from '@unbox/fl';
 import { rng } from '@unbox/models';
 import type { BinaryMetrics, EvalSplit, FitConfig } from '@unbox/protocol';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer } from './trainer.js';
+import { roundSeed } from './trainers/local-step.js';
 
 export interface Dataset {
   /** n × d row-major */
@@ -101,7 +102,7 @@ export class LogisticTrainer implements LocalTrainer {
     const mu = config.proximal_mu ?? 0;
     const n = ds.y.length;
     const order = Array.from({ length: n }, (_, i) => i);
-    const rand = rng(((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0);
+    const rand = rng(roundSeed(config));
     const gw = new Float64Array(d);
     for (let epoch = 0; epoch < config.local_epochs; epoch++) {
       for (let i = n - 1; i > 0; i--) {

@@ -26,7 +26,7 @@ import { loadClassifyPatients, loadClassifyTraining } from '../../training/class
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import type { FeatureSample } from '../feature-sharing.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
-import { LocalStep, shuffled, yieldToEventLoop } from './local-step.js';
+import { LocalStep, roundSeed, shuffled, yieldToEventLoop } from './local-step.js';
 import { fixedSample, PooledFeatures } from './pooled-features.js';
 import { GlobalModelSaver } from './saved-model.js';
 import { classifierSplit } from './wire-evaluation.js';
@@ -99,12 +99,11 @@ export class ClassifierTrainer implements LocalTrainer {
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
     writeWeights(this.model, weights);
     const cfg = this.config;
-    const local = new LocalStep(this.model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay: cfg.weightDecay });
-    const roundSeed = ((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0;
-    const r = rng(roundSeed);
+    const local = LocalStep.forRound(this.model, global, config, cfg.weightDecay);
+    const seed = roundSeed(config);
+    const r = rng(seed);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;
     const patients = this.data.train;
-    let steps = 0;
     let lastEpochLoss = 0;
     try {
       for (let epoch = 0; epoch < config.local_epochs; epoch++) {
@@ -113,24 +112,22 @@ export class ClassifierTrainer implements LocalTrainer {
         let count = 0;
         for (let start = 0; start < order.length; start += config.batch_size) {
           // this step's views: a fresh crop/flip per window, a function of (round seed, step) only
-          const vr = viewRng(roundSeed, steps);
+          const vr = viewRng(seed, local.steps);
           const windows = order.slice(start, start + config.batch_size).map((i) => sliceWindow(patients[i], r, maxSlices));
           const batch = classifierBatch(windows, cfg.numClasses, (w) => this.data.view(w, vr));
           try {
-            sum += local.run(() => classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg));
+            sum += await local.step(() => classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg));
           } finally {
             batch.x.dispose();
           }
           count++;
-          steps++;
-          await yieldToEventLoop();
         }
         lastEpochLoss = sum / count;
       }
     } finally {
       local.dispose();
     }
-    return { parameters: readWeights(this.model), numExamples: patients.length, metrics: { train_loss: lastEpochLoss, steps } };
+    return { parameters: readWeights(this.model), numExamples: patients.length, metrics: { train_loss: lastEpochLoss, steps: local.steps } };
   }
 
   async evaluate(weights: Tensor[], splits: readonly EvalSplit[]): Promise<EvaluateOutcome> {

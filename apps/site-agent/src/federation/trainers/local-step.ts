@@ -7,12 +7,24 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import { kernels, trainableVariables, weightDecay } from '@unbox/models';
+import type { FitConfig } from '@unbox/protocol';
+
+/** The round's random stream seed: a function of (run seed, round) only, so a round replays exactly. */
+export const roundSeed = (config: Pick<FitConfig, 'seed' | 'server_round'>): number =>
+  ((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0;
 
 export class LocalStep {
   private readonly vars: tf.Variable[];
   private readonly kernels: tf.Variable[];
   private readonly anchors: { v: tf.Variable; g: tf.Tensor }[];
   readonly optimizer: tf.Optimizer;
+  /** steps taken through `step` this round (the step index of the augmentation draws) */
+  steps = 0;
+
+  /** The round's step: Adam at the round's lr, FedProx μ when the coordinator sent one. */
+  static forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number): LocalStep {
+    return new LocalStep(model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay });
+  }
 
   constructor(
     model: tf.LayersModel,
@@ -43,6 +55,14 @@ export class LocalStep {
     const v = value.dataSync()[0];
     tf.dispose([value, grads]);
     if (!Number.isFinite(v)) throw new Error(`local training diverged: loss is ${v}`);
+    return v;
+  }
+
+  /** `run`, counted in `steps`, then a yield to the event loop; returns the step's loss. */
+  async step(loss: () => tf.Scalar): Promise<number> {
+    const v = this.run(loss);
+    this.steps++;
+    await yieldToEventLoop();
     return v;
   }
 

@@ -21,7 +21,7 @@ import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import { loadSegmentImages } from '../../training/segment-data.js';
 import type { FeatureSample } from '../feature-sharing.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
-import { LocalStep, shuffled, yieldToEventLoop } from './local-step.js';
+import { LocalStep, roundSeed, shuffled, yieldToEventLoop } from './local-step.js';
 import { fixedSample, PooledFeatures } from './pooled-features.js';
 import { GlobalModelSaver } from './saved-model.js';
 import { segmenterSplit } from './wire-evaluation.js';
@@ -109,17 +109,16 @@ export class SegmenterTrainer implements LocalTrainer {
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
     writeWeights(this.model, weights);
     const cfg = this.config;
-    const local = new LocalStep(this.model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay: cfg.weightDecay });
-    const roundSeed = ((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0;
-    const r = rng(roundSeed);
+    const local = LocalStep.forRound(this.model, global, config, cfg.weightDecay);
+    const seed = roundSeed(config);
+    const r = rng(seed);
     // this step's augmentation: a function of (round seed, step) only
-    const augmented = (images: SegImage[]) => augmentSegBatch(images, roundSeed, steps, PAPER_SEG_AUGMENT);
+    const augmented = (images: SegImage[]) => augmentSegBatch(images, seed, local.steps, PAPER_SEG_AUGMENT);
     const { labelled, unlabelled } = this.data;
     const thick = cfg.loss !== 'LT';
     const thin = cfg.loss !== 'LS';
     // an epoch is one pass over the thick slices (LS, LS+LT) or over the thin ones (LT)
     const base = thick ? labelled : unlabelled;
-    let steps = 0;
     let lastEpochLoss = 0;
     try {
       for (let epoch = 0; epoch < config.local_epochs; epoch++) {
@@ -133,26 +132,22 @@ export class SegmenterTrainer implements LocalTrainer {
             const x = stack(batch);
             const y = masks(batch);
             try {
-              sum += local.run(() => supervisedLoss(this.model.apply(x, { training: true }) as tf.Tensor4D, y));
+              sum += await local.step(() => supervisedLoss(this.model.apply(x, { training: true }) as tf.Tensor4D, y));
             } finally {
               tf.dispose([x, y]);
             }
             count++;
-            steps++;
-            await yieldToEventLoop();
           }
           if (thin) {
             const from = (b * config.batch_size) % unlabelled.length;
             const batch = augmented(Array.from({ length: Math.min(config.batch_size, unlabelled.length) }, (_, k) => unlabelled[thinOrder[(from + k) % unlabelled.length]]));
             const x = stack(batch);
             try {
-              sum += local.run(() => pearsonLoss(this.model.apply(x, { training: true }) as tf.Tensor4D).mul(cfg.beta) as tf.Scalar);
+              sum += await local.step(() => pearsonLoss(this.model.apply(x, { training: true }) as tf.Tensor4D).mul(cfg.beta) as tf.Scalar);
             } finally {
               x.dispose();
             }
             count++;
-            steps++;
-            await yieldToEventLoop();
           }
         }
         lastEpochLoss = sum / count;
@@ -160,7 +155,7 @@ export class SegmenterTrainer implements LocalTrainer {
     } finally {
       local.dispose();
     }
-    return { parameters: readWeights(this.model), numExamples: this.trainSlices, metrics: { train_loss: lastEpochLoss, steps } };
+    return { parameters: readWeights(this.model), numExamples: this.trainSlices, metrics: { train_loss: lastEpochLoss, steps: local.steps } };
   }
 
   async evaluate(weights: Tensor[], splits: readonly EvalSplit[]): Promise<EvaluateOutcome> {
