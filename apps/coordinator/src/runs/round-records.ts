@@ -7,6 +7,25 @@
 import { RoundList, type DropStage, type EvaluationSplits } from '@unbox/protocol';
 import type { RoundRow, Store } from '../db/store.js';
 
+/** Every centre's evaluation splits grouped by round (one pass), and the backends the evaluations name. */
+export function evaluationsByRound(metrics: readonly { round: number; site: string; kind: 'fit' | 'evaluate'; value: unknown }[]): {
+  splits: Map<number, Record<string, EvaluationSplits>>;
+  backends: Set<string>;
+} {
+  const splits = new Map<number, Record<string, EvaluationSplits>>();
+  const backends = new Set<string>();
+  for (const m of metrics) {
+    if (m.kind !== 'evaluate') continue;
+    const e = (m.value as { evaluation?: { splits?: EvaluationSplits; backend?: string } }).evaluation;
+    if (e?.backend) backends.add(e.backend);
+    if (!e?.splits) continue;
+    const perCentre = splits.get(m.round) ?? {};
+    perCentre[m.site] = e.splits;
+    splits.set(m.round, perCentre);
+  }
+  return { splits, backends };
+}
+
 export async function buildRoundList(store: Store, runId: string): Promise<RoundList> {
   const attempts = await store.rounds(runId);
   const last = new Map<number, { row: RoundRow; count: number }>();
@@ -15,15 +34,7 @@ export async function buildRoundList(store: Store, runId: string): Promise<Round
     if (!seen || a.attempt > seen.row.attempt) last.set(a.round, { row: a, count: (seen?.count ?? 0) + 1 });
     else seen.count++;
   }
-  // every centre's evaluation splits, grouped by round in one pass
-  const metrics = new Map<number, Record<string, EvaluationSplits>>();
-  for (const m of await store.metrics(runId)) {
-    const splits = m.kind === 'evaluate' ? (m.value as { evaluation?: { splits?: EvaluationSplits } }).evaluation?.splits : undefined;
-    if (!splits) continue;
-    const perCentre = metrics.get(m.round) ?? {};
-    perCentre[m.site] = splits;
-    metrics.set(m.round, perCentre);
-  }
+  const { splits: metrics } = evaluationsByRound(await store.metrics(runId));
   const tsne = new Set(await store.tsneRounds(runId));
   const rounds = [];
   for (const [round, { row: a, count }] of [...last.entries()].sort((x, y) => x[0] - y[0])) {

@@ -5,8 +5,9 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunConfig, RunSummary, type EvaluationSplits } from '@unbox/protocol';
+import { RunConfig, RunSummary } from '@unbox/protocol';
 import type { Store } from '../db/store.js';
+import { evaluationsByRound } from './round-records.js';
 
 export async function buildRunSummary(store: Store, runId: string): Promise<RunSummary> {
   const run = await store.run(runId);
@@ -15,23 +16,16 @@ export async function buildRunSummary(store: Store, runId: string): Promise<RunS
   const attempts = await store.rounds(runId);
   const last = new Map<number, (typeof attempts)[number]>();
   for (const a of attempts) if (a.status === 'done' || a.status === 'failed') last.set(a.round, a);
-  const metrics = await store.metrics(runId);
-  const backends = new Set<string>();
+  // only the rounds summarised name backends
+  const { splits, backends } = evaluationsByRound((await store.metrics(runId)).filter((m) => last.has(m.round)));
   const rounds = [];
   for (const [round, a] of [...last.entries()].sort((x, y) => x[0] - y[0])) {
-    const perCentre: Record<string, EvaluationSplits> = {};
-    for (const m of metrics)
-      if (m.round === round && m.kind === 'evaluate') {
-        const e = (m.value as { evaluation?: { splits?: EvaluationSplits; backend?: string } }).evaluation;
-        if (e?.splits) perCentre[m.site] = e.splits;
-        if (e?.backend) backends.add(e.backend);
-      }
     rounds.push({
       round,
       cohort: await store.cohort(runId, round, a.attempt, 'fit'),
       dropped: (await store.dropouts(runId, round, a.attempt)).map((d) => ({ site: d.site, stage: d.stage as RunSummary['rounds'][number]['dropped'][number]['stage'], reason: d.reason })),
       wall_s: Math.max(0, ((a.ended_at ?? a.started_at) - a.started_at) / 1000),
-      metrics: perCentre,
+      metrics: splits.get(round) ?? {},
       status: a.status as 'done' | 'failed',
       ...(a.model_hash_out ? { model_hash: a.model_hash_out } : {}),
     });
