@@ -151,14 +151,14 @@ export class SiteGateway {
 
     // messages of one connection are handled one after another, in arrival order
     let queue: Promise<void> = Promise.resolve();
-    const rate = new MessageRate(this.o.messageRate ?? DEFAULT_MESSAGE_RATE, Date.now());
+    const limit = this.o.messageRate ?? DEFAULT_MESSAGE_RATE;
+    const rate = new MessageRate(limit, Date.now());
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const kind = typeof event === 'string' ? event.slice(0, 64) : String(event);
       const now = Date.now();
       if (!rate.take(now)) {
         const dropped = rate.notice(now);
         if (dropped !== null) {
-          const limit = this.o.messageRate ?? DEFAULT_MESSAGE_RATE;
           const who = conn.phase === 'authed' ? `site ${conn.site}` : `connection ${socket.id}`;
           this.o.log('warn', `${who}: over its message rate limit (${limit.perSecond}/s, burst ${limit.burst}): ${dropped} message(s) dropped`);
           socket.emit('error', {
