@@ -51,7 +51,10 @@ export class DashboardGateway {
     });
     // clients only listen; anything they send is ignored
     this.nsp = nsp;
-    this.unsubscribe = this.store.onChange((c) => this.queue(c));
+    this.unsubscribe = this.store.onChange(
+      (c) => this.queue(c),
+      (e, c) => this.log('warn', `dashboard feed: change of run ${c.run} not queued: ${(e as Error).message}`),
+    );
   }
 
   private queue(c: StoreChange): void {

@@ -143,6 +143,26 @@ describe('sqlite file', () => {
     t.cleanup();
   });
 
+  it('tells change listeners after a committed write; a throwing listener gets its own error back and stops nobody', async () => {
+    const d = await openDatabase({ sqlitePath: ':memory:' });
+    const store = new Store(d.db);
+    const errors: string[] = [];
+    const seen: unknown[] = [];
+    const off = store.onChange(() => {
+      throw new Error('listener broke');
+    }, (e, c) => errors.push(`${(e as Error).message} on ${c.run}`));
+    store.onChange((c) => seen.push(c), () => undefined);
+    await store.createRun({ id: 'r1', name: null, config: {}, strategy: 'fedavg', now: 1 });
+    expect(await store.run('r1')).toBeDefined();
+    expect(errors).toEqual(['listener broke on r1']);
+    expect(seen).toEqual([{ run: 'r1' }]);
+    off();
+    await store.createRun({ id: 'r2', name: null, config: {}, strategy: 'fedavg', now: 2 });
+    expect(errors).toHaveLength(1);
+    expect(seen).toHaveLength(2);
+    await d.close();
+  });
+
   it('refuses a DATABASE_URL that is not postgres', async () => {
     await expect(openDatabase({ url: 'mysql://x', sqlitePath: ':memory:' })).rejects.toThrow(/DATABASE_URL: expected a postgres:\/\/ URL/);
   });

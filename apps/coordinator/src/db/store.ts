@@ -22,22 +22,26 @@ export interface DropoutRecord {
 export type StoreChange = { run: string } | { run: string; round: number; attempt: number };
 
 export class Store {
-  private readonly listeners = new Set<(c: StoreChange) => void>();
+  private readonly listeners = new Map<(c: StoreChange) => void, (e: unknown, c: StoreChange) => void>();
 
   constructor(readonly db: Kysely<Database>) {}
 
-  /** Calls `l` after every committed write to a run or round (the dashboard's live feed); returns the unsubscribe. */
-  onChange(l: (c: StoreChange) => void): () => void {
-    this.listeners.add(l);
+  /**
+   * Calls `l` after every committed write to a run or round (the dashboard's live feed); returns the
+   * unsubscribe. A listener that throws gets its error back through `onError`: the write has
+   * committed, so neither the writer nor the other listeners see it.
+   */
+  onChange(l: (c: StoreChange) => void, onError: (e: unknown, c: StoreChange) => void): () => void {
+    this.listeners.set(l, onError);
     return () => this.listeners.delete(l);
   }
 
   private changed(c: StoreChange): void {
-    for (const l of this.listeners)
+    for (const [l, onError] of this.listeners)
       try {
         l(c);
-      } catch {
-        // a listener's failure is its own; the write has committed
+      } catch (e) {
+        onError(e, c);
       }
   }
 
