@@ -93,6 +93,17 @@ export const SiteDescription = z.strictObject({
   ct_windows: z.record(z.string(), z.strictObject({ window: z.number().positive(), level: z.number() })),
 });
 
+/** One row of a site agent's `GET /patients`: the patient's probability, or why it has none. */
+export const PatientScore = z.strictObject({
+  id: z.string().min(1),
+  centre: z.string(),
+  split: z.string(),
+  label: z.string().nullable(),
+  score: z.number().min(0).max(1).nullable(),
+  error: z.string().optional(),
+});
+export type PatientScore = z.infer<typeof PatientScore>;
+
 /** `GET /patients/:id/volume`. */
 export const VolumeInfo = z.strictObject({
   patient: z.string(),

@@ -23,7 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { encodeGrayPng } from '@unbox/data';
-import type { SiteDescription, VolumeInfo } from '@unbox/protocol';
+import type { PatientScore, SiteDescription, VolumeInfo } from '@unbox/protocol';
 import { UserError, isUserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { forwardScan } from '../explain/classify.js';
@@ -68,15 +68,6 @@ interface TaskView {
   /** segment: per patient class maps and features (a few patients kept) */
   segmented: Map<string, Promise<SegmentedSlice[]>>;
   diceMap: Promise<SiteDiceMap> | null;
-}
-
-interface PatientScore {
-  id: string;
-  centre: string;
-  split: string;
-  label: string | null;
-  score: number | null;
-  error?: string;
 }
 
 const MAX_BODY = 16 * 1024;

@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PatientScore } from '@unbox/protocol';
 import { createLogger } from '../logger.js';
 import { decodePngRgb } from '../explain/png.js';
 import { ExplanationJson } from '../explain/schema.js';
@@ -90,6 +91,7 @@ describe('unbox-site serve API', () => {
     expect(body).toMatchObject({ task: 'classify', model: { hash: site.hash, step: 0 } });
     expect(body.patients).toHaveLength(4);
     for (const p of body.patients) {
+      expect(() => PatientScore.parse(p)).not.toThrow();
       expect(p.centre).toBe('A');
       expect(p.score).toBeGreaterThan(0);
       expect(p.score).toBeLessThan(1);

@@ -3,16 +3,10 @@
  * @unbox/protocol where it has them; explanation.json as the site agent's explain/schema.ts
  * defines it (an app's schema, so mirrored here: only the fields the view draws).
  */
-import type { LatentDice as ProtocolLatentDice, SiteDescription, VolumeInfo as ProtocolVolumeInfo } from '@unbox/protocol';
+import type { LatentDice as ProtocolLatentDice, PatientScore, SiteDescription, VolumeInfo as ProtocolVolumeInfo } from '@unbox/protocol';
 
-export interface PatientRow {
-  id: string;
-  centre: string;
-  split: string;
-  label: string | null;
-  score: number | null;
-  error?: string;
-}
+/** GET /patients */
+export type PatientRow = PatientScore;
 
 /** GET /site */
 export type SiteInfo = SiteDescription;
