@@ -81,16 +81,13 @@ export class SegmenterTrainer implements LocalTrainer {
     const channels = cfg.encoder.inputChannels;
     const data: Data = { labelled: [], unlabelled: [], evaluation: {} };
     for (const split of ['train', 'val', 'test'] as const) {
-      const rows = sel.rows.filter((r) => r.entry.split === split);
+      // unaugmented (fit draws flip/brightness per batch and never mutates), so one load serves training and evaluation
+      const e = await loadSegmentImages(sel.rows.filter((r) => r.entry.split === split), { size, channels, augmentSeed: null });
+      e.skipped.forEach((s) => o.onSkipped?.(s));
       if (split === 'train') {
-        // unaugmented: fit draws flip/brightness per batch
-        const t = await loadSegmentImages(rows, { size, channels, augmentSeed: null });
-        t.skipped.forEach((s) => o.onSkipped?.(s));
-        data.labelled = t.labelled;
-        data.unlabelled = t.unlabelled;
+        data.labelled = e.labelled;
+        data.unlabelled = e.unlabelled;
       }
-      const e = await loadSegmentImages(rows, { size, channels, augmentSeed: null });
-      if (split !== 'train') e.skipped.forEach((s) => o.onSkipped?.(s));
       data.evaluation[split] = e.evaluation;
     }
     if (cfg.loss !== 'LT' && data.labelled.length === 0) throw new Error(`no segment slices with a mask in the train split of ${o.manifests.join(', ')}`);
