@@ -23,10 +23,24 @@ const { values: a } = parseArgs({
     sampling: { type: 'string', default: 'uniform' }, data: { type: 'string', default: 'data/synthetic-default' },
   },
 });
-const steps = Number(a.steps);
-const every = Number(a.every);
-const seed = Number(a.seed);
-const size = Number(a.size);
+/** A whole number ≥ min from option --name, or exit 2 naming the option. */
+function whole(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min) {
+    process.stderr.write(`classify-probe: --${name} must be a whole number >= ${min}, got "${v}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+const steps = whole('steps', a.steps, 1);
+const every = whole('every', a.every, 1);
+const seed = whole('seed', a.seed, 0);
+const size = whole('size', a.size, 8);
+const SAMPLINGS: PatientSampling[] = ['uniform', 'centre-balanced'];
+if (!SAMPLINGS.includes(a.sampling as PatientSampling)) {
+  process.stderr.write(`classify-probe: --sampling must be ${SAMPLINGS.join(' or ')}, got "${a.sampling}"\n`);
+  process.exit(2);
+}
 const sampling = a.sampling as PatientSampling;
 const lungCrop = a['lung-crop'];
 const manifest = (c: string) => join(a.data, c, 'manifest.json');
