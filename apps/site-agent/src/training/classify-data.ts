@@ -14,7 +14,7 @@
 import { createRng, isCovidPositive, preprocessClassifyVolume, readVolume, sampleClassifyAugmentation, type ChestTruth, type ResolvedEntry, type Rng, type Volume } from '@unbox/data';
 import type { PatientSlices, WindowView } from '@unbox/models';
 import { toChannels } from './channels.js';
-import { cacheScan, cacheSide, squareLungRoi, trainingView, wholeView, type CachedScan, type ViewPatient } from './classify-views.js';
+import { cacheScan, cacheSide, squareLungRoi, trainingView, wholeView, type CachedScan, type ViewAugmentation, type ViewPatient } from './classify-views.js';
 import { byPatient, type ManifestRow, type SkippedRow } from './manifests.js';
 
 export interface ClassifyLoadOptions {
@@ -118,7 +118,10 @@ export async function loadClassifyPatients(rows: ManifestRow[], opts: ClassifyLo
   return { patients: found.map((p) => patientSlices(p, concat(p.scans), opts)), skipped };
 }
 
-export type ClassifyTrainingOptions = Omit<ClassifyLoadOptions, 'augmentSeed'>;
+export type ClassifyTrainingOptions = Omit<ClassifyLoadOptions, 'augmentSeed'> & {
+  /** the training views' draws: crop ranges and scanner jitter (defaults: the paper's crop and flip, no jitter). */
+  augmentation?: ViewAugmentation;
+};
 
 export interface LoadedTraining {
   /** each patient's whole-view slices (evaluation transform) and cached scans */
@@ -134,5 +137,5 @@ export async function loadClassifyTraining(rows: ManifestRow[], opts: ClassifyTr
   const side = cacheSide(opts.size);
   const found = await readPatients<CachedScan>(rows, skipped, (v) => cacheScan(v, side, opts.lungCrop ? squareLungRoi(v) : undefined), null, opts.onPatient);
   const patients = found.map((p) => ({ patient: patientSlices(p, wholeView(p.scans, opts.size, opts.channels), opts), scans: p.scans }));
-  return { patients, view: trainingView(patients), skipped };
+  return { patients, view: trainingView(patients, opts.augmentation), skipped };
 }

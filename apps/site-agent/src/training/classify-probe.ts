@@ -7,12 +7,15 @@
  *
  *   UNBOX_BACKEND=engine UNBOX_THREADS=1 npx tsx apps/site-agent/src/training/classify-probe.ts \
  *     --mode sim+ncm --steps 1500 [--every 250] [--seed 1] [--size 64] [--lung-crop] [--sampling centre-balanced] [--data data/synthetic-default]
+ *     [--jitter] [--crop-scale 0.9] [--width 0.125] [--dropout 0.7] [--patients 2] [--slices 40]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { adam, classifierFromConfig, ClassifierConfigSchema, predictPatients, summariseClassifier, trainClassifier, type PatientSampling, type PatientSlices } from '@unbox/models';
+import { PAPER_CROP } from '@unbox/data';
 import { ensureBackend } from './backend.js';
 import { loadClassifyPatients, loadClassifyTraining } from './classify-data.js';
+import { viewAugmentation } from './classify-views.js';
 import { selectRows } from './manifests.js';
 import { loadTruth } from './truth.js';
 
@@ -21,6 +24,9 @@ const { values: a } = parseArgs({
     mode: { type: 'string', default: 'sim+ncm' }, steps: { type: 'string', default: '1000' }, every: { type: 'string', default: '250' },
     seed: { type: 'string', default: '1' }, size: { type: 'string', default: '64' }, 'lung-crop': { type: 'boolean', default: false },
     sampling: { type: 'string', default: 'uniform' }, data: { type: 'string', default: 'data/synthetic-default' },
+    jitter: { type: 'boolean', default: false }, 'crop-scale': { type: 'string', default: String(PAPER_CROP.scale[0]) },
+    dropout: { type: 'string' }, width: { type: 'string', default: '0.125' },
+    patients: { type: 'string', default: '2' }, slices: { type: 'string', default: '40' },
   },
 });
 /** A whole number ≥ min from option --name, or exit 2 naming the option. */
@@ -36,6 +42,8 @@ const steps = whole('steps', a.steps, 1);
 const every = whole('every', a.every, 1);
 const seed = whole('seed', a.seed, 0);
 const size = whole('size', a.size, 8);
+const patientsPerBatch = whole('patients', a.patients, 1);
+const maxSlicesPerPatient = whole('slices', a.slices, 1);
 const SAMPLINGS: PatientSampling[] = ['uniform', 'centre-balanced'];
 if (!SAMPLINGS.includes(a.sampling as PatientSampling)) {
   process.stderr.write(`classify-probe: --sampling must be ${SAMPLINGS.join(' or ')}, got "${a.sampling}"\n`);
@@ -43,15 +51,28 @@ if (!SAMPLINGS.includes(a.sampling as PatientSampling)) {
 }
 const sampling = a.sampling as PatientSampling;
 const lungCrop = a['lung-crop'];
+/** A number in [lo, hi] from option --name, or exit 2 naming the option. */
+function fraction(name: string, v: string, lo: number, hi: number): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) {
+    process.stderr.write(`classify-probe: --${name} must be a number in [${lo}, ${hi}], got "${v}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+const cropScale = fraction('crop-scale', a['crop-scale'], 0.1, 1);
+const width = fraction('width', a.width, 0.01, 1);
+const dropout = a.dropout === undefined ? undefined : fraction('dropout', a.dropout, 0, 0.99);
+const augmentation = viewAugmentation({ cropScale: [cropScale, 1], scannerJitter: a.jitter });
 const manifest = (c: string) => join(a.data, c, 'manifest.json');
 
 const backend = await ensureBackend();
 const truth = await loadTruth(['A', 'B', 'C', 'D'].map((c) => join(a.data, c, 'ground-truth.json')));
-const cfgIn = { backbone: { depth: 18 as const, width: 0.125, inputSize: size, inputChannels: 1, stem: 'imagenet' as const }, phiFilters: 16, mode: ClassifierConfigSchema.shape.mode.parse(a.mode) };
+const cfgIn = { backbone: { depth: 18 as const, width, inputSize: size, inputChannels: 1, stem: 'imagenet' as const }, phiFilters: 16, mode: ClassifierConfigSchema.shape.mode.parse(a.mode), ...(dropout === undefined ? {} : { dropout }) };
 const cfg = ClassifierConfigSchema.parse(cfgIn);
 const shape = { size, channels: 1, truth: truth.chest, lungCrop };
 const sel = await selectRows(['A', 'B', 'C'].map(manifest), 'classify', ['train', 'test']);
-const train = await loadClassifyTraining(sel.rows.filter((r) => r.entry.split === 'train'), shape);
+const train = await loadClassifyTraining(sel.rows.filter((r) => r.entry.split === 'train'), { ...shape, augmentation });
 const test = (await loadClassifyPatients(sel.rows.filter((r) => r.entry.split === 'test'), { ...shape, augmentSeed: null })).patients;
 const unseen = (await loadClassifyPatients((await selectRows([manifest('D')], 'classify', ['train', 'val', 'test'])).rows, { ...shape, augmentSeed: null })).patients;
 const patients = train.patients.map((p) => p.patient);
@@ -60,11 +81,11 @@ const auc = (ps: PatientSlices[]) => {
   const s = summariseClassifier(predictPatients(model, cfg, ps));
   return `${s.patient.auc.toFixed(3)}/${s.image.auc.toFixed(3)}`;
 };
-process.stdout.write(`${JSON.stringify({ mode: cfg.mode, steps, seed, size, lungCrop, sampling, backend: backend.backend })}\n`);
+process.stdout.write(`${JSON.stringify({ mode: cfg.mode, steps, seed, size, lungCrop, sampling, augmentation, patientsPerBatch, maxSlicesPerPatient, width, dropout: cfg.dropout, backend: backend.backend })}\n`);
 let losses: number[] = [];
 const t0 = performance.now();
 await trainClassifier(patients, cfgIn, {
-  steps, seed, patientsPerBatch: 2, maxSlicesPerPatient: 40, model, optimizer: adam(cfg.learningRate), view: train.view, sampling,
+  steps, seed, patientsPerBatch, maxSlicesPerPatient, model, optimizer: adam(cfg.learningRate), view: train.view, sampling,
   onStep: ({ step, loss }) => {
     losses.push(loss);
     if (step % every !== 0) return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { preprocessClassifyVolume, type Volume } from '@unbox/data';
 import { viewRng, type PatientSlices } from '@unbox/models';
-import { augmentedWindow, cacheScan, cacheSide, renderSlices, squareLungRoi, trainingView, wholeView } from './classify-views.js';
+import { augmentedWindow, cacheScan, cacheSide, renderSlices, squareLungRoi, trainingView, viewAugmentation, wholeView } from './classify-views.js';
 
 /** A CT volume in HU: a bright left-side blob (so flips show) on a ramp, per slice a different offset. */
 function ct(slices: number, rows: number, columns: number): Volume {
@@ -128,6 +128,35 @@ describe('augmentedWindow (the per-batch training view)', () => {
     }
     expect(flips).toBeGreaterThan(70);
     expect(flips).toBeLessThan(130);
+  });
+
+  it('with scanner jitter: the same crops and flips, intensities shifted and noisy, reproducible (config cropScale, scannerJitter)', () => {
+    const w = { patient: p, start: 0, count: 7 };
+    const paper = viewAugmentation({ cropScale: [0.9, 1], scannerJitter: false });
+    expect(augmentedWindow(scans, w, viewRng(1, 5), paper)).toEqual(augmentedWindow(scans, w, viewRng(1, 5)));
+    const jit = viewAugmentation({ cropScale: [0.9, 1], scannerJitter: true });
+    const a = augmentedWindow(scans, w, viewRng(1, 5), jit);
+    expect(augmentedWindow(scans, w, viewRng(1, 5), jit)).toEqual(a);
+    const plain = augmentedWindow(scans, w, viewRng(1, 5));
+    const diff = a.map((x, i) => x - plain[i]);
+    const mean = diff.reduce((x, y) => x + y, 0) / diff.length;
+    const sd = Math.sqrt(diff.reduce((x, y) => x + (y - mean) ** 2, 0) / diff.length);
+    expect(sd).toBeGreaterThan(0); // noise (or a scale change) was added
+    expect(Math.abs(mean)).toBeLessThan(0.1); // within ±50 HU and ±8 % of a [0, 1] lung window
+    for (const x of a) expect(x >= 0 && x <= 1).toBe(true);
+  });
+
+  it('a lower cropScale zooms in: the crop keeps down to that fraction of the area', () => {
+    const one = [cacheScan(ct(1, 32, 32), 32)];
+    const q = patient('Q', 1, 32);
+    const zoom = viewAugmentation({ cropScale: [0.5, 0.5], scannerJitter: false });
+    const whole = wholeView(one, 32, 1);
+    // the ramp's left-to-right span shrinks by ~√0.5 when only half the area is kept
+    const span = (img: Float32Array) => Math.abs(img[16 * 32 + 31] - img[16 * 32]);
+    const spans = Array.from({ length: 20 }, (_, step) => span(augmentedWindow(one, { patient: q, start: 0, count: 1 }, viewRng(5, step), zoom)));
+    const ratio = spans.reduce((a, b) => a + b, 0) / spans.length / span(whole);
+    expect(ratio).toBeGreaterThan(0.55);
+    expect(ratio).toBeLessThan(0.9);
   });
 
   it('trainingView draws from the cached scans and refuses a patient it has none for', () => {

@@ -8,8 +8,8 @@
  * network memorised (docs/experiments.md). Pure: no I/O.
  */
 import {
-  CLASSIFY_DEFAULTS, createRng, crop, flipHorizontal, lungRoi, resizeBilinear, sampleClassifyAugmentation, sliceImage, windowCt,
-  type ClassifyAugmentation, type CropBox, type Image2D, type Volume,
+  CLASSIFY_DEFAULTS, createRng, crop, PAPER_CROP, SCANNER_JITTER, flipHorizontal, jitterWindowed, lungRoi, resizeBilinear, sampleClassifyAugmentation, sliceImage, windowCt,
+  type ClassifyAugmentation, type ClassifyPreprocessOptions, type CropBox, type Image2D, type Volume,
 } from '@unbox/data';
 import type { PatientSlices, SliceWindow, WindowView } from '@unbox/models';
 import { toChannels } from './channels.js';
@@ -79,6 +79,7 @@ export function renderSlices(scan: CachedScan, from: number, count: number, aug:
   for (let k = 0; k < count; k++) {
     let img = slice(scan, from + k);
     if (aug) img = crop(img, aug.box);
+    if (aug?.intensity) img = jitterWindowed(img, CLASSIFY_DEFAULTS.window, aug.intensity, from + k);
     img = resizeBilinear(img, size, size, { antialias: CLASSIFY_DEFAULTS.antialias });
     if (aug?.flip) img = flipHorizontal(img);
     out.set(img.data, k * per);
@@ -102,7 +103,15 @@ export function wholeView(scans: CachedScan[], size: number, channels: number): 
  * One window's training view: one fresh draw (crop box, flip) per scan the window touches, from a
  * generator seeded by one value of the step's `r`, so the draw is a function of the step's seed.
  */
-export function augmentedWindow(scans: CachedScan[], w: SliceWindow, r: () => number): Float32Array {
+/** What a training view draws: the random crop's ranges and the scanner jitter (CLASSIFY_DEFAULTS: the paper's crop, no jitter). */
+export type ViewAugmentation = Partial<Pick<ClassifyPreprocessOptions, 'crop' | 'intensity'>>;
+
+/** A training config's view options (`cropScale`, `scannerJitter`) as a ViewAugmentation. */
+export function viewAugmentation(o: { cropScale: readonly [number, number]; scannerJitter: boolean }): ViewAugmentation {
+  return { crop: { ...PAPER_CROP, scale: [o.cropScale[0], o.cropScale[1]] }, intensity: o.scannerJitter ? SCANNER_JITTER : null };
+}
+
+export function augmentedWindow(scans: CachedScan[], w: SliceWindow, r: () => number, augmentation: ViewAugmentation = {}): Float32Array {
   const { size, channels } = w.patient;
   const rng = createRng(Math.floor(r() * 4294967296) | 0);
   const out = new Float32Array(w.count * size * size * channels);
@@ -112,7 +121,7 @@ export function augmentedWindow(scans: CachedScan[], w: SliceWindow, r: () => nu
     const from = Math.max(w.start, first);
     const to = Math.min(w.start + w.count, first + scan.slices);
     if (from < to) {
-      const aug = sampleClassifyAugmentation(rng, scan.rows, scan.columns);
+      const aug = sampleClassifyAugmentation(rng, scan.rows, scan.columns, augmentation);
       const part = renderSlices(scan, from - first, to - from, aug, size, channels);
       out.set(part, at);
       at += part.length;
@@ -127,11 +136,11 @@ export function augmentedWindow(scans: CachedScan[], w: SliceWindow, r: () => nu
  * The per-batch hook for trainClassifier (WindowView) over these patients: a window of a patient
  * listed here is drawn from its cached scans; any other patient is an error (not silently frozen).
  */
-export function trainingView(patients: ViewPatient[]): WindowView {
+export function trainingView(patients: ViewPatient[], augmentation: ViewAugmentation = {}): WindowView {
   const scans = new Map<PatientSlices, CachedScan[]>(patients.map((p) => [p.patient, p.scans]));
   return (w, r) => {
     const s = scans.get(w.patient);
     if (!s) throw new Error(`patient ${w.patient.id}: no cached scans for its training view`);
-    return augmentedWindow(s, w, r);
+    return augmentedWindow(s, w, r, augmentation);
   };
 }

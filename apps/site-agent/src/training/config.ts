@@ -34,6 +34,10 @@ export const ClassifyTrainConfig = z
     patientsPerBatch: z.number().int().min(1).default(2),
     /** consecutive slices per patient per step (SIM needs consecutive slices). */
     maxSlicesPerPatient: z.number().int().min(1).default(16),
+    /** area fraction range of the random crop (paper 4.1.2: 0.9–1; lower also zooms, as a smaller field of view does). */
+    cropScale: z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).refine(([lo, hi]) => lo <= hi, 'must be [lo, hi] with lo <= hi').default([0.9, 1]),
+    /** scanner-signature jitter per scan and step (calibration ±8 %, ±50 HU, noise 0–30 HU; not in the paper). */
+    scannerJitter: z.boolean().default(false),
     model: ClassifierConfigSchema.strict().default(ClassifierConfigSchema.parse({ backbone: CPU_BACKBONE })),
   })
   .strict();

@@ -29,6 +29,14 @@ describe('dataset assembly (pure)', () => {
     expect(groups.map((g) => g.map((r) => r.row))).toEqual([[1, 3], [2], [4]]);
   });
 
+  it('classify view options: the paper\'s crop and no jitter by default; a bad range is named', () => {
+    const d = parseTrainConfig('classify', {});
+    expect(d.task === 'classify' && [d.cropScale, d.scannerJitter]).toEqual([[0.9, 1], false]);
+    expect(() => parseTrainConfig('classify', { cropScale: [0.9, 0.5] }, 'c.json')).toThrow(/c.json: invalid classify config: cropScale: must be \[lo, hi\]/);
+    expect(() => parseTrainConfig('classify', { cropScale: [0, 1] }, 'c.json')).toThrow(/cropScale.0/);
+    expect(() => parseTrainConfig('segment', { scannerJitter: true }, 'c.json')).toThrow(/Unrecognized key/);
+  });
+
   it('resume: steps, checkpointEvery and evalSplits may change; anything else is named', () => {
     const a = parseTrainConfig('classify', { steps: 10 });
     expect(resumeConflict(a, parseTrainConfig('classify', { steps: 50, checkpointEvery: 5, evalSplits: ['test'] }))).toBeNull();

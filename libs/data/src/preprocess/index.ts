@@ -10,3 +10,4 @@ export * from './components.js';
 export * from './lung-mask.js';
 export * from './pipelines.js';
 export * from './volume-slices.js';
+export * from './scanner-jitter.js';

@@ -10,6 +10,7 @@ import { flipHorizontal, flipMaskHorizontal } from './flip.js';
 import { clipPercentiles, scaleIntensity, zScore } from './intensity.js';
 import { resizeBicubic, resizeBilinear, resizeNearestMask } from './resize.js';
 import { LUNG_WINDOW, windowCt, type CtWindow } from './window.js';
+import { jitterWindowed, sampleIntensityJitter, type IntensityJitter, type IntensityJitterOptions } from './scanner-jitter.js';
 
 // ---------- classification (paper 4.1.2) ----------
 
@@ -26,6 +27,8 @@ export interface ClassifyPreprocessOptions {
    * lungs); the random crop is then drawn inside it, so sample with the ROI's height and width.
    */
   roi?: CropBox;
+  /** scanner-signature augmentation (calibration and noise; not in the paper), null = off. */
+  intensity: IntensityJitterOptions | null;
 }
 
 export const CLASSIFY_DEFAULTS: Readonly<ClassifyPreprocessOptions> = Object.freeze({
@@ -34,18 +37,22 @@ export const CLASSIFY_DEFAULTS: Readonly<ClassifyPreprocessOptions> = Object.fre
   crop: PAPER_CROP,
   flipProbability: 0.5,
   antialias: true,
+  intensity: null,
 });
 
-/** One random draw for a whole volume: the crop box and whether to flip. */
+/** One random draw for a whole volume: the crop box, whether to flip, and the scanner jitter when on. */
 export interface ClassifyAugmentation {
   box: CropBox;
   flip: boolean;
+  intensity?: IntensityJitter;
 }
 
 export function sampleClassifyAugmentation(rng: Rng, rows: number, columns: number, opts: Partial<ClassifyPreprocessOptions> = {}): ClassifyAugmentation {
   const o = { ...CLASSIFY_DEFAULTS, ...opts };
   const box = sampleCropBox(rng, rows, columns, o.crop);
-  return { box, flip: rng.bernoulli(o.flipProbability) };
+  const flip = rng.bernoulli(o.flipProbability);
+  // drawn after box and flip, so runs without it replay the draws they always did
+  return o.intensity ? { box, flip, intensity: sampleIntensityJitter(rng, o.intensity) } : { box, flip };
 }
 
 /**
@@ -56,6 +63,7 @@ export function preprocessClassifySlice(hu: Image2D, aug: ClassifyAugmentation |
   const o = { ...CLASSIFY_DEFAULTS, ...opts };
   let img = windowCt(o.roi ? crop(hu, o.roi) : hu, o.window);
   if (aug) img = crop(img, aug.box);
+  if (aug?.intensity) img = jitterWindowed(img, o.window, aug.intensity);
   img = resizeBilinear(img, o.size, o.size, { antialias: o.antialias });
   return aug?.flip ? flipHorizontal(img) : img;
 }
