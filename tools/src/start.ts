@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunSummary, type RunConfigInput } from '@unbox/protocol';
+import { PHANTOM_REVISION } from '@unbox/data';
 import { AdminApi } from './consortium/admin-api.js';
 import { Children, type Child } from './consortium/children.js';
 import { buildDashboard, dashboardBuilt, freePort, serveSite, setAccount, startDashboard, waitForModels, type DashboardPaths } from './consortium/dashboard.js';
@@ -49,8 +50,10 @@ async function consortium(o: StartOptions, children: Children): Promise<{ centre
     await finished(children, synth, 'unbox-site data synth');
     say(`consortium written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const j = JSON.parse(readFileSync(join(data, 'consortium.json'), 'utf8')) as { centres: { centre: string }[]; config?: { size?: number; chestPatients?: number; brainCtPatients?: number } };
+  const j = JSON.parse(readFileSync(join(data, 'consortium.json'), 'utf8')) as { phantom?: number; centres: { centre: string }[]; config?: { size?: number; chestPatients?: number; brainCtPatients?: number } };
   const made = j.config ?? {};
+  if ((j.phantom ?? 1) !== PHANTOM_REVISION)
+    say(`the consortium in ${data} was written by phantom revision ${j.phantom ?? 1} (this version writes ${PHANTOM_REVISION}: larger mild NCP lesions); remove the folder to regenerate it`);
   if (made.chestPatients !== o.patients || made.size !== o.size || j.centres.length !== o.centres || made.brainCtPatients !== o.brainPatients)
     say(`using the consortium in ${data} as generated (${j.centres.length} centres, ${made.chestPatients} chest and ${made.brainCtPatients} head CT patients each, ${made.size} px); remove the folder to regenerate it with the options given`);
   else say(`using the consortium in ${data}`);

@@ -313,7 +313,10 @@ function placeLesions(
   const nl = last - first + 1;
   let run: number;
   if (type === 'ground-glass') {
-    run = spec.severity === 'mild' ? Math.max(1, Math.min(3, Math.round(nl * rng.uniform(0.05, 0.1)))) : Math.max(Math.min(nl, 4), Math.round(nl * rng.uniform(0.45, 0.75)));
+    // mild: one lung, 15–25 % of the lung slices (at least 2), a radiologist's early multifocal GGO;
+    // until 2026-11-26 it was 1–3 slices of one small blob (19–117 voxels at 128 px), a few pixels at
+    // the classifier's 64 px, which no model could see (docs/experiments.md)
+    run = spec.severity === 'mild' ? Math.max(Math.min(nl, 2), Math.round(nl * rng.uniform(0.15, 0.25))) : Math.max(Math.min(nl, 4), Math.round(nl * rng.uniform(0.45, 0.75)));
   } else {
     run = Math.max(Math.min(nl, 2), Math.round(nl * rng.uniform(0.2, 0.45)));
   }
@@ -338,8 +341,8 @@ function placeLesions(
       rxy = rng.uniform(15, 35);
       rz = rng.uniform(Math.max(1.2 * g.T, 12), 30);
     } else {
-      rxy = rng.uniform(8, 16);
-      rz = 0.9 * g.T;
+      rxy = rng.uniform(12, 22);
+      rz = Math.max(1.2 * g.T, 10);
     }
     const target = type === 'consolidation' ? rng.uniform(-80, 30) : rng.uniform(-680, -380);
     const edge = type === 'consolidation' ? 0.12 : 0.25;

@@ -26,6 +26,11 @@ import { synthesisePatient } from './patient.js';
 import { centreSignatures } from './signature.js';
 
 export const SYNTH_VERSION = '0.1.0';
+/**
+ * Revision of the phantoms: a consortium written by another revision holds different images for
+ * the same options, so it must not be reused. 2: mild NCP spans 15–25 % of the lung slices.
+ */
+export const PHANTOM_REVISION = 2;
 
 /** Histogram ranges per kind: chest HU, head soft-tissue HU, MR stored-scale signal. */
 const HIST: Record<PatientKind, [number, number, number]> = {
@@ -75,7 +80,7 @@ export async function writeConsortium(out: string, options: Partial<SynthOptions
   // No creation time in any file: the same seed and options must give byte-identical output.
   await writeFile(
     join(out, 'consortium.json'),
-    JSON.stringify({ version: 1, generator: 'unbox data synth', seed: opts.seed, config: opts, versions, centres: sigs.map((s, i) => ({ ...s, patients: plans[i].length })) }, null, 2) + '\n',
+    JSON.stringify({ version: 1, generator: 'unbox data synth', phantom: PHANTOM_REVISION, seed: opts.seed, config: opts, versions, centres: sigs.map((s, i) => ({ ...s, patients: plans[i].length })) }, null, 2) + '\n',
   );
   const hist: Record<PatientKind, CentreHistograms[]> = { 'chest-ct': [], 'brain-ct': [], 'brain-mr': [] };
   let done = 0;
