@@ -1,13 +1,13 @@
 /**
- * `npm run experiment -- <classify|segment> [--quick] [--seed n] [--steps n] [--data dir] [--results dir]`:
+ * `npm run experiment -- <classify|segment|federated|explain> [--quick] [--seed n] [--steps n] [--data dir] [--results dir]`:
  * the paper's comparisons on the synthetic consortium (docs/experiments.md). Each experiment lives
  * in ./experiments/<name>.ts and exports `main(args)`; results go to results/<name>.{json,md}.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const EXPERIMENTS = ['classify', 'segment', 'federated'] as const;
-/** federated vs centralised (issue #4) has its own file and flags (--rounds, --local-epochs) */
+const EXPERIMENTS = ['classify', 'segment', 'federated', 'explain'] as const;
+/** federated vs centralised (issue #4) has its own file and flags (--rounds, --local-epochs); explain (issue #5) takes --model, --patients, --slices */
 const FILES: Partial<Record<string, string>> = { federated: 'federated-vs-central.ts' };
 const here = dirname(fileURLToPath(import.meta.url));
 const [what, ...rest] = process.argv.slice(2);
@@ -20,6 +20,6 @@ try {
   await mod.main(rest);
 } catch (e) {
   process.stderr.write(`experiment ${what} failed: ${(e as Error).message}\n`);
-  if (!/needs a value|unknown option|must be a whole number/.test((e as Error).message)) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+  if (!/needs a value|unknown option|must be a whole number|must be one of|npm run experiment -- classify|--model /.test((e as Error).message)) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
   process.exitCode = 1;
 }

@@ -1,0 +1,194 @@
+/**
+ * Consortium-level explanation figures (issue #5) from the per-slice lesion figures that
+ * `unbox-site explain --ground-truth` writes into explanation.json: CAM pointing game against its
+ * chance level, box IoU, LIME/SHAP "top superpixel is lesion" against chance and their rank AUC
+ * (0.5 = chance), per severity, each with a one-sided exact test and a patient-level bootstrap
+ * 95 % interval. Pure: no I/O; the experiment (explain.ts) reads the files.
+ */
+import { Rng } from '@unbox/xai';
+
+export type Severity = 'mild' | 'severe';
+
+/** One explained slice that holds lesion pixels, as explanation.json's `slices[].lesion` records it. */
+export interface LesionSlice {
+  patient: string;
+  severity: Severity;
+  index: number;
+  cam_hit: boolean;
+  cam_chance: number;
+  cam_hit_exact: boolean;
+  cam_chance_exact: number;
+  box_iou: number;
+  lime_top: boolean;
+  lime_chance: number;
+  lime_auc: number | null;
+  shap_top: boolean;
+  shap_chance: number;
+  shap_auc: number | null;
+}
+
+/**
+ * P(X ≥ k) for X = Σ Bernoulli(p_i) (Poisson-binomial), by the exact O(n²) recursion. Under the
+ * null "the method points at a random pixel / ranks a random superpixel first", slice i hits with
+ * its own chance p_i, so this is the one-sided p-value of k hits.
+ */
+export function poissonBinomialTail(ps: readonly number[], k: number): number {
+  for (const p of ps) if (!(p >= 0 && p <= 1)) throw new RangeError(`probability ${p} is outside [0, 1]`);
+  if (k <= 0) return 1;
+  if (k > ps.length) return 0;
+  // dist[j] = P(j successes among the first i trials)
+  let dist = new Float64Array(ps.length + 1);
+  dist[0] = 1;
+  ps.forEach((p, i) => {
+    const next = new Float64Array(ps.length + 1);
+    for (let j = 0; j <= i; j++) {
+      next[j] += dist[j] * (1 - p);
+      next[j + 1] += dist[j] * p;
+    }
+    dist = next;
+  });
+  let tail = 0;
+  for (let j = k; j <= ps.length; j++) tail += dist[j];
+  return Math.min(1, tail);
+}
+
+/** One-sided sign test of "values tend to exceed `at`": P(Bin(n₊ + n₋, ½) ≥ n₊), ties with `at` dropped. */
+export function signTest(values: readonly number[], at: number): { above: number; below: number; p: number } {
+  const above = values.filter((v) => v > at).length;
+  const below = values.filter((v) => v < at).length;
+  return { above, below, p: poissonBinomialTail(new Array<number>(above + below).fill(0.5), above) };
+}
+
+/** Quantile with linear interpolation between order statistics (R type 7, numpy's default) of sorted values. */
+export function quantileSorted(sorted: readonly number[], q: number): number {
+  if (!sorted.length) throw new RangeError('quantile of no values');
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * 95 % percentile bootstrap interval of the pooled mean Σ values / n, resampling whole patients
+ * (clusters) with replacement: slices of one patient are not independent, so resampling slices
+ * would make the interval too narrow. null without any value.
+ */
+export function clusterBootstrapMean(clusters: readonly (readonly number[])[], opts: { resamples: number; seed: number }): [number, number] | null {
+  const groups = clusters.filter((c) => c.length > 0).map((c) => ({ sum: c.reduce((a, b) => a + b, 0), n: c.length }));
+  if (!groups.length) return null;
+  const rng = new Rng(opts.seed);
+  const means: number[] = [];
+  for (let b = 0; b < opts.resamples; b++) {
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[rng.int(groups.length)];
+      sum += g.sum;
+      n += g.n;
+    }
+    means.push(sum / n);
+  }
+  means.sort((a, b) => a - b);
+  return [quantileSorted(means, 0.025), quantileSorted(means, 0.975)];
+}
+
+type Test = 'poisson-binomial' | 'sign' | null;
+
+interface MetricDef {
+  metric: string;
+  value: (s: LesionSlice) => number | null;
+  /** the per-slice chance level (null: the metric has none) */
+  chance: ((s: LesionSlice) => number) | null;
+  test: Test;
+}
+
+const hit = (b: boolean) => (b ? 1 : 0);
+
+export const METRICS: readonly MetricDef[] = [
+  { metric: 'cam_pointing_game', value: (s) => hit(s.cam_hit), chance: (s) => s.cam_chance, test: 'poisson-binomial' },
+  { metric: 'cam_pointing_game_exact', value: (s) => hit(s.cam_hit_exact), chance: (s) => s.cam_chance_exact, test: 'poisson-binomial' },
+  { metric: 'cam_box_mean_iou', value: (s) => s.box_iou, chance: null, test: null },
+  { metric: 'lime_top_is_lesion', value: (s) => hit(s.lime_top), chance: (s) => s.lime_chance, test: 'poisson-binomial' },
+  { metric: 'shap_top_is_lesion', value: (s) => hit(s.shap_top), chance: (s) => s.shap_chance, test: 'poisson-binomial' },
+  { metric: 'lime_rank_auc', value: (s) => s.lime_auc, chance: () => 0.5, test: 'sign' },
+  { metric: 'shap_rank_auc', value: (s) => s.shap_auc, chance: () => 0.5, test: 'sign' },
+];
+
+export interface MetricRow {
+  group: 'all' | Severity;
+  metric: string;
+  /** lesion slices with a value (rank AUC needs lesion and non-lesion superpixels) */
+  n: number;
+  patients: number;
+  value: number | null;
+  ci95_low: number | null;
+  ci95_high: number | null;
+  chance: number | null;
+  /** one-sided p-value of "above chance" (slices as independent trials), null without a chance level */
+  p_above_chance: number | null;
+  test: Test;
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** Every metric over the slices of one group (all, or one severity). */
+export function metricRows(group: MetricRow['group'], slices: readonly LesionSlice[], opts: { resamples: number; seed: number }): MetricRow[] {
+  return METRICS.map((m) => {
+    const kept = slices.filter((s) => m.value(s) !== null);
+    const values = kept.map((s) => m.value(s) as number);
+    const byPatient = new Map<string, number[]>();
+    kept.forEach((s, i) => byPatient.set(s.patient, [...(byPatient.get(s.patient) ?? []), values[i]]));
+    const ci = clusterBootstrapMean([...byPatient.values()], opts);
+    const chances = m.chance ? kept.map(m.chance) : null;
+    let p: number | null = null;
+    if (kept.length && m.test === 'poisson-binomial' && chances) p = poissonBinomialTail(chances, values.filter((v) => v === 1).length);
+    if (kept.length && m.test === 'sign') p = signTest(values, 0.5).p;
+    return {
+      group, metric: m.metric, n: kept.length, patients: byPatient.size, value: mean(values), ci95_low: ci?.[0] ?? null, ci95_high: ci?.[1] ?? null,
+      chance: chances ? mean(chances) : null, p_above_chance: p, test: m.test,
+    };
+  });
+}
+
+/** Rows for all lesion slices, then mild and severe patients apart. */
+export function aggregateLesionSlices(slices: readonly LesionSlice[], opts: { resamples: number; seed: number }): MetricRow[] {
+  return [
+    ...metricRows('all', slices, opts),
+    ...(['mild', 'severe'] as const).flatMap((sev) => metricRows(sev, slices.filter((s) => s.severity === sev), opts)),
+  ];
+}
+
+/**
+ * The lesion slices of one explanation.json (parsed JSON). Fields are checked because the file
+ * crosses a process boundary; an error names the file and the field.
+ */
+export function lesionSlicesOf(json: unknown, file: string, patient: string, severity: Severity): { explained: number; lesion: LesionSlice[] } {
+  const fail = (field: string, why: string): never => {
+    throw new Error(`${file}: ${field} ${why}`);
+  };
+  const obj = (v: unknown, field: string) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(field, 'is not an object'));
+  const num = (v: unknown, field: string) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(field, 'is not a finite number'));
+  const bool = (v: unknown, field: string) => (typeof v === 'boolean' ? v : fail(field, 'is not true/false'));
+  const auc = (v: unknown, field: string) => (v === null ? null : num(v, field));
+  const root = obj(json, '(root)');
+  if (!Array.isArray(root.slices)) fail('slices', 'is not an array');
+  const all = root.slices as unknown[];
+  const lesion: LesionSlice[] = [];
+  all.forEach((raw, i) => {
+    const s = obj(raw, `slices[${i}]`);
+    if (s.lesion === undefined) return;
+    const at = `slices[${i}].lesion`;
+    const l = obj(s.lesion, at);
+    const lime = obj(l.lime, `${at}.lime`);
+    const shap = obj(l.shap, `${at}.shap`);
+    lesion.push({
+      patient, severity, index: num(s.index, `slices[${i}].index`),
+      cam_hit: bool(l.cam_pointing_hit, `${at}.cam_pointing_hit`), cam_chance: num(l.pointing_chance, `${at}.pointing_chance`),
+      cam_hit_exact: bool(l.cam_pointing_hit_exact, `${at}.cam_pointing_hit_exact`), cam_chance_exact: num(l.pointing_chance_exact, `${at}.pointing_chance_exact`),
+      box_iou: num(l.box_mean_iou, `${at}.box_mean_iou`),
+      lime_top: bool(lime.top_is_lesion, `${at}.lime.top_is_lesion`), lime_chance: num(lime.chance, `${at}.lime.chance`), lime_auc: auc(lime.rank_auc, `${at}.lime.rank_auc`),
+      shap_top: bool(shap.top_is_lesion, `${at}.shap.top_is_lesion`), shap_chance: num(shap.chance, `${at}.shap.chance`), shap_auc: auc(shap.rank_auc, `${at}.shap.rank_auc`),
+    });
+  });
+  return { explained: all.length, lesion };
+}
