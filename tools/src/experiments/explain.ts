@@ -198,6 +198,8 @@ export async function main(argv: string[]): Promise<void> {
       // explain's own parameters as it recorded them (library defaults: LIME 1000 samples, Kernel SHAP 2M + 2048)
       explain: first.params, lime_samples: firstSlice?.lime?.num_samples ?? null, shap_nsamples_first_slice: firstSlice?.shap?.nsamples ?? null,
     },
+    // A_conv's H′×W′: the CAM's native grid (input / 32); at 2×2 or 1×1 the pointing game can only pick a quadrant or nothing
+    cam_grid: first.cam_grid,
     lesion_slices: slices.length,
     seconds_per_patient: { mean: +(seconds.reduce((a, b) => a + b, 0) / seconds.length).toFixed(2), median: seconds[Math.floor(seconds.length / 2)], max: seconds.at(-1) },
     seconds_per_lesion_slice: +(seconds.reduce((a, b) => a + b, 0) / Math.max(1, slices.length)).toFixed(2),
@@ -213,7 +215,7 @@ export async function main(argv: string[]): Promise<void> {
     `\`${json.command}\`: ${model.mode} classifier ${model.dir} (step ${model.step}) explained on ${ok.length} NCP patients of the unseen centre ${testCentre} ` +
       `(${args.slices === 'lesion' ? 'every slice of each lesion run' : "explain's 3 highest-scoring slices"}), ${slices.length} lesion slices; ` +
       `backend ${String(json.backend)} (${threads} thread${threads === 1 ? '' : 's'}, ${jobs} patient${jobs === 1 ? '' : 's'} at a time), seed ${args.seed}, ` +
-      `LIME ${String(json.config.lime_samples)} samples, Kernel SHAP ${String(json.config.shap_nsamples_first_slice)} coalitions (2M + 2048), wall time ${wall_s} s ` +
+      `CAM grid ${Array.isArray(json.cam_grid) ? json.cam_grid.join('×') : 'n/a'}, LIME ${String(json.config.lime_samples)} samples, Kernel SHAP ${String(json.config.shap_nsamples_first_slice)} coalitions (2M + 2048), wall time ${wall_s} s ` +
       `(${json.seconds_per_patient.mean} s per patient), ${json.created}.` + (failed.length ? ` Failed: ${failed.map((f) => f.patient).join(', ')}.` : ''),
     '',
     'value: hit rate (pointing game, top-is-lesion) or mean (IoU, rank AUC) over lesion slices; ci95: 95 % percentile bootstrap over patients; ' +
