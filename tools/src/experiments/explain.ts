@@ -147,8 +147,9 @@ export async function main(argv: string[]): Promise<void> {
     .slice(0, args.patients);
   if (!ncp.length) throw new Error(`${groundTruth}: no NCP patient with a lesion run at centre ${testCentre}`);
   const jobs = args.jobs ?? 2;
-  // one engine thread per child: two children on two cores; two threads each would fight (measured 6x slower)
-  if (jobs > 1) process.env.UNBOX_THREADS ??= '1';
+  // one engine thread per child, also with --jobs 1: the forwards are small batches of small slices, and under load two
+  // oneDNN threads per child wait on each other (a 6-slice quick patient: 3.6 s at 1 thread, 22.9 s at 2; docs/experiments.md)
+  process.env.UNBOX_THREADS ??= '1';
   const work = join(dir, 'experiments', `explain-seed${args.seed}`);
   log(`explaining ${ncp.length} NCP patients of centre ${testCentre} with ${model.dir} (step ${model.step}), slices: ${args.slices}, ${jobs} at a time`);
 
@@ -168,7 +169,8 @@ export async function main(argv: string[]): Promise<void> {
       const file = join(out, 'explanation.json');
       const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
       const { explained, lesion } = lesionSlicesOf(json, file, c.patient, c.severity);
-      if (!lesion.length) log(`  ${c.patient}: warning: none of the ${explained} explained slices holds lesion pixels (mask not on the scan grid?)`);
+      if (!lesion.length && args.slices === 'lesion') log(`  ${c.patient}: warning: none of the ${explained} slices of its lesion run holds lesion pixels (mask not on the scan grid?)`);
+      if (!lesion.length && args.slices === 'top') log(`  ${c.patient}: none of explain's ${explained} top slices holds lesion pixels`);
       log(`  ${c.patient} (${c.severity}): ${lesion.length} lesion slices in ${seconds} s`);
       const probability = typeof json.probability === 'number' ? json.probability : null;
       return { patient: c.patient, severity: c.severity, split: c.split, lesion_run: c.lesion_slices, explained, lesion_slices: lesion.length, probability, seconds, json, slices: lesion };
