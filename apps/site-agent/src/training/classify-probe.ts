@@ -7,11 +7,11 @@
  *
  *   UNBOX_BACKEND=engine UNBOX_THREADS=1 npx tsx apps/site-agent/src/training/classify-probe.ts \
  *     --mode sim+ncm --steps 1500 [--every 250] [--seed 1] [--size 64] [--lung-crop] [--sampling centre-balanced] [--data data/synthetic-default]
- *     [--jitter] [--crop-scale 0.9] [--width 0.125] [--dropout 0.7] [--patients 2] [--slices 40]
+ *     [--jitter] [--crop-scale 0.9] [--width 0.125] [--dropout 0.7] [--patients 2] [--slices 40] [--stem imagenet|small]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { adam, classifierFromConfig, ClassifierConfigSchema, predictPatients, summariseClassifier, trainClassifier, type PatientSampling, type PatientSlices } from '@unbox/models';
+import { adam, ResNetConfigSchema, classifierFromConfig, ClassifierConfigSchema, predictPatients, summariseClassifier, trainClassifier, type PatientSampling, type PatientSlices } from '@unbox/models';
 import { PAPER_CROP } from '@unbox/data';
 import { ensureBackend } from './backend.js';
 import { loadClassifyPatients, loadClassifyTraining } from './classify-data.js';
@@ -26,7 +26,7 @@ const { values: a } = parseArgs({
     sampling: { type: 'string', default: 'uniform' }, data: { type: 'string', default: 'data/synthetic-default' },
     jitter: { type: 'boolean', default: false }, 'crop-scale': { type: 'string', default: String(PAPER_CROP.scale[0]) },
     dropout: { type: 'string' }, width: { type: 'string', default: '0.125' },
-    patients: { type: 'string', default: '2' }, slices: { type: 'string', default: '40' },
+    patients: { type: 'string', default: '2' }, slices: { type: 'string', default: '40' }, stem: { type: 'string', default: 'imagenet' },
   },
 });
 /** A whole number ≥ min from option --name, or exit 2 naming the option. */
@@ -68,7 +68,8 @@ const manifest = (c: string) => join(a.data, c, 'manifest.json');
 
 const backend = await ensureBackend();
 const truth = await loadTruth(['A', 'B', 'C', 'D'].map((c) => join(a.data, c, 'ground-truth.json')));
-const cfgIn = { backbone: { depth: 18 as const, width, inputSize: size, inputChannels: 1, stem: 'imagenet' as const }, phiFilters: 16, mode: ClassifierConfigSchema.shape.mode.parse(a.mode), ...(dropout === undefined ? {} : { dropout }) };
+const stem = ResNetConfigSchema.shape.stem.parse(a.stem);
+const cfgIn = { backbone: { depth: 18 as const, width, inputSize: size, inputChannels: 1, stem }, phiFilters: 16, mode: ClassifierConfigSchema.shape.mode.parse(a.mode), ...(dropout === undefined ? {} : { dropout }) };
 const cfg = ClassifierConfigSchema.parse(cfgIn);
 const shape = { size, channels: 1, truth: truth.chest, lungCrop };
 const sel = await selectRows(['A', 'B', 'C'].map(manifest), 'classify', ['train', 'test']);
@@ -81,7 +82,17 @@ const auc = (ps: PatientSlices[]) => {
   const s = summariseClassifier(predictPatients(model, cfg, ps));
   return `${s.patient.auc.toFixed(3)}/${s.image.auc.toFixed(3)}`;
 };
-process.stdout.write(`${JSON.stringify({ mode: cfg.mode, steps, seed, size, lungCrop, sampling, augmentation, patientsPerBatch, maxSlicesPerPatient, width, dropout: cfg.dropout, backend: backend.backend })}\n`);
+/** Mean patient probability per ground-truth group (severe / mild NCP, CP, Normal): does the ranking follow the lesions? */
+const groups = (ps: PatientSlices[]) => {
+  const sums = new Map<string, number[]>();
+  for (const p of predictPatients(model, cfg, ps)) {
+    const t = truth.chest.get(p.centre ?? '')?.get(p.id);
+    const g = t ? (t.severity ? `${t.severity} ${t.label}` : t.label) : 'unknown';
+    sums.set(g, [...(sums.get(g) ?? []), p.probability]);
+  }
+  return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([g, xs]) => `${g} ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)} (${xs.length})`).join(', ');
+};
+process.stdout.write(`${JSON.stringify({ mode: cfg.mode, steps, seed, size, lungCrop, sampling, augmentation, patientsPerBatch, maxSlicesPerPatient, width, stem, dropout: cfg.dropout, backend: backend.backend })}\n`);
 let losses: number[] = [];
 const t0 = performance.now();
 await trainClassifier(patients, cfgIn, {
@@ -92,5 +103,6 @@ await trainClassifier(patients, cfgIn, {
     const mean = losses.reduce((x, y) => x + y, 0) / losses.length;
     losses = [];
     process.stdout.write(`step ${step} loss ${mean.toFixed(3)} train ${auc(patients)} test ${auc(test)} D ${auc(unseen)} (patient/image AUC) ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`  D mean probability by group: ${groups(unseen)}\n`);
   },
 });
