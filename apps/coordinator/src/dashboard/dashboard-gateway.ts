@@ -79,7 +79,7 @@ export class DashboardGateway {
           continue;
         }
         const row = await this.store.round(c.run, c.round, c.attempt);
-        if (row) nsp.emit('round', { run_id: c.run, round: await roundView(this.store, row) } satisfies DashboardRoundEvent);
+        if (row) nsp.emit('round', { run_id: c.run, round: roundView(row, await this.store.roundDetails(c.run, { round: row.round, attempt: row.attempt })) } satisfies DashboardRoundEvent);
       } catch (e) {
         this.log('warn', `dashboard feed: ${'round' in c ? `round ${c.round} of ` : ''}run ${c.run} not sent: ${(e as Error).message}`);
       }

@@ -1,6 +1,6 @@
 /** Runs and round attempts as the dashboard sees them (GET /api/runs rows, GET /api/runs/:id rounds). */
 import type { DashboardRound, DashboardRun } from '@unbox/protocol';
-import type { RoundRow, RunRow, Store } from '../db/store.js';
+import type { RoundDetails, RoundRow, RunRow, Store } from '../db/store.js';
 
 export function runView(r: RunRow): DashboardRun {
   return {
@@ -15,7 +15,8 @@ export function runView(r: RunRow): DashboardRun {
   };
 }
 
-export async function roundView(store: Store, x: RoundRow): Promise<DashboardRound> {
+/** One round attempt with its cohort, evaluators and dropouts out of `d` (Store.roundDetails). */
+export function roundView(x: RoundRow, d: RoundDetails): DashboardRound {
   return {
     round: x.round,
     attempt: x.attempt,
@@ -27,8 +28,15 @@ export async function roundView(store: Store, x: RoundRow): Promise<DashboardRou
     failure: x.failure,
     started_at: x.started_at,
     ended_at: x.ended_at,
-    cohort: await store.cohort(x.run_id, x.round, x.attempt, 'fit'),
-    evaluators: await store.cohort(x.run_id, x.round, x.attempt, 'evaluate'),
-    dropouts: await store.dropouts(x.run_id, x.round, x.attempt),
+    cohort: d.cohort(x.round, x.attempt, 'fit'),
+    evaluators: d.cohort(x.round, x.attempt, 'evaluate'),
+    dropouts: d.dropouts(x.round, x.attempt),
   };
+}
+
+/** Every attempt of every round of a run, in three queries whatever the number of rounds. */
+export async function roundViews(store: Store, runId: string): Promise<DashboardRound[]> {
+  const rows = await store.rounds(runId);
+  const details = await store.roundDetails(runId);
+  return rows.map((x) => roundView(x, details));
 }

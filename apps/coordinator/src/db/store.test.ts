@@ -105,6 +105,15 @@ for (const [name, make, enabled] of backends) {
       expect(await store.round('run-1', 2, 0)).toBeUndefined();
       expect(await store.cohort('run-1', 1, a2, 'fit')).toEqual(['s1', 's2', 's3']);
       expect(await store.dropouts('run-1', 1, a2)).toEqual([{ site: 's3', stage: 'masked_input', reason: 'disconnected', at: 130 }]);
+      // the whole run in two queries, grouped by attempt; or one attempt; an attempt with none: empty
+      for (const d of [await store.roundDetails('run-1'), await store.roundDetails('run-1', { round: 1, attempt: a2 })]) {
+        expect(d.cohort(1, a2, 'fit')).toEqual(['s1', 's2', 's3']);
+        expect(d.cohort(1, a2, 'evaluate')).toEqual([]);
+        expect(d.dropouts(1, a2)).toEqual([{ site: 's3', stage: 'masked_input', reason: 'disconnected', at: 130 }]);
+        expect(d.dropouts(2, 1)).toEqual([]);
+      }
+      expect((await store.roundDetails('run-1')).cohort(1, a1, 'fit')).toEqual(['s1', 's2', 's3']);
+      expect((await store.roundDetails('run-1', { round: 1, attempt: a2 })).cohort(1, a1, 'fit')).toEqual([]);
       expect(await store.metrics('run-1', 1)).toEqual([{ round: 1, site: 's1', kind: 'fit', numExamples: 12, value: { train_loss: 0.25 } }]);
       expect(await store.run('run-1')).toMatchObject({ completed_rounds: 1, model_hash: 'b'.repeat(64), status: 'running' });
       expect((await store.modelVersions('run-1')).map((v) => [v.round, v.model_hash[0], v.bytes])).toEqual([[0, 'a', 4096], [1, 'b', 4096]]);

@@ -200,6 +200,26 @@ export class Store {
       .then((rows) => rows.map((r) => ({ site: r.site_id, stage: r.stage, reason: r.reason, at: r.at })));
   }
 
+  /**
+   * The cohorts and dropouts of every round attempt of a run (or of the one attempt `only` names) in
+   * two queries, whatever the number of rounds; each lookup gives what cohort() and dropouts() give.
+   */
+  async roundDetails(run: string, only?: { round: number; attempt: number }): Promise<RoundDetails> {
+    let cq = this.db.selectFrom('cohorts').select(['round', 'attempt', 'role', 'site_id']).where('run_id', '=', run);
+    let dq = this.db.selectFrom('dropouts').select(['round', 'attempt', 'site_id', 'stage', 'reason', 'at']).where('run_id', '=', run);
+    if (only) {
+      cq = cq.where('round', '=', only.round).where('attempt', '=', only.attempt);
+      dq = dq.where('round', '=', only.round).where('attempt', '=', only.attempt);
+    }
+    // ordered as cohort() and dropouts() order them within each attempt
+    const cohorts = await cq.orderBy('round').orderBy('attempt').orderBy('role').orderBy('site_id').execute();
+    const dropouts = await dq.orderBy('round').orderBy('attempt').orderBy('at').orderBy('site_id').execute();
+    return new RoundDetails(
+      cohorts.map((r) => ({ round: r.round, attempt: r.attempt, role: r.role, site: r.site_id })),
+      dropouts.map((r) => ({ round: r.round, attempt: r.attempt, record: { site: r.site_id, stage: r.stage, reason: r.reason, at: r.at } })),
+    );
+  }
+
   async putMetrics(m: { run: string; round: number; site: string; kind: 'fit' | 'evaluate'; numExamples: number; value: unknown; now: number }): Promise<void> {
     const json = JSON.stringify(m.value);
     await this.db
@@ -313,6 +333,34 @@ export class Store {
   async tsneRounds(run: string): Promise<number[]> {
     return (await this.db.selectFrom('round_tsne').select('round').where('run_id', '=', run).orderBy('round').execute()).map((r) => r.round);
   }
+}
+
+/** A run's cohorts and dropouts grouped by round attempt (Store.roundDetails); an attempt without any has empty lists. */
+export class RoundDetails {
+  private readonly cohorts = new Map<string, string[]>();
+  private readonly drops = new Map<string, DropoutRecord[]>();
+
+  constructor(
+    cohorts: readonly { round: number; attempt: number; role: 'fit' | 'evaluate'; site: string }[],
+    dropouts: readonly { round: number; attempt: number; record: DropoutRecord }[],
+  ) {
+    for (const c of cohorts) push(this.cohorts, `${c.round}/${c.attempt}/${c.role}`, c.site);
+    for (const d of dropouts) push(this.drops, `${d.round}/${d.attempt}`, d.record);
+  }
+
+  cohort(round: number, attempt: number, role: 'fit' | 'evaluate'): string[] {
+    return [...(this.cohorts.get(`${round}/${attempt}/${role}`) ?? [])];
+  }
+
+  dropouts(round: number, attempt: number): DropoutRecord[] {
+    return (this.drops.get(`${round}/${attempt}`) ?? []).map((d) => ({ ...d }));
+  }
+}
+
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const list = m.get(key);
+  if (list) list.push(v);
+  else m.set(key, [v]);
 }
 
 /** A write that contradicts what is stored (maps to HTTP 409 / error code 'conflict'). */

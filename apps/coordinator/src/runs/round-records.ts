@@ -36,6 +36,7 @@ export async function buildRoundList(store: Store, runId: string): Promise<Round
   }
   const { splits: metrics } = evaluationsByRound(await store.metrics(runId));
   const tsne = new Set(await store.tsneRounds(runId));
+  const details = await store.roundDetails(runId);
   const rounds = [];
   for (const [round, { row: a, count }] of [...last.entries()].sort((x, y) => x[0] - y[0])) {
     rounds.push({
@@ -47,8 +48,8 @@ export async function buildRoundList(store: Store, runId: string): Promise<Round
       started_at: a.started_at,
       ended_at: a.ended_at,
       wall_ms: a.ended_at === null ? null : Math.max(0, a.ended_at - a.started_at),
-      cohort: await store.cohort(runId, round, a.attempt, 'fit'),
-      dropouts: (await store.dropouts(runId, round, a.attempt)).map((d) => ({ site: d.site, stage: d.stage as DropStage, reason: d.reason })),
+      cohort: details.cohort(round, a.attempt, 'fit'),
+      dropouts: details.dropouts(round, a.attempt).map((d) => ({ site: d.site, stage: d.stage as DropStage, reason: d.reason })),
       metrics: metrics.get(round) ?? {},
       model_hash: a.model_hash_out,
       failure: a.failure,

@@ -18,12 +18,13 @@ export async function buildRunSummary(store: Store, runId: string): Promise<RunS
   for (const a of attempts) if (a.status === 'done' || a.status === 'failed') last.set(a.round, a);
   // only the rounds summarised name backends
   const { splits, backends } = evaluationsByRound((await store.metrics(runId)).filter((m) => last.has(m.round)));
+  const details = await store.roundDetails(runId);
   const rounds = [];
   for (const [round, a] of [...last.entries()].sort((x, y) => x[0] - y[0])) {
     rounds.push({
       round,
-      cohort: await store.cohort(runId, round, a.attempt, 'fit'),
-      dropped: (await store.dropouts(runId, round, a.attempt)).map((d) => ({ site: d.site, stage: d.stage as RunSummary['rounds'][number]['dropped'][number]['stage'], reason: d.reason })),
+      cohort: details.cohort(round, a.attempt, 'fit'),
+      dropped: details.dropouts(round, a.attempt).map((d) => ({ site: d.site, stage: d.stage as RunSummary['rounds'][number]['dropped'][number]['stage'], reason: d.reason })),
       wall_s: Math.max(0, ((a.ended_at ?? a.started_at) - a.started_at) / 1000),
       metrics: splits.get(round) ?? {},
       status: a.status as 'done' | 'failed',

@@ -6,7 +6,7 @@ import { ENGINE, STORE } from '../app/tokens.js';
 import type { Store } from '../db/store.js';
 import type { RunEngine } from './run-engine.js';
 import { buildRoundList } from './round-records.js';
-import { roundView, runView } from '../dashboard/views.js';
+import { roundViews, runView } from '../dashboard/views.js';
 import type { RunControl } from '@unbox/protocol';
 
 @ApiTags('runs')
@@ -37,8 +37,7 @@ export class RunsController {
   async get(@Param('id') id: string) {
     const r = await this.store.run(id);
     if (!r) throw new NotFoundException(`no run '${id}'`);
-    const rounds = [];
-    for (const x of await this.store.rounds(id)) rounds.push(await roundView(this.store, x));
+    const rounds = await roundViews(this.store, id);
     return { run_id: r.id, name: r.name, status: r.status, phase: this.engine.phase(id), config: JSON.parse(r.config) as unknown, completed_rounds: r.completed_rounds, model_hash: r.model_hash, failure: r.failure, rounds };
   }
 
