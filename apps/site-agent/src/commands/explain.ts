@@ -22,6 +22,7 @@ interface Flags {
   fill: string;
   seed: number;
   groundTruth?: string[];
+  randomiseWeights?: number;
   json?: boolean;
 }
 
@@ -56,6 +57,11 @@ export function createExplainCommand(): Command {
       .requiredOption('--out <dir>', 'folder for explanation.json and the PNGs'),
   )
     .option('--ground-truth <files...>', 'ground-truth index(es) (synthetic consortium): adds pointing game and lesion ranking figures')
+    .option('--randomise-weights <seed>', 'sanity check (Adebayo et al. 2018): explain with every weighted layer re-drawn from this seed, not the trained weights', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+      return n;
+    })
     .option('--json', 'print explanation.json on stdout')
     .action(async (f: Flags, cmd: Command) => {
       const log = loggerFor(cmd);
@@ -66,9 +72,9 @@ export function createExplainCommand(): Command {
       const rows = byPatient.get(f.patient);
       if (!rows) throw new UserError(`patient "${f.patient}" has no ${task} rows in ${f.manifest.join(', ')}`);
       const lesions = f.groundTruth?.length ? await loadLesionIndex(f.groundTruth) : undefined;
-      log.info('explaining', { patient: f.patient, task, model: site.hash, backend: site.backend.backend });
+      log.info('explaining', { patient: f.patient, task, model: site.hash, backend: site.backend.backend, ...(f.randomiseWeights === undefined ? {} : { randomised_weights_seed: f.randomiseWeights }) });
       const e = await computeExplanation({
-        site, rows, params, lesions, segmentRows: [...byPatient.values()].flat(),
+        site, rows, params, lesions, segmentRows: [...byPatient.values()].flat(), randomiseWeightsSeed: f.randomiseWeights,
         onProgress: (done, total, what) => log.debug('progress', { done, total, what }),
       });
       site.model.dispose();

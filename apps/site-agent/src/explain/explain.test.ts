@@ -120,6 +120,23 @@ describe('unbox-site explain (classifier)', () => {
     if (e.quality) expect(e.quality.lesion_slices).toBeGreaterThan(0);
   });
 
+  it('--randomise-weights explains with re-drawn weights (Adebayo et al.) and records the seed, reproducibly', async () => {
+    const p = patients[0].id;
+    const read = async (dir: string) => ExplanationJson.parse(JSON.parse(await readFile(join(dir, 'explanation.json'), 'utf8'))) as ClassifyExplanationJson;
+    const args = (out: string) => ['explain', '--model', fx.classifier, '--manifest', fx.manifest, '--patient', p, '--out', join(fx.dir, out), '--slices', '1,2', ...FAST];
+    await cli(args('ex-trained'));
+    await cli([...args('ex-random'), '--randomise-weights', '5']);
+    await cli([...args('ex-random2'), '--randomise-weights', '5']);
+    const [trained, random, again] = [await read(join(fx.dir, 'ex-trained')), await read(join(fx.dir, 'ex-random')), await read(join(fx.dir, 'ex-random2'))];
+    expect(random.model.randomised_weights_seed).toBe(5);
+    expect(trained.model.randomised_weights_seed).toBeUndefined();
+    expect(random.model.hash).toBe(trained.model.hash); // the same checkpoint, explained with other weights
+    expect(random.slice_scores).not.toEqual(trained.slice_scores);
+    expect(again.slice_scores).toEqual(random.slice_scores); // seeded
+    expect(random.slices[0].shap.values).not.toEqual(trained.slices[0].shap.values);
+    await expect(cli([...args('ex-bad-seed'), '--randomise-weights', '-1'])).rejects.toThrow(/must be a whole number/);
+  });
+
   it('refuses an unknown patient and an out-of-range slice with clear messages', async () => {
     const out = join(fx.dir, 'ex-bad');
     await expect(cli(['explain', '--model', fx.classifier, '--manifest', fx.manifest, '--patient', 'NOPE', '--out', out])).rejects.toThrow(/patient "NOPE" has no classify rows/);

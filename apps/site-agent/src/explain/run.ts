@@ -8,6 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { windowCt, LUNG_WINDOW } from '@unbox/data';
 import { toJsonText } from '@unbox/models';
+import { cascadingLayers, withRandomisedWeights } from '@unbox/xai';
 import { UserError } from '../errors.js';
 import type { ManifestRow } from '../training/manifests.js';
 import { explainClassifier, fillFor } from './classify.js';
@@ -58,14 +59,27 @@ export interface ExplainInputs {
   /** every segment row of the manifests: the latent Dice map's samples */
   segmentRows?: ManifestRow[];
   onProgress?: Progress;
+  /**
+   * Explain with every weighted layer re-drawn from this seed (the end state of Adebayo et al.'s
+   * cascading randomisation), the trained weights restored after: the baseline that tells how much
+   * of an explanation comes from the image and the perturbation alone, not from what the model learnt.
+   */
+  randomiseWeightsSeed?: number;
 }
 
 export async function computeExplanation(inp: ExplainInputs): Promise<Explanation> {
+  const seed = inp.randomiseWeightsSeed;
+  if (seed === undefined) return explainWith(inp);
+  return withRandomisedWeights(inp.site.model, cascadingLayers(inp.site.model), seed, () => explainWith(inp));
+}
+
+async function explainWith(inp: ExplainInputs): Promise<Explanation> {
   const { site, rows, params } = inp;
   const { config } = site;
+  const seed = inp.randomiseWeightsSeed;
   const provenance = {
     backend: site.backend.backend, seed: params.seed, config, versions: { ...site.backend.versions }, created: new Date().toISOString(),
-    model: { dir: site.dir, hash: site.hash, step: site.step }, params,
+    model: { dir: site.dir, hash: site.hash, step: site.step, ...(seed === undefined ? {} : { randomised_weights_seed: seed }) }, params,
   };
   if (config.task === 'classify') {
     const scan = await loadClassifyScan(rows, config.model.backbone.inputSize, inp.lesions);

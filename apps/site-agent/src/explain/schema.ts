@@ -67,7 +67,13 @@ const Provenance = {
   config: z.unknown(),
   versions: z.record(z.string(), z.unknown()),
   created: z.string(),
-  model: z.object({ dir: z.string(), hash: z.string(), step: z.number().int() }),
+  model: z.object({
+    dir: z.string(),
+    hash: z.string(),
+    step: z.number().int(),
+    /** set when every weighted layer was re-drawn with this seed (model-randomisation sanity check, Adebayo et al. 2018) */
+    randomised_weights_seed: z.number().int().optional(),
+  }),
   params: ExplainParams,
 };
 
