@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateLesionSlices, clusterBootstrapMean, lesionSlicesOf, poissonBinomialTail, quantileSorted, signTest, type LesionSlice } from './explain-aggregate.js';
+import { aggregateLesionSlices, baselineRows, clusterBootstrapMean, lesionSlicesOf, poissonBinomialTail, quantileSorted, signTest, type LesionSlice } from './explain-aggregate.js';
 
 describe('poissonBinomialTail', () => {
   it('matches hand-computed tails', () => {
@@ -125,5 +125,40 @@ describe('lesionSlicesOf', () => {
     expect(() => lesionSlicesOf({}, 'e.json', 'P1', 'mild')).toThrow('e.json: slices is not an array');
     expect(() => lesionSlicesOf({ slices: [{ index: 1, lesion: { ...lesion, pointing_chance: 'x' } }] }, 'e.json', 'P1', 'mild')).toThrow('e.json: slices[0].lesion.pointing_chance is not a finite number');
     expect(() => lesionSlicesOf({ slices: [{ index: 1, lesion: { ...lesion, shap: null } }] }, 'e.json', 'P1', 'mild')).toThrow('e.json: slices[0].lesion.shap is not an object');
+  });
+});
+
+describe('baselineRows (trained against weight-randomised model, paired by slice)', () => {
+  const trained = [
+    slice('P1', 'mild', { index: 3, lime_top: true, lime_auc: 0.9 }),
+    slice('P2', 'severe', { index: 5, lime_top: true, lime_auc: 0.7 }),
+    slice('P2', 'severe', { index: 6, lime_top: false, lime_auc: 0.6 }),
+    slice('P3', 'severe', { index: 1, lime_top: true, lime_auc: 0.8 }), // no randomised counterpart: not paired
+  ];
+  const randomised = [
+    slice('P1', 'mild', { index: 3, lime_top: true, lime_auc: 0.5 }),
+    slice('P2', 'severe', { index: 5, lime_top: false, lime_auc: 0.7 }),
+    slice('P2', 'severe', { index: 6, lime_top: false, lime_auc: null }),
+  ];
+  const rows = baselineRows(trained, randomised, { resamples: 2000, seed: 7 });
+  const row = (group: string, metric: string) => rows.find((r) => r.group === group && r.metric === metric)!;
+
+  it('pairs slices by patient and index and gives hand-computed means and differences', () => {
+    const top = row('all', 'lime_top_is_lesion');
+    // pairs (P1,3): 1 vs 1, (P2,5): 1 vs 0, (P2,6): 0 vs 0
+    expect(top).toMatchObject({ n: 3, trained: 2 / 3, randomised: 1 / 3 });
+    expect(top.difference).toBeCloseTo(1 / 3, 12);
+    // per-patient differences: P1 [0], P2 [1, 0]: resampled pooled means 0, 1/3, 1/2
+    expect([top.ci95_low, top.ci95_high]).toEqual([0, 0.5]);
+    // rank AUC: (P2,6) has no randomised value, so two pairs: trained (0.9 + 0.7)/2, randomised (0.5 + 0.7)/2
+    const auc = row('all', 'lime_rank_auc');
+    expect(auc.n).toBe(2);
+    expect(auc.difference).toBeCloseTo(0.2, 12);
+    expect(row('mild', 'lime_rank_auc')).toMatchObject({ n: 1, trained: 0.9, randomised: 0.5 });
+  });
+
+  it('gives null figures for a group with no pairs', () => {
+    const none = baselineRows(trained, [], { resamples: 10, seed: 1 });
+    expect(none.find((r) => r.group === 'all' && r.metric === 'shap_rank_auc')).toMatchObject({ n: 0, trained: null, randomised: null, difference: null, ci95_low: null });
   });
 });

@@ -4,7 +4,8 @@
  * `npm run experiment -- classify`) explains every NCP patient of the unseen centre (the last one,
  * all splits) with `unbox-site explain --ground-truth`, by default on every slice of the patient's
  * lesion run; the per-slice lesion figures are pooled into the pointing game, box IoU, LIME/SHAP
- * top-is-lesion and rank AUC against chance, per severity (explain-aggregate.ts). The consortium
+ * top-is-lesion and rank AUC against chance, per severity (explain-aggregate.ts), and against the
+ * same network with its weights re-drawn (Adebayo et al.'s sanity check, paired by slice). The consortium
  * is never generated here: the model must have been trained on the one on disk.
  * Writes results/explain.json and results/explain.md.
  */
@@ -15,7 +16,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { loadGroundTruthIndex } from '@unbox/data';
 import { markdownTable } from '@unbox/models';
 import { parseExperimentArgs, type ExperimentArgs } from './args.js';
-import { aggregateLesionSlices, lesionSlicesOf, type LesionSlice, type MetricRow, type Severity } from './explain-aggregate.js';
+import { aggregateLesionSlices, baselineRows, lesionSlicesOf, type BaselineRow, type LesionSlice, type MetricRow, type Severity } from './explain-aggregate.js';
 import { pool } from './pool.js';
 import { writeResults } from './report.js';
 import { progressLog, runSiteAgent } from './site-cli.js';
@@ -153,7 +154,7 @@ export async function main(argv: string[]): Promise<void> {
   const work = join(dir, 'experiments', `explain-seed${args.seed}`);
   log(`explaining ${ncp.length} NCP patients of centre ${testCentre} with ${model.dir} (step ${model.step}), slices: ${args.slices}, ${jobs} at a time`);
 
-  interface Done { patient: string; severity: Severity; split: string; lesion_run: [number, number]; explained: number; lesion_slices: number; probability: number | null; seconds: number; json: Record<string, unknown>; slices: LesionSlice[] }
+  interface Done { patient: string; severity: Severity; split: string; lesion_run: [number, number]; explained: number; lesion_slices: number; probability: number | null; seconds: number; json: Record<string, unknown>; slices: LesionSlice[]; randomised: LesionSlice[] }
   const failed: { patient: string; error: string }[] = [];
   const done = await pool(ncp, jobs, async (c): Promise<Done | null> => {
     const out = join(work, c.patient);
@@ -161,19 +162,25 @@ export async function main(argv: string[]): Promise<void> {
     const which = args.slices === 'lesion' ? range(...c.lesion_slices).join(',') : 'top';
     const ts = performance.now();
     try {
-      await runSiteAgent(
-        ['explain', '--model', model.dir, '--manifest', manifest, '--ground-truth', groundTruth, '--patient', c.patient, '--slices', which, '--seed', String(args.seed), '--out', out],
+      const explain = (dir: string, extra: string[]) => runSiteAgent(
+        ['explain', '--model', model.dir, '--manifest', manifest, '--ground-truth', groundTruth, '--patient', c.patient, '--slices', which, '--seed', String(args.seed), '--out', dir, ...extra],
         progressLog(log, c.patient),
       );
+      await explain(out, []);
       const seconds = +((performance.now() - ts) / 1000).toFixed(2);
+      // the sanity check: the same slices explained by the same network with every weighted layer re-drawn
+      const randomDir = join(out, 'randomised');
+      await explain(randomDir, ['--randomise-weights', String(args.seed)]);
       const file = join(out, 'explanation.json');
       const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
       const { explained, lesion } = lesionSlicesOf(json, file, c.patient, c.severity);
+      const randomFile = join(randomDir, 'explanation.json');
+      const randomised = lesionSlicesOf(JSON.parse(await readFile(randomFile, 'utf8')), randomFile, c.patient, c.severity).lesion;
       if (!lesion.length && args.slices === 'lesion') log(`  ${c.patient}: warning: none of the ${explained} slices of its lesion run holds lesion pixels (mask not on the scan grid?)`);
       if (!lesion.length && args.slices === 'top') log(`  ${c.patient}: none of explain's ${explained} top slices holds lesion pixels`);
       log(`  ${c.patient} (${c.severity}): ${lesion.length} lesion slices in ${seconds} s`);
       const probability = typeof json.probability === 'number' ? json.probability : null;
-      return { patient: c.patient, severity: c.severity, split: c.split, lesion_run: c.lesion_slices, explained, lesion_slices: lesion.length, probability, seconds, json, slices: lesion };
+      return { patient: c.patient, severity: c.severity, split: c.split, lesion_run: c.lesion_slices, explained, lesion_slices: lesion.length, probability, seconds, json, slices: lesion, randomised };
     } catch (e) {
       // one patient that cannot be explained is recorded, not the end of the experiment
       const error = (e as Error).message.split('\n').slice(0, 3).join(' ');
@@ -186,6 +193,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!ok.length) throw new Error(`every patient failed; first: ${failed[0]?.patient}: ${failed[0]?.error}`);
   const slices = ok.flatMap((d) => d.slices);
   const rows: MetricRow[] = aggregateLesionSlices(slices, { resamples: RESAMPLES, seed: args.seed });
+  const baseline: BaselineRow[] = baselineRows(slices, ok.flatMap((d) => d.randomised), { resamples: RESAMPLES, seed: args.seed });
   const first = ok[0].json;
   const firstSlice = (first.slices as { shap?: { nsamples?: number }; lime?: { num_samples?: number } }[])[0];
   const seconds = ok.map((d) => d.seconds).sort((a, b) => a - b);
@@ -206,7 +214,10 @@ export async function main(argv: string[]): Promise<void> {
     seconds_per_patient: { mean: +(seconds.reduce((a, b) => a + b, 0) / seconds.length).toFixed(2), median: seconds[Math.floor(seconds.length / 2)], max: seconds.at(-1) },
     seconds_per_lesion_slice: +(seconds.reduce((a, b) => a + b, 0) / Math.max(1, slices.length)).toFixed(2),
     rows,
-    patients: ok.map(({ json: _j, slices: _s, ...p }) => p),
+    // model-randomisation sanity check (Adebayo et al. 2018): every weighted layer re-drawn with seed `seed`
+    randomised_weights_seed: args.seed,
+    baseline,
+    patients: ok.map(({ json: _j, slices: _s, randomised: _r, ...p }) => p),
     failed,
     per_slice: slices,
     explanations: work,
@@ -224,6 +235,11 @@ export async function main(argv: string[]): Promise<void> {
       'chance: mean chance level (random peak / random top superpixel; 0.5 for rank AUC); p: one-sided exact p-value of "above chance" ' +
       '(Poisson-binomial for hits, sign test for AUC; slices as independent trials, so optimistic where slices of a patient agree).', '',
     markdownTable(tableRows, ['group', 'metric', 'n', 'patients', 'value', 'ci95', 'chance', 'p']), '',
+    'Model-randomisation sanity check (Adebayo et al. 2018): the same slices explained by the same network with every weighted layer ' +
+      're-drawn (`unbox-site explain --randomise-weights`). difference: trained − randomised, paired by slice; ci95: 95 % bootstrap over ' +
+      'patients. A figure above chance but not above the randomised model comes from the image and the perturbation, not from what the model learnt.', '',
+    markdownTable(baseline.map((r) => ({ ...r, trained: r.trained ?? Number.NaN, randomised: r.randomised ?? Number.NaN, difference: r.difference ?? Number.NaN, ci95: r.ci95_low === null ? 'n/a' : `[${fmt(r.ci95_low)}, ${fmt(r.ci95_high)}]` })),
+      ['group', 'metric', 'n', 'trained', 'randomised', 'difference', 'ci95']), '',
     markdownTable(json.patients.map((p) => ({ ...p, lesion_run: p.lesion_run.join('-'), probability: p.probability ?? Number.NaN })), ['patient', 'severity', 'split', 'lesion_run', 'lesion_slices', 'probability', 'seconds']), '',
   ].join('\n');
   const paths = await writeResults(args.results, 'explain', json, md);
