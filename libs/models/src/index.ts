@@ -3,6 +3,7 @@ export * from './backend/index.js';
 export * from './ops/index.js';
 export { ResNetConfigSchema, resnet, type ResNetConfig } from './layers/resnet.js';
 export { DepthToSpace } from './layers/depth-to-space-layer.js';
+export { StepDropout, setDropoutStep } from './layers/step-dropout.js';
 export * from './classifier/config.js';
 export { buildClassifier, runClassifier, scores, scoresFromPooled, EDM_LAYER, type ClassifierOutputs } from './classifier/model.js';
 export { sections, sectionK, type Section } from './classifier/sections.js';

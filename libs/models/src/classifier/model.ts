@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resnet } from '../layers/resnet.js';
 import { Seeds } from '../layers/init.js';
+import { StepDropout } from '../layers/step-dropout.js';
 import { ClassifierConfigSchema, type ClassifierConfig, type ClassifierConfigInput } from './config.js';
 
 type Sym = tf.SymbolicTensor;
@@ -32,7 +33,8 @@ export function buildClassifier(cfgIn: ClassifierConfigInput, opts: { seed?: num
   } else {
     ({ input, features } = resnet(config.backbone, 'backbone', seeds));
   }
-  const dropped = tf.layers.dropout({ rate: config.dropout, name: 'edm_dropout' }).apply(features) as Sym;
+  // masks drawn from (seed, step) (StepDropout): tfjs's Dropout gives unreproducible or frozen masks
+  const dropped = new StepDropout({ rate: config.dropout, seed: opts.seed ?? 0, name: 'edm_dropout' }).apply(features) as Sym;
   const cam = tf.layers.conv2d({ filters: config.numClasses, kernelSize: 1, useBias: true, kernelInitializer: seeds.glorot(), name: EDM_LAYER }).apply(dropped) as Sym;
   const pooled = tf.layers.globalAveragePooling2d({ name: 'edm_pool' }).apply(dropped) as Sym;
   // φ (Eq. 9): a small nonlinear conv transform of the backbone features, then T = wφ + b.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fileIO } from './checkpoint-io.js';
 import '../layers/depth-to-space-layer.js'; // registers the custom layer for deserialisation
+import '../layers/step-dropout.js'; // likewise
 
 export interface TrainState {
   step: number;

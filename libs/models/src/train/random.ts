@@ -13,3 +13,14 @@ export function rng(seed: number): () => number {
 export function randInt(r: () => number, n: number): number {
   return Math.floor(r() * n);
 }
+
+/**
+ * A well-mixed 32-bit seed of (seed, step) (splitmix32-style finaliser), so neighbouring steps get
+ * unrelated streams: the per-step augmentation draws (viewRng) and dropout masks (StepDropout).
+ */
+export function stepSeed(seed: number, step: number): number {
+  let z = (Math.imul(seed >>> 0, 0x9e3779b9) + Math.imul(step + 1, 0x85ebca6b)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}

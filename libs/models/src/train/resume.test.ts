@@ -19,9 +19,10 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 const weights = (m: tf.LayersModel) => m.getWeights().map((w) => w.dataSync().slice());
 
 describe('interrupted and resumed training equals uninterrupted training', () => {
-  it('classifier (SIM+NCM): same batches, optimiser state and weights after resume', async () => {
+  it('classifier (SIM+NCM, dropout 0.5): same batches, dropout masks, optimiser state and weights after resume', async () => {
     const data = lesionPatients(6, 1);
-    const cfg = tinyClassifier({ sectionLength: 4, k: 2, dropout: 0 }); // dropout masks are not seeded
+    // dropout on: StepDropout draws its masks from (seed, step), so the resumed run draws what the straight one did
+    const cfg = tinyClassifier({ sectionLength: 4, k: 2, dropout: 0.5 });
     const straight = await trainClassifier(data, cfg, { steps: 4, seed: 5, patientsPerBatch: 2 });
     await trainClassifier(data, cfg, { steps: 2, seed: 5, patientsPerBatch: 2, checkpoint: { dir: join(dir, 'c'), every: 1 } });
     const opt = adam();

@@ -56,7 +56,7 @@ describe('classifierBatch with a view', () => {
 
 describe('trainClassifier with a per-batch view', () => {
   const data = lesionPatients(4, 1);
-  const cfg = tinyClassifier({ sectionLength: 4, k: 2, dropout: 0 }); // dropout masks are not seeded
+  const cfg = tinyClassifier({ sectionLength: 4, k: 2, dropout: 0 });
 
   /** A view that records the first draw of every call, per step (the frozen-view bug gives one value per patient forever). */
   function recording(): { view: WindowView; seen: { id: string; start: number; u: number }[] } {

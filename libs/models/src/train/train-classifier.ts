@@ -13,7 +13,8 @@ import type { PatientSpan } from '../classifier/objective.js';
 import { classifierStep, type ClassifierBatch } from './classifier-step.js';
 import { adam } from './step.js';
 import { checkPatients, type PatientSlices } from './datasets.js';
-import { randInt, rng } from './random.js';
+import { randInt, rng, stepSeed } from './random.js';
+import { setDropoutStep } from '../layers/step-dropout.js';
 import { saveCheckpoint } from './checkpoint.js';
 
 /**
@@ -27,11 +28,7 @@ export type WindowView = (window: SliceWindow, r: () => number) => Float32Array;
 
 /** The generator a step's views draw from: a function of (seed, step) alone, so resuming needs no replay. */
 export function viewRng(seed: number, step: number): () => number {
-  // splitmix32-style finaliser of seed and step, so neighbouring steps get unrelated streams
-  let z = (Math.imul(seed >>> 0, 0x9e3779b9) + Math.imul(step + 1, 0x85ebca6b)) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return rng((z ^ (z >>> 16)) >>> 0);
+  return rng(stepSeed(seed, step));
 }
 
 export interface TrainOptions {
@@ -151,6 +148,8 @@ export async function trainClassifier(patients: PatientSlices[], cfgIn: Classifi
     const vr = view ? viewRng(opts.seed, s) : null;
     const batch = classifierBatch(sampleWindows(patients, r, perBatch, maxSlices, opts.sampling), config.numClasses, view && vr ? (w) => view(w, vr) : undefined);
     const images = batch.x.shape[0];
+    // dropout masks from (seed, step), like the views: a seed reproduces the run, a resume continues it
+    setDropoutStep(model, stepSeed(opts.seed, s));
     const loss = classifierStep(model, config, optimizer, batch);
     batch.x.dispose();
     losses.push(loss);
