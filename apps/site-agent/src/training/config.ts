@@ -38,6 +38,11 @@ export const ClassifyTrainConfig = z
     cropScale: z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).refine(([lo, hi]) => lo <= hi, 'must be [lo, hi] with lo <= hi').default([0.9, 1]),
     /** scanner-signature jitter per scan and step (calibration ±8 %, ±50 HU, noise 0–30 HU; not in the paper). */
     scannerJitter: z.boolean().default(false),
+    /**
+     * how each step's patients are drawn: 'uniform', or 'centre-balanced' (pairs of one NCP and one
+     * non-NCP patient of one centre, so a cue that only identifies the centre cannot lower the loss).
+     */
+    sampling: z.enum(['uniform', 'centre-balanced']).default('uniform'),
     model: ClassifierConfigSchema.strict().default(ClassifierConfigSchema.parse({ backbone: CPU_BACKBONE })),
   })
   .strict();

@@ -31,7 +31,8 @@ describe('dataset assembly (pure)', () => {
 
   it('classify view options: the paper\'s crop and no jitter by default; a bad range is named', () => {
     const d = parseTrainConfig('classify', {});
-    expect(d.task === 'classify' && [d.cropScale, d.scannerJitter]).toEqual([[0.9, 1], false]);
+    expect(d.task === 'classify' && [d.cropScale, d.scannerJitter, d.sampling]).toEqual([[0.9, 1], false, 'uniform']);
+    expect(() => parseTrainConfig('classify', { sampling: 'stratified' }, 'c.json')).toThrow(/sampling: Invalid option/);
     expect(() => parseTrainConfig('classify', { cropScale: [0.9, 0.5] }, 'c.json')).toThrow(/c.json: invalid classify config: cropScale: must be \[lo, hi\]/);
     expect(() => parseTrainConfig('classify', { cropScale: [0, 1] }, 'c.json')).toThrow(/cropScale.0/);
     expect(() => parseTrainConfig('segment', { scannerJitter: true }, 'c.json')).toThrow(/Unrecognized key/);

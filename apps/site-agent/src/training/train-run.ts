@@ -139,7 +139,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     const patients = loaded.patients.map((p) => p.patient);
     if (patients.length === 0) throw noData('labelled classify rows in the train split', sel, [...sel.skipped, ...loaded.skipped]);
     const positives = patients.filter((p) => p.label === 1).length;
-    log.info('training classifier', { patients: patients.length, positive: positives, slices: patients.reduce((a, p) => a + p.slices, 0), mode: c.model.mode, augment: c.augment ? 'per batch' : 'none', crop_scale: c.cropScale, scanner_jitter: c.scannerJitter, backend: backend.backend, from_step: startStep, steps: c.steps });
+    log.info('training classifier', { patients: patients.length, positive: positives, slices: patients.reduce((a, p) => a + p.slices, 0), mode: c.model.mode, augment: c.augment ? 'per batch' : 'none', crop_scale: c.cropScale, scanner_jitter: c.scannerJitter, sampling: c.sampling, backend: backend.backend, from_step: startStep, steps: c.steps });
     if (positives === 0 || positives === patients.length) log.warn('the train split holds one class only: the classifier cannot learn to separate NCP from the rest');
     const heldout: Record<string, PatientSlices[]> = {};
     for (const split of c.evalSplits.filter((s) => s !== 'train')) {
@@ -149,7 +149,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     ({ model, optimizer } = start ?? { model: (await classifierFromConfig(c.model, c.seed)).model, optimizer: adam(c.model.learningRate) });
     if (startStep < c.steps) {
       await trainClassifier(patients, c.model, {
-        steps: c.steps, seed: c.seed, patientsPerBatch: c.patientsPerBatch, maxSlicesPerPatient: c.maxSlicesPerPatient, model, optimizer, startStep, onStep,
+        steps: c.steps, seed: c.seed, patientsPerBatch: c.patientsPerBatch, maxSlicesPerPatient: c.maxSlicesPerPatient, sampling: c.sampling, model, optimizer, startStep, onStep,
         ...(c.augment ? { view: loaded.view } : {}),
       });
     }
