@@ -10,6 +10,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { markdownTable, TABLE2_MODES, type ClassificationSummary } from '@unbox/models';
+import { withOverrides } from './args.js';
 import { prepareExperiment } from './consortium.js';
 import { pool } from './pool.js';
 import { writeJson, writeResults } from './report.js';
@@ -39,10 +40,10 @@ export async function main(argv: string[]): Promise<void> {
   const runMode = async (mode: (typeof TABLE2_MODES)[number]) => {
     const out = join(work, mode);
     await rm(out, { recursive: true, force: true });
-    const config = {
+    const config = withOverrides({
       task: 'classify', seed: args.seed, steps, checkpointEvery: Math.max(1, Math.ceil(steps / 4)), evalSplits: ['test'],
       patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: { ...size.classify.model, mode },
-    };
+    }, args.train);
     const cfgPath = join(work, `${mode}.config.json`);
     await writeJson(cfgPath, config);
     log(`${mode}: training on ${train.map((c) => c.centre).join(', ')}`);
@@ -79,13 +80,13 @@ export async function main(argv: string[]): Promise<void> {
   const json = {
     experiment: 'classify', command: `npm run experiment -- ${['classify', ...argv].join(' ')}`, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: unseen?.backend, threads: unseen?.threads, jobs, seed: args.seed, versions: unseen?.versions, created: new Date().toISOString(),
-    config: { size: size.name, synth: size.synth, steps, patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: size.classify.model },
+    config: { size: size.name, synth: size.synth, steps, patientsPerBatch: size.classify.patientsPerBatch, maxSlicesPerPatient: size.classify.maxSlicesPerPatient, model: size.classify.model, train_overrides: args.train ?? null },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDistribution }, memorisation: gap, per_mode: perMode, consortium_generated_s: generated_s, runs: work,
   };
   const md = [
     `# Table 2 on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
     `\`${json.command}\`: trained on the train split of centres ${json.train_centres.join(', ')}, tested on every patient of the unseen centre ${json.test_centres.join(', ')}; ` +
-      `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}, ${jobs} method${jobs === 1 ? '' : 's'} at a time), seed ${args.seed}, ${steps} steps per method, wall time ${wall_s} s, ${json.created}.`,
+      `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}, ${jobs} method${jobs === 1 ? '' : 's'} at a time), seed ${args.seed}, ${steps} steps per method${args.train ? `, train config overrides ${JSON.stringify(args.train)}` : ''}, wall time ${wall_s} s, ${json.created}.`,
     'Image level: slices of NCP patients inside the lesion run are positive (ground truth, evaluation only). n/a: undefined (no positive predictions).', '',
     markdownTable(rows, ['method', 'level', 'n', 'acc', 'precision', 'sensitivity', 'specificity', 'auc', 'train_s']), '',
     `In distribution (test split of ${json.train_centres.join(', ')}):`, '',

@@ -10,6 +10,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { markdownTable, TABLE4_5_RUNS } from '@unbox/models';
+import { withOverrides } from './args.js';
 import { prepareExperiment } from './consortium.js';
 import { pool } from './pool.js';
 import { writeJson, writeResults } from './report.js';
@@ -45,10 +46,10 @@ export async function main(argv: string[]): Promise<void> {
     const name = `${run.decoder}-${run.loss}`;
     const out = join(work, name);
     await rm(out, { recursive: true, force: true });
-    const config = {
+    const config = withOverrides({
       task: 'segment', seed: args.seed, steps, checkpointEvery: Math.max(1, Math.ceil(steps / 4)), evalSplits: ['test'], batchSize: size.segment.batchSize,
       model: { ...size.segment.model, decoder: run.decoder, loss: run.loss },
-    };
+    }, args.train);
     const cfgPath = join(work, `${name}.config.json`);
     await writeJson(cfgPath, config);
     log(`${run.decoder}/${run.loss}: training on ${train.map((c) => c.centre).join(', ')}`);
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<void> {
   const json = {
     experiment: 'segment', train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: unseen?.backend, threads: unseen?.threads, jobs, seed: args.seed, versions: unseen?.versions, created: new Date().toISOString(),
-    config: { size: size.name, synth: size.synth, steps, batchSize: size.segment.batchSize, model: size.segment.model },
+    config: { size: size.name, synth: size.synth, steps, batchSize: size.segment.batchSize, model: size.segment.model, train_overrides: args.train ?? null },
     rows, per_run: perRun, consortium_generated_s: generated_s, runs: work,
   };
   const table = pivot(rows);
@@ -84,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
   const md = [
     `# Tables 4 and 5 on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
     `\`npm run experiment -- segment${args.quick ? ' --quick' : ''}\`: trained on the train split of centres ${json.train_centres.join(', ')} (thick scans labelled, thin scans unlabelled), tested on every scan of the unseen centre ${json.test_centres.join(', ')}; ` +
-      `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}, ${jobs} run${jobs === 1 ? '' : 's'} at a time), seed ${args.seed}, ${steps} steps per run, wall time ${wall_s} s, ${json.created}.`,
+      `backend ${json.backend} (${json.threads} thread${json.threads === 1 ? '' : 's'}, ${jobs} run${jobs === 1 ? '' : 's'} at a time), seed ${args.seed}, ${steps} steps per run${args.train ? `, train config overrides ${JSON.stringify(args.train)}` : ''}, wall time ${wall_s} s, ${json.created}.`,
     'Dice: per class averaged over slices (a ventricle absent from both prediction and truth does not count), then over the four ventricles. Table 4: the two LS+LT rows; Table 5: the subpixel rows.', '',
     markdownTable(table, cols), '',
   ].join('\n');
