@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccountInputError, accountName, choosePassword } from './account-input.js';
+import { accountInput, AccountInputError, accountName, choosePassword } from './account-input.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'unbox-account-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,5 +37,18 @@ describe('account input', () => {
     writeFileSync(f, 'short');
     await expect(choosePassword(f, terminal())).rejects.toThrow(/^password in .*short must be at least 8 characters/);
     await expect(choosePassword('-', piped('tiny'))).rejects.toThrow(/^password from stdin must be at least 8 characters/);
+  });
+});
+
+describe('accountInput (each CLI\'s own error)', () => {
+  class CliError extends Error {}
+  const { username, choosePassword: choose } = accountInput((m) => new CliError(m));
+
+  it('normalises a good username and turns an input error into the CLI\'s error, same message', async () => {
+    expect(await username('Alice')).toBe('alice');
+    const err = await username('a b').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as Error).message).toMatch(/^username "a b": /);
+    await expect(choose(join(dir, 'missing'))).rejects.toBeInstanceOf(CliError);
   });
 });

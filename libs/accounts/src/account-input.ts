@@ -49,3 +49,22 @@ export async function choosePassword(
   if (!r.success) throw new AccountInputError(`password ${file && file !== '-' ? `in ${file} ` : 'from stdin '}${r.error.issues[0].message}`);
   return { password, generated: false };
 }
+
+/**
+ * The two inputs with AccountInputError turned into the calling CLI's own error (`asError`), so
+ * each CLI reports them its way (one line, its exit code) without re-wrapping them itself.
+ */
+export function accountInput(asError: (message: string) => Error): {
+  username: (name: string) => Promise<string>;
+  choosePassword: (file: string | undefined) => Promise<{ password: string; generated: boolean }>;
+} {
+  const input = async <T>(f: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof AccountInputError) throw asError(e.message);
+      throw e;
+    }
+  };
+  return { username: (name) => input(() => accountName(name)), choosePassword: (file) => input(() => choosePassword(file)) };
+}

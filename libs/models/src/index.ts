@@ -21,7 +21,7 @@ export { segmenterStep, segmenterSchedule, type SegBatch } from './train/segment
 export { fileIO, saveModel, loadModel } from './train/checkpoint-io.js';
 export { saveCheckpoint, loadCheckpoint, type TrainState } from './train/checkpoint.js';
 export type { PatientSlices, SegImage } from './train/datasets.js';
-export { trainClassifier, labelVector, classifierBatch, sliceWindow, samplePatients, viewRng, type PatientSampling, type SliceWindow, type TrainOptions, type WindowView } from './train/train-classifier.js';
+export { trainClassifier, labelVector, classifierBatch, sliceWindow, samplePatients, viewRng, PatientSampling, type SliceWindow, type TrainOptions, type WindowView } from './train/train-classifier.js';
 export { trainSegmenter, makeSegBatch, segmenterBatchImages, type SegTrainOptions } from './train/train-segmenter.js';
 export { PAPER_SEG_AUGMENT, augmentSegBatch, augmentSegImage, drawSegAugment, flipLabelMap, swapMirrorLabels, type SegAugmentDraw, type SegAugmentOptions } from './train/segmenter-augment.js';
 export { classCounts, classWeights, type ClassWeighting } from './segmenter/class-weights.js';

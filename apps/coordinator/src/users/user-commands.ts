@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import { AdminError } from '../admin-client.js';
 import { openDatabase } from '../db/connect.js';
-import { AccountInputError, accountName, choosePassword as choosePasswordInput, hashPassword } from '@unbox/accounts';
+import { accountInput, hashPassword } from '@unbox/accounts';
 import { UserStore } from './user-store.js';
 
 export interface UserDbFlags {
@@ -31,18 +31,8 @@ async function withUsers<T>(f: UserDbFlags, fn: (u: UserStore) => Promise<T>): P
   }
 }
 
-/** The operator's input, with its errors as the admin CLI's (one line, exit 1). */
-async function input<T>(f: () => T | Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof AccountInputError) throw new AdminError(e.message);
-    throw e;
-  }
-}
-
-const username = (name: string) => input(() => accountName(name));
-const choosePassword = (file: string | undefined) => input(() => choosePasswordInput(file));
+/** The operator's input (username, password), with its errors as the admin CLI's (one line, exit 1). */
+const { username, choosePassword } = accountInput((m) => new AdminError(m));
 
 export async function userAdd(f: UserDbFlags, name: string, role: string, passwordFile?: string): Promise<Record<string, unknown>> {
   const user = await username(name);

@@ -6,24 +6,14 @@
  */
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
-import { AccountInputError, accountName, choosePassword as choosePasswordInput, hashPassword } from '@unbox/accounts';
+import { accountInput, hashPassword } from '@unbox/accounts';
 import { readUsers, usersPath, writeUsers } from '../serve/users.js';
 
 const siteDirOption = () => new Option('--site-dir <dir>', 'site folder holding users.json').default(process.env.UNBOX_SITE_DIR ?? 'site');
 const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 
-/** The operator's input, with its errors as this CLI's UserError (one line, exit 1). */
-async function input<T>(f: () => T | Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof AccountInputError) throw new UserError(e.message);
-    throw e;
-  }
-}
-
-const username = (name: string) => input(() => accountName(name));
-const choosePassword = (file: string | undefined) => input(() => choosePasswordInput(file));
+/** The operator's input (username, password), with its errors as this CLI's UserError (one line, exit 1). */
+const { username, choosePassword } = accountInput((m) => new UserError(m));
 
 const passwordFileOption = () => new Option('--password-file <file>', "file holding the password ('-' = stdin)");
 /** A generated password is printed once, with a note saying so; a chosen one never is. */

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { adam, ResNetConfigSchema, classifierFromConfig, ClassifierConfigSchema, predictPatients, summariseClassifier, trainClassifier, type PatientSampling, type PatientSlices } from '@unbox/models';
+import { adam, ResNetConfigSchema, classifierFromConfig, ClassifierConfigSchema, predictPatients, summariseClassifier, trainClassifier, PatientSampling, type PatientSlices } from '@unbox/models';
 import { PAPER_CROP } from '@unbox/data';
 import { ensureBackend } from './backend.js';
 import { loadClassifyPatients, loadClassifyTraining } from './classify-data.js';
@@ -44,12 +44,12 @@ const seed = whole('seed', a.seed, 0);
 const size = whole('size', a.size, 8);
 const patientsPerBatch = whole('patients', a.patients, 1);
 const maxSlicesPerPatient = whole('slices', a.slices, 1);
-const SAMPLINGS: PatientSampling[] = ['uniform', 'centre-balanced'];
-if (!SAMPLINGS.includes(a.sampling as PatientSampling)) {
-  process.stderr.write(`classify-probe: --sampling must be ${SAMPLINGS.join(' or ')}, got "${a.sampling}"\n`);
+const parsedSampling = PatientSampling.safeParse(a.sampling);
+if (!parsedSampling.success) {
+  process.stderr.write(`classify-probe: --sampling must be ${PatientSampling.options.join(' or ')}, got "${a.sampling}"\n`);
   process.exit(2);
 }
-const sampling = a.sampling as PatientSampling;
+const sampling = parsedSampling.data;
 const lungCrop = a['lung-crop'];
 /** A number in [lo, hi] from option --name, or exit 2 naming the option. */
 function fraction(name: string, v: string, lo: number, hi: number): number {

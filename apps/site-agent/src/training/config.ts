@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ClassifierConfigSchema, SegmenterConfigSchema } from '@unbox/models';
+import { ClassifierConfigSchema, PatientSampling, SegmenterConfigSchema } from '@unbox/models';
 import { Split } from '@unbox/data';
 import { UserError } from '../errors.js';
 
@@ -42,7 +42,7 @@ export const ClassifyTrainConfig = z
      * how each step's patients are drawn: 'uniform', or 'centre-balanced' (pairs of one NCP and one
      * non-NCP patient of one centre, so a cue that only identifies the centre cannot lower the loss).
      */
-    sampling: z.enum(['uniform', 'centre-balanced']).default('uniform'),
+    sampling: PatientSampling.default('uniform'),
     model: ClassifierConfigSchema.strict().default(ClassifierConfigSchema.parse({ backbone: CPU_BACKBONE })),
   })
   .strict();

@@ -30,7 +30,8 @@ export class StepDropout extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (!kwargs.training || this.rate === 0) return tf.clone(x);
+    // inference: the input itself (as tfjs's Dropout), no copy on the eval/explain path
+    if (!kwargs.training || this.rate === 0) return x;
     return tf.tidy(() => {
       const u = tf.randomUniform(x.shape, 0, 1, 'float32', stepSeed(this.seed, this.step));
       // inverted dropout: keep with p = 1 − rate and scale by 1 / (1 − rate), so inference needs no scaling

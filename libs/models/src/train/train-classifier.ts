@@ -7,6 +7,7 @@
  * batch, not frozen per scan, and a resumed run draws exactly what an uninterrupted one would.
  */
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { classifierFromConfig } from './build.js';
 import { ClassifierConfigSchema, type ClassifierConfig, type ClassifierConfigInput } from '../classifier/config.js';
 import type { PatientSpan } from '../classifier/objective.js';
@@ -80,7 +81,8 @@ export function sliceWindow(patient: PatientSlices, r: () => number, maxSlices: 
  * view, slice count: centres differ in prevalence) no longer lowers the loss: a shortcut that
  * fails at an unseen centre.
  */
-export type PatientSampling = 'uniform' | 'centre-balanced';
+export const PatientSampling = z.enum(['uniform', 'centre-balanced']);
+export type PatientSampling = z.infer<typeof PatientSampling>;
 
 /** The patient draw of one step (pure, from `r`). */
 export function samplePatients(patients: PatientSlices[], r: () => number, perBatch: number, sampling: PatientSampling = 'uniform'): PatientSlices[] {
