@@ -1,13 +1,15 @@
 /**
- * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--data dir] [--results dir]`
+ * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n]
+ *   [--sampling uniform|centre-balanced] [--lung-crop] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
  * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
  *   `unbox-site enroll`, `unbox-site join`), FedAvg with secure aggregation, R rounds of E local
  *   epochs, `batch_size` patients per step; each site saves the final global model
  *   (<site-dir>/models/classify, `train --out` layout);
- * - centralised: `unbox-site train` on the pooled train splits, the same network, learning rate,
- *   patients per step, slices per patient and per-batch augmentation, for the same number of
+ * - centralised: `unbox-site train` on the pooled train splits, the same network (lung crop
+ *   included), learning rate, patients per step, patient sampling (centre-balanced: pairs of one
+ *   centre, as each site draws from its own), slices per patient and per-batch augmentation, for the same number of
  *   gradient steps as all sites took together (R · E · Σ_k ⌈n_k / batch⌉), i.e. the same number
  *   of passes over the pooled data.
  * Both models are then scored by the same `unbox-site eval` on D (and on the pooled test split of
@@ -18,7 +20,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { markdownTable, namedModel, type ClassificationSummary } from '@unbox/models';
+import { markdownTable, namedModel, PatientSampling, type ClassificationSummary } from '@unbox/models';
 import { AdminApi } from './consortium/admin-api.js';
 import { Children, type Child } from './consortium/children.js';
 import { ensureConsortium, type Centre } from './experiments/consortium.js';
@@ -37,12 +39,16 @@ export interface FederatedArgs {
   seed: number;
   rounds: number;
   localEpochs: number;
+  /** patients per step; default the size's */
+  batch?: number;
+  sampling: PatientSampling;
+  lungCrop: boolean;
   data: string;
   results: string;
 }
 
 export function parseFederatedArgs(argv: string[]): FederatedArgs {
-  const out: FederatedArgs = { quick: false, seed: 1, rounds: 10, localEpochs: 1, data: 'data', results: 'results' };
+  const out: FederatedArgs = { quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, data: 'data', results: 'results' };
   let rounds: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -61,9 +67,17 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     else if (a === '--seed') out.seed = int(0);
     else if (a === '--rounds') rounds = int(1);
     else if (a === '--local-epochs') out.localEpochs = int(1);
+    else if (a === '--batch') out.batch = int(1);
+    else if (a === '--lung-crop') out.lungCrop = true;
+    else if (a === '--sampling') {
+      const v = value();
+      const r = PatientSampling.safeParse(v);
+      if (!r.success) throw new Error(`--sampling must be one of ${PatientSampling.options.join(', ')}, got "${v}"`);
+      out.sampling = r.data;
+    }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --sampling <mode>, --lung-crop, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
   return out;
@@ -167,10 +181,10 @@ export async function main(argv: string[]): Promise<void> {
   const work = join(dir, 'experiments', `federated-seed${args.seed}`);
   await rm(work, { recursive: true, force: true });
   // the federation's network (a run config names it), the same for the centralised run
-  const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}`;
+  const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}${args.lungCrop ? ':lung' : ''}`;
   const named = namedModel(modelName);
   if (named.task !== 'classify') throw new Error(`${modelName} is not a classifier`);
-  const batch = size.classify.patientsPerBatch;
+  const batch = args.batch ?? size.classify.patientsPerBatch;
   const maxSlicesPerPatient = 16; // the federated trainer's window (ClassifierTrainer default)
   const perSite = train.map((c) => trainPatients(c.manifest));
   const steps = centralSteps(perSite, batch, args.rounds, args.localEpochs);
@@ -183,7 +197,7 @@ export async function main(argv: string[]): Promise<void> {
     version: 1, name: 'federated vs centralised', task: 'classify', model: modelName, rounds: args.rounds, seed: args.seed,
     strategy: { name: 'fedavg' },
     cohort: { min_sites: train.length, threshold: train.length, fit_timeout_s: 3600, evaluate_timeout_s: 1800 },
-    train: { local_epochs: args.localEpochs, batch_size: batch, lr },
+    train: { local_epochs: args.localEpochs, batch_size: batch, lr, ...(args.sampling === 'uniform' ? {} : { sampling: args.sampling }) },
     secure_aggregation: true,
   };
   const fed = await federate({ work: join(work, 'federated'), train, model: modelName, config: runConfig, threads });
@@ -192,7 +206,7 @@ export async function main(argv: string[]): Promise<void> {
 
   // ---- centralised ----
   const centralOut = join(work, 'centralised');
-  const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, model: named.config };
+  const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, sampling: args.sampling, model: named.config };
   const cfgPath = join(work, 'centralised.config.json');
   await writeJson(cfgPath, trainConfig);
   const tc = performance.now();
@@ -215,12 +229,13 @@ export async function main(argv: string[]): Promise<void> {
     log(`${method}: unseen ${test[0].centre} patient AUC ${unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${held.splits.all.patient.auc?.toFixed(3)}`);
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
-  const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}`;
+  const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}` +
+    `${args.batch ? ` --batch ${args.batch}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}`;
   const json = {
     experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),
     config: {
-      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, max_slices_per_patient: maxSlicesPerPatient, lr,
+      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, max_slices_per_patient: maxSlicesPerPatient, lr,
       train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },
@@ -230,7 +245,7 @@ export async function main(argv: string[]): Promise<void> {
     `# Federated vs centralised classifier on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
     `\`${command}\`: trained on the train split of centres ${json.train_centres.join(', ')} (${perSite.join(' + ')} patients), tested on every patient of the unseen centre ${json.test_centres.join(', ')}. ` +
       `Federated: ${train.length} site agents, FedAvg with secure aggregation, ${args.rounds} rounds × ${args.localEpochs} local epoch(s). Centralised: the pooled data, ${steps} steps (the federation's total). ` +
-      `Same network (${modelName}), lr ${lr}, ${batch} patients per step, ≤ ${maxSlicesPerPatient} slices per patient, per-batch augmentation. Backend ${json.backend}, seed ${args.seed}, wall time ${wall_s} s, ${json.created}.`, '',
+      `Same network (${modelName}), lr ${lr}, ${batch} patients per step (${args.sampling}), ≤ ${maxSlicesPerPatient} slices per patient, per-batch augmentation. Backend ${json.backend}, seed ${args.seed}, wall time ${wall_s} s, ${json.created}.`, '',
     markdownTable(rows, ['method', 'level', 'n', 'acc', 'sensitivity', 'specificity', 'auc', 'wall_s']), '',
     `In distribution (pooled test split of ${json.train_centres.join(', ')}):`, '',
     markdownTable(inDist, ['method', 'level', 'n', 'acc', 'sensitivity', 'specificity', 'auc']), '',

@@ -20,6 +20,8 @@ describe('from run config', () => {
     expect([s.eta, s.etaL, s.beta1, s.beta2, s.tau]).toEqual([0.05, 0.002, 0.9, 0.99, 1e-9]);
     const [fit] = strategyFromConfig(RunConfig.parse({ ...base, seed: 5, strategy: { name: 'fedprox', mu: 0.1 } })).configureFit({ round: 2, global: [t('w', [1])], sites: ['A'] });
     expect(fit.config).toEqual({ server_round: 2, local_epochs: 1, batch_size: 8, lr: 0.002, seed: 5, proximal_mu: 0.1 });
+    const [balanced] = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, train: { ...base.train, sampling: 'centre-balanced' } })).configureFit({ round: 1, global: [t('w', [1])], sites: ['A'] });
+    expect(balanced.config.sampling).toBe('centre-balanced');
   });
 
   it('maps cohort rules (seconds → ms, threshold defaults to min_sites) into valid round rules', () => {

@@ -24,6 +24,8 @@ export interface ClientTraining {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed?: number;
+  /** classifier patient draw per step, passed through to the sites */
+  readonly sampling?: FitConfig['sampling'];
 }
 
 /** A site that did not deliver, and why (Flower's `failures`). */
@@ -155,6 +157,7 @@ export abstract class BaseStrategy implements Strategy {
       lr: this.training.lr,
     };
     if (this.training.seed !== undefined) c.seed = this.training.seed;
+    if (this.training.sampling !== undefined) c.sampling = this.training.sampling;
     if (this.localPatterns.length > 0) c.local_patterns = [...this.localPatterns];
     return c;
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { boundedArray, Metrics, RoundNumber, RunId, Sha256Hex, SiteId, Text, Timestamp } from './common.js';
 import { Evaluation } from './evaluation.js';
 import { LIMITS } from './limits.js';
-import { NamePattern, Task } from './run-config.js';
+import { NamePattern, PatientSampling, Task } from './run-config.js';
 import { ModelOffer } from './tensor-frame.js';
 import { SharedFeatures } from './shared-features.js';
 
@@ -17,6 +17,8 @@ export const FitConfig = z.strictObject({
   /** FedBN: tensors matching these stay local (not loaded from, nor sent to, the coordinator). */
   local_patterns: boundedArray(NamePattern, LIMITS.patterns).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  /** classifier: how a step's patients are drawn (run config train.sampling); absent = uniform. */
+  sampling: PatientSampling.optional(),
 });
 
 const Round = { run_id: RunId, round: RoundNumber };

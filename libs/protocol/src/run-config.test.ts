@@ -47,6 +47,16 @@ describe('run config', () => {
     expect(!both.ok && both.error.field).toBe('debug_plaintext');
   });
 
+  it('train.sampling: centre-balanced for the classifier; refused for the segmenter', () => {
+    expect(RunConfig.parse({ ...base, train: { ...base.train, sampling: 'centre-balanced' } }).train.sampling).toBe('centre-balanced');
+    expect(RunConfig.parse(base).train.sampling).toBeUndefined();
+    const seg = parseMessage('run.config', { ...base, task: 'segment', model: 'segmenter', train: { ...base.train, sampling: 'uniform' } });
+    expect(!seg.ok && seg.error.field).toBe('train.sampling');
+    expect(!seg.ok && seg.error.reason).toContain('classifier only');
+    const bad = parseMessage('run.config', { ...base, train: { ...base.train, sampling: 'balanced' } });
+    expect(!bad.ok && bad.error.field).toBe('train.sampling');
+  });
+
   it('refuses a threshold above min_sites', () => {
     const r = parseMessage('run.config', { ...base, cohort: { min_sites: 3, threshold: 4 } });
     expect(!r.ok && r.error.field).toBe('cohort.threshold');

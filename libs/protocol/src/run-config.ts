@@ -106,10 +106,19 @@ export const CohortConfig = z
     path: ['threshold'],
   });
 
+/**
+ * The classifier's patient draw per step (the values of @unbox/models' PatientSampling): 'uniform',
+ * or 'centre-balanced', pairs of one NCP and one non-NCP patient of one centre. A site holds one
+ * centre, so there it means class-balanced pairs of its own patients.
+ */
+export const PatientSampling = z.enum(['uniform', 'centre-balanced']);
+
 export const TrainConfig = z.strictObject({
   local_epochs: z.number().int().min(1).max(1000).default(1),
   batch_size: z.number().int().min(1).max(4096),
   lr: Positive.max(10),
+  /** classify only: how each local step draws its patients (default uniform). */
+  sampling: PatientSampling.optional(),
 });
 
 export const Task = z.enum(['classify', 'segment']);
@@ -141,6 +150,8 @@ export const RunConfig = z
       });
     if (c.secure_aggregation && c.debug_plaintext)
       ctx.addIssue({ code: 'custom', path: ['debug_plaintext'], message: 'conflicts with secure_aggregation: true' });
+    if (c.task !== 'classify' && c.train.sampling !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['train', 'sampling'], message: `patient sampling applies to the classifier only (this run's task is ${c.task})` });
   });
 
 export type StrategyConfig = z.infer<typeof StrategyConfig>;

@@ -8,7 +8,7 @@
  * the returned JSON and PNG bytes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encodeGrayPng } from '@unbox/data';
+import { encodeGrayPng, type CropBox } from '@unbox/data';
 import { labelVector, patientProbabilities, runClassifier, sectionLogits, sections, EDM_LAYER, type ClassifierConfig, type ClassifierOutputs } from '@unbox/models';
 import {
   boxScores, edmCamAndBoxes, kernelShapImage, limeImage, pointingChance, pointingGame, slic, superpixelMap,
@@ -26,6 +26,8 @@ export interface PatientScan {
   grey: Float32Array;
   slices: number;
   size: number;
+  /** with the lung crop: each scan's box (native pixels) the model's view was cut from, in scan order */
+  rois?: CropBox[];
   /** optional lesion masks on the same grid (synthetic consortium ground truth), for quality figures */
   lesions?: Uint8Array;
 }

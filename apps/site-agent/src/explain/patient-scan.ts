@@ -1,11 +1,13 @@
 /**
  * A patient's scans from the site's manifests, preprocessed exactly as `unbox-site eval` does
  * (classification pipeline of paper 4.1.2 in evaluation mode: lung window, whole slice, bilinear
- * resize, no flip), kept single-channel for display. Unlike training, an unlabelled patient can be
+ * resize, no flip; cut to the lungs first when the model's config says lungCrop), kept
+ * single-channel for display. Unlike training, an unlabelled patient can be
  * explained. Lesion masks come only from a ground-truth index (synthetic consortium) and only
- * when the patient has one scan on the mask's grid.
+ * when the patient has one scan on the mask's grid; they are cut to the same lung box as the image.
  */
-import { groundTruthPath, loadGroundTruthIndex, preprocessClassifyVolume, readVolume, resizeNearestMask, sliceMask, Split, type Volume } from '@unbox/data';
+import { cropMask, groundTruthPath, loadGroundTruthIndex, preprocessClassifyVolume, readVolume, resizeNearestMask, sliceMask, Split, type CropBox, type Volume } from '@unbox/data';
+import { squareLungRoi } from '../training/classify-views.js';
 import { UserError } from '../errors.js';
 import { selectRows, type ManifestRow } from '../training/manifests.js';
 import type { TaskName } from '../training/config.js';
@@ -46,16 +48,26 @@ export async function loadLesionIndex(paths: readonly string[]): Promise<LesionI
   return out;
 }
 
-export async function loadClassifyScan(rows: ManifestRow[], size: number, lesions?: LesionIndex): Promise<PatientScan> {
+/** The classifier's input as its config fixes it: size in pixels and whether scans are cut to the lungs first. */
+export interface ClassifyScanInput {
+  size: number;
+  lungCrop?: boolean;
+}
+
+export async function loadClassifyScan(rows: ManifestRow[], input: ClassifyScanInput, lesions?: LesionIndex): Promise<PatientScan> {
+  const { size } = input;
   const { centre, entry } = rows[0];
   const parts: Float32Array[] = [];
   const volumes: Volume[] = [];
+  const rois: (CropBox | undefined)[] = [];
   for (const r of rows)
     for (const path of r.entry.paths) {
       const v = await read(path);
       if (v.channels !== 1) throw new UserError(`${path}: ${v.channels}-channel image; the classifier reads single-channel CT in HU`);
-      parts.push(preprocessClassifyVolume(v, null, { size }));
+      const roi = input.lungCrop ? squareLungRoi(v) : undefined;
+      parts.push(preprocessClassifyVolume(v, null, { size, ...(roi ? { roi } : {}) }));
       volumes.push(v);
+      rois.push(roi);
     }
   const slices = volumes.reduce((a, v) => a + v.slices, 0);
   if (slices === 0) throw new UserError(`patient ${entry.patient}: no slices in ${rows.map((r) => r.manifest).join(', ')}`);
@@ -65,15 +77,16 @@ export async function loadClassifyScan(rows: ManifestRow[], size: number, lesion
     grey.set(p, at);
     at += p.length;
   }
-  const scan: PatientScan = { id: entry.patient, centre, grey, slices, size };
+  const scan: PatientScan = { id: entry.patient, centre, grey, slices, size, ...(input.lungCrop ? { rois: rois as CropBox[] } : {}) };
   const maskPath = lesions?.get(centre)?.get(entry.patient);
   if (maskPath && volumes.length === 1) {
     const m = await read(maskPath);
     const v = volumes[0];
     if (m.slices === v.slices && m.rows === v.rows && m.columns === v.columns) {
       const lesions = new Uint8Array(slices * size * size);
+      const roi = rois[0];
       for (let s = 0; s < m.slices; s++) {
-        const r = resizeNearestMask(sliceMask(m, s), size, size);
+        const r = resizeNearestMask(roi ? cropMask(sliceMask(m, s), roi) : sliceMask(m, s), size, size);
         for (let p = 0; p < r.data.length; p++) lesions[s * size * size + p] = r.data[p] ? 1 : 0;
       }
       scan.lesions = lesions;

@@ -82,7 +82,7 @@ async function explainWith(inp: ExplainInputs): Promise<Explanation> {
     model: { dir: site.dir, hash: site.hash, step: site.step, ...(seed === undefined ? {} : { randomised_weights_seed: seed }) }, params,
   };
   if (config.task === 'classify') {
-    const scan = await loadClassifyScan(rows, config.model.backbone.inputSize, inp.lesions);
+    const scan = await loadClassifyScan(rows, { size: config.model.backbone.inputSize, lungCrop: config.model.lungCrop }, inp.lesions);
     let e;
     try {
       e = await explainClassifier(site.model, config.model, scan, params, inp.onProgress);

@@ -38,7 +38,7 @@ import { patientDiceView, siteDiceMap, type SiteDiceMap } from './latent-dice.js
 import { overlayPng, segmentationLegend, segmentPatient, type SegmentedSlice } from './segmentation.js';
 import { bearerMatches } from './token.js';
 import { storeKey, type ExplanationStore } from './store.js';
-import { CT_WINDOWS, huRange, locateSlice, VolumeCache, windowedSlice } from './viewer.js';
+import { CT_WINDOWS, huRange, locateSlice, scanLungRoi, VolumeCache, windowedSlice } from './viewer.js';
 
 export interface SiteApiOptions {
   /** the served model (one task); or `models` */
@@ -166,7 +166,7 @@ export function createSiteApi(opts: SiteApiOptions): Server {
         continue;
       }
       try {
-        const scan = await loadClassifyScan(rows, config.model.backbone.inputSize);
+        const scan = await loadClassifyScan(rows, { size: config.model.backbone.inputSize, lungCrop: config.model.lungCrop });
         const f = await forwardScan(v.site.model, config.model, scan);
         out.push({ ...base, score: f.probability });
       } catch (e) {
@@ -318,7 +318,8 @@ export function createSiteApi(opts: SiteApiOptions): Server {
         const at = locateSlice(scans, i);
         const count = scans.reduce((a, s) => a + s.volume.slices, 0);
         if (!at) throw new HttpError(404, `slice ${i} does not exist: patient "${id}" has ${count} slices (0..${count - 1})`);
-        const w = windowedSlice(at.scan, at.slice, window, level);
+        const lungCrop = v.site.config.task === 'classify' && v.site.config.model.lungCrop;
+        const w = windowedSlice(at.scan, at.slice, window, level, lungCrop ? scanLungRoi(at.scan) : undefined);
         send(res, 200, encodeGrayPng(w.grey, w.width, w.height), 'image/png');
         return;
       }
@@ -366,7 +367,7 @@ export function createSiteApi(opts: SiteApiOptions): Server {
     const site = v.site;
     if (site.config.task === 'classify') {
       const size = site.config.model.backbone.inputSize;
-      const scan = await loadClassifyScan(rows, size);
+      const scan = await loadClassifyScan(rows, { size, lungCrop: site.config.model.lungCrop });
       if (i >= scan.slices) return { grey: null, size, count: scan.slices };
       return { grey: scan.grey.slice(i * size * size, (i + 1) * size * size), size, count: scan.slices };
     }

@@ -31,4 +31,11 @@ describe('slice viewer', () => {
     expect(windowedSlice({ ...scan, volume: vol(1, [140]) }, 0, 400, 40).grey[0]).toBe(Math.round((140 + 160) / 400 * 255));
     expect(() => windowedSlice({ ...scan, modality: 'MR' }, 0, 400, 40)).toThrow(/window\/level applies to CT in HU; this scan is MR/);
   });
+
+  it("cuts the windowed slice to a lung-cropped classifier's box, so its CAM stays aligned", () => {
+    const scan: Scan = { path: 'x', labelled: false, modality: 'CT', volume: vol(2, [0, 0, 0, 0, -1000, -160, 40, 240, 1000, 140]) };
+    const w = windowedSlice(scan, 1, 400, 40, { top: 0, left: 1, height: 1, width: 3 });
+    expect(w).toMatchObject({ width: 3, height: 1 });
+    expect(Array.from(w.grey)).toEqual([128, 255, 255]);
+  });
 });

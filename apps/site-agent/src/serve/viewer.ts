@@ -4,7 +4,8 @@
  * at the scan's native resolution, and the volume's header facts. Recently viewed patients'
  * volumes stay in memory (a slider fetches many slices of one patient).
  */
-import { readVolume, sliceImage, windowCt, type Volume } from '@unbox/data';
+import { crop, readVolume, sliceImage, windowCt, type CropBox, type Volume } from '@unbox/data';
+import { squareLungRoi } from '../training/classify-views.js';
 import { UserError } from '../errors.js';
 import type { ManifestRow } from '../training/manifests.js';
 
@@ -74,11 +75,24 @@ export function locateSlice(scans: Scan[], i: number): { scan: Scan; slice: numb
   return null;
 }
 
-/** 8-bit grey of a CT slice through a HU window: (HU − (level − window/2)) / window, clamped. */
-export function windowedSlice(scan: Scan, slice: number, window: number, level: number): { grey: Uint8Array; width: number; height: number } {
+const lungBoxes = new WeakMap<Scan, CropBox>();
+
+/** The classifier's lung box of a scan (squareLungRoi), computed once per cached volume. */
+export function scanLungRoi(scan: Scan): CropBox {
+  let box = lungBoxes.get(scan);
+  if (!box) lungBoxes.set(scan, (box = squareLungRoi(scan.volume)));
+  return box;
+}
+
+/**
+ * 8-bit grey of a CT slice through a HU window: (HU − (level − window/2)) / window, clamped; cut to
+ * `roi` when given (a lung-cropped classifier's view, so its CAM and boxes stay aligned).
+ */
+export function windowedSlice(scan: Scan, slice: number, window: number, level: number, roi?: CropBox): { grey: Uint8Array; width: number; height: number } {
   if (scan.modality !== 'CT') throw new UserError(`window/level applies to CT in HU; this scan is ${scan.modality}`);
   if (scan.volume.channels !== 1) throw new UserError(`${scan.path}: ${scan.volume.channels}-channel image; window/level needs single-channel CT`);
-  const w = windowCt(sliceImage(scan.volume, slice), { width: window, level });
+  const img = sliceImage(scan.volume, slice);
+  const w = windowCt(roi ? crop(img, roi) : img, { width: window, level });
   const grey = new Uint8Array(w.data.length);
   for (let p = 0; p < grey.length; p++) grey[p] = Math.round(w.data[p] * 255);
   return { grey, width: w.columns, height: w.rows };

@@ -12,7 +12,7 @@
  * callers not yet on the per-batch view. With `augmentSeed: null` it is the evaluation view.
  */
 import { createRng, isCovidPositive, preprocessClassifyVolume, readVolume, sampleClassifyAugmentation, type ChestTruth, type ResolvedEntry, type Rng, type Volume } from '@unbox/data';
-import type { PatientSlices, WindowView } from '@unbox/models';
+import type { ClassifierConfig, PatientSlices, WindowView } from '@unbox/models';
 import { toChannels } from './channels.js';
 import { cacheScan, cacheSide, squareLungRoi, trainingView, wholeView, type CachedScan, type ViewAugmentation, type ViewPatient } from './classify-views.js';
 import { byPatient, type ManifestRow, type SkippedRow } from './manifests.js';
@@ -27,6 +27,11 @@ export interface ClassifyLoadOptions {
   /** ground truth per centre and patient: per-slice labels for image-level metrics (never for training). */
   truth?: Map<string, Map<string, ChestTruth>>;
   onPatient?: (done: number, total: number) => void;
+}
+
+/** What the classifier's config fixes about its input: size, channels and the lung crop, for every loader. */
+export function classifyInput(cfg: Pick<ClassifierConfig, 'backbone' | 'lungCrop'>): Pick<ClassifyLoadOptions, 'size' | 'channels' | 'lungCrop'> {
+  return { size: cfg.backbone.inputSize, channels: cfg.backbone.inputChannels, lungCrop: cfg.lungCrop };
 }
 
 export interface LoadedPatients {

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Split } from '@unbox/data';
 import { diceRecords, predictPatients, summariseClassifier, summariseSegmenter, type ClassifierConfig, type SegmenterConfig } from '@unbox/models';
-import { loadClassifyPatients } from './classify-data.js';
+import { classifyInput, loadClassifyPatients } from './classify-data.js';
 import { loadSegmentImages } from './segment-data.js';
 import type { ManifestRow, SkippedRow } from './manifests.js';
 import type { Truth } from './truth.js';
@@ -27,9 +27,7 @@ function groups(rows: ManifestRow[], splits: readonly Split[], merge: boolean): 
 export async function evaluateClassifierRows(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth, merge = false): Promise<SplitResults> {
   const out: SplitResults = { splits: {}, skipped: [] };
   for (const [split, part] of groups(rows, splits, merge)) {
-    const { patients, skipped } = await loadClassifyPatients(part, {
-      size: cfg.backbone.inputSize, channels: cfg.backbone.inputChannels, augmentSeed: null, truth: truth?.chest,
-    });
+    const { patients, skipped } = await loadClassifyPatients(part, { ...classifyInput(cfg), augmentSeed: null, truth: truth?.chest });
     out.skipped.push(...skipped);
     if (patients.length > 0) out.splits[split] = summariseClassifier(predictPatients(model, cfg, patients));
   }

@@ -17,7 +17,7 @@ import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureBackend } from './backend.js';
 import { readSavedState, resumeConflict } from './checkpoint-state.js';
-import { loadClassifyPatients, loadClassifyTraining } from './classify-data.js';
+import { classifyInput, loadClassifyPatients, loadClassifyTraining } from './classify-data.js';
 import { fixedAugmentedCopies, monitorPoint, type MonitorPoint, type MonitorSets } from './classify-monitor.js';
 import type { ClassifyTrainConfig, SegmentTrainConfig, TaskName, TrainConfig } from './config.js';
 import { parseTrainConfig } from './config.js';
@@ -132,14 +132,14 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   let results: SplitResults;
   if (config.task === 'classify') {
     const c: ClassifyTrainConfig = config;
-    const shape = { size: c.model.backbone.inputSize, channels: c.model.backbone.inputChannels, truth: truth?.chest };
+    const shape = { ...classifyInput(c.model), truth: truth?.chest };
     // augment: scans cached uncropped, a fresh crop/flip per window every step (paper 4.1.2); else the whole slice
     const loaded = await loadClassifyTraining(trainRows, { ...shape, augmentation: viewAugmentation(c) });
     for (const s of loaded.skipped) log.warn('training row skipped', { row: s.row, patient: s.patient, reason: s.reason });
     const patients = loaded.patients.map((p) => p.patient);
     if (patients.length === 0) throw noData('labelled classify rows in the train split', sel, [...sel.skipped, ...loaded.skipped]);
     const positives = patients.filter((p) => p.label === 1).length;
-    log.info('training classifier', { patients: patients.length, positive: positives, slices: patients.reduce((a, p) => a + p.slices, 0), mode: c.model.mode, augment: c.augment ? 'per batch' : 'none', crop_scale: c.cropScale, scanner_jitter: c.scannerJitter, sampling: c.sampling, backend: backend.backend, from_step: startStep, steps: c.steps });
+    log.info('training classifier', { patients: patients.length, positive: positives, slices: patients.reduce((a, p) => a + p.slices, 0), mode: c.model.mode, lung_crop: c.model.lungCrop, augment: c.augment ? 'per batch' : 'none', crop_scale: c.cropScale, scanner_jitter: c.scannerJitter, sampling: c.sampling, backend: backend.backend, from_step: startStep, steps: c.steps });
     if (positives === 0 || positives === patients.length) log.warn('the train split holds one class only: the classifier cannot learn to separate NCP from the rest');
     const heldout: Record<string, PatientSlices[]> = {};
     for (const split of c.evalSplits.filter((s) => s !== 'train')) {

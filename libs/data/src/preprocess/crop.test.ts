@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { image } from './image.js';
-import { centreFallback, crop, roundHalfEven, sampleCropBox } from './crop.js';
+import { centreFallback, crop, cropMask, roundHalfEven, sampleCropBox } from './crop.js';
 import { createRng, type Rng } from './rng.js';
 
 /** An Rng that replays fixed uniforms, so the crop sampler's arithmetic can be checked by hand. */
@@ -59,5 +59,11 @@ describe('random resized crop (torchvision semantics)', () => {
     expect(out).toMatchObject({ rows: 2, columns: 2, channels: 1 });
     expect(Array.from(out.data)).toEqual([5, 6, 9, 10]);
     expect(() => crop(image(3, 4), { top: 2, left: 0, height: 2, width: 1 })).toThrow(/outside/);
+  });
+
+  it('cropMask cuts the same box from a mask, and refuses a box outside it', () => {
+    const m = { data: Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), rows: 3, columns: 4 };
+    expect(cropMask(m, { top: 1, left: 1, height: 2, width: 2 })).toEqual({ data: Uint8Array.from([5, 6, 9, 10]), rows: 2, columns: 2 });
+    expect(() => cropMask(m, { top: 0, left: 3, height: 1, width: 2 })).toThrow(/outside a 3x4 image/);
   });
 });

@@ -1,4 +1,4 @@
-import { assertShape, type Image2D } from './image.js';
+import { assertShape, type Image2D, type Mask2D } from './image.js';
 import type { Rng } from './rng.js';
 
 /** A crop box in pixels: top row, left column, height, width. */
@@ -69,12 +69,17 @@ export function centreFallback(height: number, width: number, r0: number, r1: nu
   return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
 }
 
+function checkBox(box: CropBox, rows: number, columns: number): void {
+  const { top, left, height, width } = box;
+  if (top < 0 || left < 0 || height <= 0 || width <= 0 || top + height > rows || left + width > columns) {
+    throw new RangeError(`crop box ${JSON.stringify(box)} outside a ${rows}x${columns} image`);
+  }
+}
+
 export function crop(img: Image2D, box: CropBox): Image2D {
   assertShape(img);
+  checkBox(box, img.rows, img.columns);
   const { top, left, height, width } = box;
-  if (top < 0 || left < 0 || height <= 0 || width <= 0 || top + height > img.rows || left + width > img.columns) {
-    throw new RangeError(`crop box ${JSON.stringify(box)} outside a ${img.rows}x${img.columns} image`);
-  }
   const ch = img.channels;
   const out = new Float32Array(height * width * ch);
   for (let r = 0; r < height; r++) {
@@ -82,4 +87,13 @@ export function crop(img: Image2D, box: CropBox): Image2D {
     out.set(img.data.subarray(src, src + width * ch), r * width * ch);
   }
   return { data: out, rows: height, columns: width, channels: ch };
+}
+
+/** The same box cut from a mask (e.g. lesion masks following the lung crop of their image). */
+export function cropMask(mask: Mask2D, box: CropBox): Mask2D {
+  checkBox(box, mask.rows, mask.columns);
+  const { top, left, height, width } = box;
+  const out = new Uint8Array(height * width);
+  for (let r = 0; r < height; r++) out.set(mask.data.subarray((top + r) * mask.columns + left, (top + r) * mask.columns + left + width), r * width);
+  return { data: out, rows: height, columns: width };
 }

@@ -11,6 +11,12 @@ export const ClassifierConfigSchema = z.object({
   /** local tfjs layers-model directory whose output is the feature map F; overrides `backbone` layers. */
   backboneFrom: z.string().optional(),
   mode: ClassifierModeSchema.default('sim+ncm'),
+  /**
+   * Cut every CT to the square box around its lungs before the crop and resize (paper 4.1.2 crops
+   * to the segmented lungs first), for training, evaluation and explanations alike. Off by default:
+   * models saved before this field existed saw whole slices.
+   */
+  lungCrop: z.boolean().default(false),
   numClasses: z.number().int().min(1).default(2),
   dropout: z.number().min(0).max(0.99).default(0.7),
   /** width of the NCM feature transform φ. */

@@ -1,8 +1,9 @@
 /**
  * Models named in a federated run config (`model` field), so the coordinator's initial global
  * model and every site's local model are the same network:
- *   classifier[:<px>]   the classifier of section 3.2 on the CPU-sized ResNet-18 backbone (width 1/8)
- *   segmenter[:<px>]    the segmenter of section 3.3 on the same encoder
+ *   classifier[:<px>][:lung]   the classifier of section 3.2 on the CPU-sized ResNet-18 backbone (width 1/8);
+ *                              `:lung` cuts every scan to its lungs first (config lungCrop, paper 4.1.2)
+ *   segmenter[:<px>]           the segmenter of section 3.3 on the same encoder
  * <px> is the input size (default 64). Tensors travel under the layers' own weight names
  * (`backbone_s1b1_a_bn/gamma`, `.../moving_mean`), which the builders set explicitly, so they are
  * the same in every process (tfjs' per-process `_1` suffixes of `name` are not used), and
@@ -28,13 +29,14 @@ export interface NamedTensor {
 
 /** Parses a model name; throws naming the accepted forms. */
 export function namedModel(name: string): NamedModel {
-  const m = /^(classifier|segmenter)(?::(\d+))?$/.exec(name);
-  if (!m) throw new Error(`model '${name}': not a tfjs model name (classifier[:<px>], segmenter[:<px>])`);
+  const m = /^(classifier|segmenter)(?::(\d+))?(:lung)?$/.exec(name);
+  if (!m) throw new Error(`model '${name}': not a tfjs model name (classifier[:<px>][:lung], segmenter[:<px>])`);
+  if (m[1] === 'segmenter' && m[3]) throw new Error(`model '${name}': ':lung' (the lung crop) applies to the classifier only`);
   const inputSize = m[2] === undefined ? CPU_RESNET.inputSize : Number(m[2]);
   if (inputSize < 32 || inputSize > 1024 || inputSize % 32 !== 0) throw new Error(`model '${name}': input size must be a multiple of 32 from 32 to 1024`);
   const backbone = { ...CPU_RESNET, inputSize };
   return m[1] === 'classifier'
-    ? { task: 'classify', name, config: ClassifierConfigSchema.parse({ backbone }) }
+    ? { task: 'classify', name, config: ClassifierConfigSchema.parse({ backbone, lungCrop: m[3] !== undefined }) }
     : { task: 'segment', name, config: SegmenterConfigSchema.parse({ encoder: backbone }) };
 }
 

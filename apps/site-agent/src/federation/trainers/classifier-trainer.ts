@@ -6,7 +6,9 @@
  * viewRng, never one frozen draw per scan, which the network memorised).
  *
  * A round's fit: the received weights are written into the model, then E = local_epochs passes
- * over the training patients, `batch_size` patients per step, each contributing a window of up to
+ * over the training patients, `batch_size` patients per step (the epoch's shuffled order, or with
+ * `sampling: centre-balanced` the same number of steps of positive/negative pairs of this site's
+ * patients, samplePatients of @unbox/models), each contributing a window of up to
  * `maxSlicesPerPatient` consecutive slices, Adam at the round's lr (fresh each round). The step
  * minimises the classifier loss (eq. of 3.2 with NCM when configured) + L2 weight decay, plus
  * FedProx's proximal term (μ/2)·‖w − w_global‖² over the shared trainable weights when μ is sent.
@@ -17,12 +19,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import {
-  buildNamedModel, classifierBatch, classifierLoss, sliceWindow, namedModel, predictPatients, readWeights, rng, runClassifier, summariseClassifier, viewRng, writeWeights,
+  buildNamedModel, classifierBatch, classifierLoss, sliceWindow, namedModel, predictPatients, readWeights, rng, runClassifier, samplePatients, summariseClassifier, viewRng, writeWeights,
   type ClassifierConfig, type PatientPrediction, type PatientSlices, type WindowView,
 } from '@unbox/models';
 import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
 import { ensureBackend } from '../../training/backend.js';
-import { loadClassifyPatients, loadClassifyTraining } from '../../training/classify-data.js';
+import { classifyInput, loadClassifyPatients, loadClassifyTraining } from '../../training/classify-data.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import type { FeatureSample } from '../feature-sharing.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
@@ -35,7 +37,7 @@ export interface ClassifierTrainerOptions {
   /** the centre id reported with the metrics */
   centre: string;
   manifests: string[];
-  /** the run's model name (classifier[:<px>]) */
+  /** the run's model name (classifier[:<px>][:lung]) */
   model: string;
   /** seed of the site's own initial (FedBN-local) weights and of the consortium t-SNE sample */
   seed?: number;
@@ -69,7 +71,7 @@ export class ClassifierTrainer implements LocalTrainer {
     const cfg = named.config;
     const sel = await selectRows(o.manifests, 'classify', ['train', 'val', 'test']);
     sel.skipped.forEach((s) => o.onSkipped?.(s));
-    const shape = { size: cfg.backbone.inputSize, channels: cfg.backbone.inputChannels };
+    const shape = classifyInput(cfg);
     const training = await loadClassifyTraining(sel.rows.filter((r) => r.entry.split === 'train'), shape);
     training.skipped.forEach((s) => o.onSkipped?.(s));
     const data: Data = { train: training.patients.map((p) => p.patient), view: training.view };
@@ -104,6 +106,10 @@ export class ClassifierTrainer implements LocalTrainer {
     const r = rng(seed);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;
     const patients = this.data.train;
+    const balanced = config.sampling === 'centre-balanced';
+    if (balanced && new Set(patients.map((p) => p.label)).size < 2) {
+      throw new Error(`sampling 'centre-balanced' needs NCP and non-NCP patients in this site's train split; ${this.o.centre} has only ${patients[0].label === 1 ? 'NCP' : 'non-NCP'} patients`);
+    }
     let lastEpochLoss = 0;
     try {
       for (let epoch = 0; epoch < config.local_epochs; epoch++) {
@@ -113,7 +119,9 @@ export class ClassifierTrainer implements LocalTrainer {
         for (let start = 0; start < order.length; start += config.batch_size) {
           // this step's views: a fresh crop/flip per window, a function of (round seed, step) only
           const vr = viewRng(seed, local.steps);
-          const windows = order.slice(start, start + config.batch_size).map((i) => sliceWindow(patients[i], r, maxSlices));
+          // uniform: the epoch's shuffled order; balanced: as many steps, each drawing positive/negative pairs
+          const drawn = balanced ? samplePatients(patients, r, config.batch_size, 'centre-balanced') : order.slice(start, start + config.batch_size).map((i) => patients[i]);
+          const windows = drawn.map((p) => sliceWindow(p, r, maxSlices));
           const batch = classifierBatch(windows, cfg.numClasses, (w) => this.data.view(w, vr));
           try {
             sum += await local.step(() => classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg));

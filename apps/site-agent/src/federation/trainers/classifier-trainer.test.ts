@@ -1,0 +1,56 @@
+/**
+ * The federated classifier's local fit with the run's patient sampling: 'centre-balanced' takes
+ * as many steps as a uniform epoch, each a positive/negative pair of the site's own patients; a
+ * site holding one class only is refused with the reason. The protocol's sampling values are the
+ * models' PatientSampling.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeConsortium } from '@unbox/data';
+import { PatientSampling as ModelSampling } from '@unbox/models';
+import { PatientSampling } from '@unbox/protocol';
+import { ClassifierTrainer } from './classifier-trainer.js';
+
+describe('ClassifierTrainer local fit sampling', () => {
+  const root = mkdtempSync(join(tmpdir(), 'unbox-clf-trainer-'));
+  let manifest = '';
+  let trainer: ClassifierTrainer | null = null;
+  beforeAll(async () => {
+    process.env.UNBOX_BACKEND ??= 'wasm';
+    const data = await writeConsortium(join(root, 'data'), { seed: 5, centres: 1, size: 32, chestPatients: 8, chestSlices: 6, brainCtPatients: 0, brainMrPatients: 0, split: [1, 0, 0] });
+    manifest = data.centres[0].manifest;
+    trainer = await ClassifierTrainer.create({ centre: 'A', manifests: [manifest], model: 'classifier:32:lung', seed: 3, maxSlicesPerPatient: 4 });
+  }, 120_000);
+  afterAll(() => {
+    trainer?.dispose();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('the protocol carries the same sampling values as @unbox/models', () => {
+    expect(PatientSampling.options).toEqual(ModelSampling.options);
+  });
+
+  it("centre-balanced: ⌈n / batch⌉ steps of positive/negative pairs, weights change, loss finite", async () => {
+    const t = trainer!;
+    const w0 = t.initialLocal();
+    const out = await t.fit(w0, w0, { server_round: 1, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4, sampling: 'centre-balanced' });
+    expect(out.metrics.steps).toBe(Math.ceil(t.trainPatients / 2));
+    expect(Number.isFinite(out.metrics.train_loss)).toBe(true);
+    expect(out.parameters.some((p, i) => p.data.some((x, j) => x !== w0[i].data[j]))).toBe(true);
+  }, 120_000);
+
+  it('refuses centre-balanced sampling at a site with one class, naming it', async () => {
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { entries: { label?: string }[] };
+    const onlyNegative = join(root, 'data', 'A', 'negatives.json');
+    writeFileSync(onlyNegative, JSON.stringify({ ...m, entries: m.entries.filter((e) => e.label !== undefined && e.label !== 'NCP') }));
+    const t = await ClassifierTrainer.create({ centre: 'A', manifests: [onlyNegative], model: 'classifier:32', seed: 3 });
+    try {
+      const w = t.initialLocal();
+      await expect(t.fit(w, w, { server_round: 1, local_epochs: 1, batch_size: 2, lr: 1e-3, sampling: 'centre-balanced' })).rejects.toThrow("sampling 'centre-balanced' needs NCP and non-NCP patients in this site's train split; A has only non-NCP patients");
+    } finally {
+      t.dispose();
+    }
+  }, 120_000);
+});

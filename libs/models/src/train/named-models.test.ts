@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { namedModel } from './named-models.js';
+
+describe('namedModel', () => {
+  it('classifier[:<px>][:lung]: input size and the lung crop (paper 4.1.2) from the name', () => {
+    const plain = namedModel('classifier');
+    expect(plain.task === 'classify' && [plain.config.backbone.inputSize, plain.config.lungCrop]).toEqual([64, false]);
+    const lung = namedModel('classifier:96:lung');
+    expect(lung.task === 'classify' && [lung.config.backbone.inputSize, lung.config.lungCrop]).toEqual([96, true]);
+    const lung64 = namedModel('classifier:lung');
+    expect(lung64.task === 'classify' && [lung64.config.backbone.inputSize, lung64.config.lungCrop]).toEqual([64, true]);
+    expect(namedModel('segmenter:32').config).toMatchObject({ encoder: { inputSize: 32 } });
+  });
+
+  it('refuses the lung crop on the segmenter, a bad size and an unknown form, naming the accepted ones', () => {
+    expect(() => namedModel('segmenter:lung')).toThrow("model 'segmenter:lung': ':lung' (the lung crop) applies to the classifier only");
+    expect(() => namedModel('classifier:50')).toThrow(/multiple of 32/);
+    expect(() => namedModel('classifier:lung:64')).toThrow(/classifier\[:<px>\]\[:lung\], segmenter\[:<px>\]/);
+  });
+});
