@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxIou, boxScores, deletionInsertion, maskBoxes, pointingChance, pointingGame, superpixelMap, trapezoidAuc } from './quality.js';
+import { boxIou, boxScores, deletionInsertion, maskBoxes, pointingChance, pointingGame, saliencyPeak, superpixelMap, trapezoidAuc } from './quality.js';
 
 describe('curves', () => {
   it('trapezoid AUC on [0, 1] by hand', () => {
@@ -44,6 +44,24 @@ describe('pointing game and boxes', () => {
     expect(pointingGame(sal, mask, 5).hit).toBe(false);
     expect(pointingGame(sal, mask, 5, 3).hit).toBe(true); // distance √8 ≤ 3
     expect(pointingGame(sal, mask, 5, 2.5).hit).toBe(false);
+  });
+
+  it('a plateau points at its centre, not its first pixel (an upsampled 2×2 CAM is flat over a corner block)', () => {
+    // 6×6, maximum 1 over the top-left 3×3 block: centroid (1, 1); raster order would say (0, 0)
+    const sal = new Float32Array(36);
+    for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) sal[y * 6 + x] = 1;
+    expect(saliencyPeak(sal, 6)).toEqual([1, 1]);
+    const mask = new Uint8Array(36);
+    mask[1 * 6 + 1] = 1;
+    expect(pointingGame(sal, mask, 6)).toEqual({ hit: true, point: [1, 1] });
+    // an L-shaped plateau {(0,0), (1,0), (0,1)}: centroid (1/3, 1/3), the tied pixel nearest it is (0, 0)
+    const l = new Float32Array(9);
+    l[0] = l[1] = l[3] = 5;
+    expect(saliencyPeak(l, 3)).toEqual([0, 0]);
+    // two equal peaks far apart: centroid between them, the first nearest wins
+    const two = new Float32Array(5);
+    two[0] = two[4] = 1;
+    expect(saliencyPeak(two, 5)).toEqual([0, 0]);
   });
 
   it('chance level is the (dilated) mask fraction', () => {

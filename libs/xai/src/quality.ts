@@ -97,14 +97,42 @@ export async function deletionInsertion(img: Image2D, saliency: ArrayLike<number
   return { deletion, insertion };
 }
 
-/** Pointing game: is the saliency maximum (first in raster order) within `tolerance` px of the mask? */
+/**
+ * The saliency maximum as one point. Ties (a plateau: a coarse CAM upsampled with edge clamping is
+ * flat over a whole border block) give the tied pixel nearest the plateau's centroid, first in
+ * raster order among equals; taking the first tied pixel would put the point in a corner of the
+ * image for every top-left maximum, off the body, whatever the CAM says.
+ */
+export function saliencyPeak(saliency: ArrayLike<number>, width: number): [number, number] {
+  let max = -Infinity;
+  for (let i = 0; i < saliency.length; i++) if (saliency[i] > max) max = saliency[i];
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let i = 0; i < saliency.length; i++)
+    if (saliency[i] === max) {
+      sx += i % width;
+      sy += Math.floor(i / width);
+      n++;
+    }
+  if (n === 0) return [0, 0]; // all NaN: nothing to point at
+  const cx = sx / n;
+  const cy = sy / n;
+  let best = -1;
+  let bestD = Infinity;
+  for (let i = 0; i < saliency.length; i++) {
+    if (saliency[i] !== max) continue;
+    const d = (i % width - cx) ** 2 + (Math.floor(i / width) - cy) ** 2;
+    if (d < bestD) [best, bestD] = [i, d];
+  }
+  return [best % width, Math.floor(best / width)];
+}
+
+/** Pointing game (Zhang et al.): is the saliency maximum (saliencyPeak) within `tolerance` px of the mask? */
 export function pointingGame(saliency: ArrayLike<number>, mask: ArrayLike<number>, width: number, tolerance = 0): { hit: boolean; point: [number, number] } {
   if (saliency.length !== mask.length) throw new Error(`pointingGame: saliency has ${saliency.length} values, mask ${mask.length}`);
   if (saliency.length % width !== 0) throw new Error(`pointingGame: ${saliency.length} values is not a multiple of width ${width}`);
-  let best = 0;
-  for (let i = 1; i < saliency.length; i++) if (saliency[i] > saliency[best]) best = i;
-  const px = best % width;
-  const py = (best - px) / width;
+  const [px, py] = saliencyPeak(saliency, width);
   const height = saliency.length / width;
   const r = Math.ceil(tolerance);
   for (let y = Math.max(0, py - r); y <= Math.min(height - 1, py + r); y++)

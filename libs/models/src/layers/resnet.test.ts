@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { resnet } from './resnet.js';
+import { SegmenterConfigSchema } from '../segmenter/config.js';
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
@@ -24,5 +25,20 @@ describe('ResNet layouts', () => {
     expect(a.stages.map((s) => s.shape[1])).toEqual([64, 32, 16, 8, 4]);
     const b = resnet({ depth: 50, width: 0.125, inputSize: 32, inputChannels: 1, stem: 'small' });
     expect(b.features.shape).toEqual([null, 4, 4, 256]);
+  });
+
+  it('lastStride 1: stage 4 stays at stage 3\'s resolution (output stride 16), same weights', () => {
+    const c = resnet({ depth: 18, width: 0.125, inputSize: 64, inputChannels: 1, lastStride: 1 });
+    expect(c.stages.map((s) => s.shape[1])).toEqual([32, 16, 8, 4, 4]);
+    const count = (r: ReturnType<typeof resnet>) => tf.model({ inputs: r.input, outputs: r.features }).countParams();
+    expect(count(c)).toBe(count(resnet({ depth: 18, width: 0.125, inputSize: 64, inputChannels: 1 })));
+  });
+});
+
+describe('segmenter encoder', () => {
+  it('refuses lastStride 1 (its decoder upsamples ×2 per stage), naming the field', () => {
+    const r = SegmenterConfigSchema.safeParse({ encoder: { lastStride: 1 } });
+    expect(r.success).toBe(false);
+    expect(!r.success && r.error.issues[0]).toMatchObject({ path: ['encoder', 'lastStride'], message: expect.stringContaining('classifier backbone only') });
   });
 });

@@ -2,6 +2,9 @@
  * ResNet backbones (He et al.; paper 3.4 uses ResNet-50) as tfjs-layers graphs: 18/34 with
  * BasicBlock, 50 with Bottleneck (expansion 4). Width multiplier scales every stage; the stem is
  * the ImageNet one (7×7/2 conv + 3×3/2 max-pool) or a small-input one (3×3/1, no pool).
+ * `lastStride: 1` keeps stage 4 at stage 3's resolution (output stride 16 instead of 32; the
+ * "last stride 1" of Luo et al. 2019): twice the feature map side, so the EDM's CAM (Eq. 3) is
+ * 4×4 instead of 2×2 at 64 px, for about 1.75× the compute (stage 4 at 4× the positions).
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -14,8 +17,11 @@ export const ResNetConfigSchema = z.object({
   inputSize: z.number().int().min(8).default(128),
   inputChannels: z.number().int().min(1).default(1),
   stem: z.enum(['imagenet', 'small']).default('imagenet'),
+  /** stride of stage 4's first block: 2 (ResNet) or 1 (finer feature map and CAM; classifier only). */
+  lastStride: z.union([z.literal(1), z.literal(2)]).default(2),
 });
 export type ResNetConfig = z.infer<typeof ResNetConfigSchema>;
+export type ResNetConfigInput = z.input<typeof ResNetConfigSchema>;
 
 const LAYOUTS: Record<18 | 34 | 50, { blocks: number[]; bottleneck: boolean }> = {
   18: { blocks: [2, 2, 2, 2], bottleneck: false },
@@ -59,7 +65,7 @@ export interface ResNetFeatures {
 }
 
 /** Builds the backbone graph on a fresh input; layer names are prefixed for stable checkpoints. */
-export function resnet(cfg: ResNetConfig, prefix = 'backbone', seeds = new Seeds(undefined)): ResNetFeatures {
+export function resnet(cfg: ResNetConfigInput, prefix = 'backbone', seeds = new Seeds(undefined)): ResNetFeatures {
   const c = ResNetConfigSchema.parse(cfg);
   const layout = LAYOUTS[c.depth];
   const widths = [64, 128, 256, 512].map((w) => Math.max(1, Math.round(w * c.width)));
@@ -71,7 +77,7 @@ export function resnet(cfg: ResNetConfig, prefix = 'backbone', seeds = new Seeds
   if (c.stem === 'imagenet') x = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: `${prefix}_pool` }), x);
   layout.blocks.forEach((n, s) => {
     for (let b = 0; b < n; b++) {
-      const stride = b === 0 && s > 0 ? 2 : 1;
+      const stride = b === 0 && s > 0 ? (s === 3 ? c.lastStride : 2) : 1;
       const name = `${prefix}_s${s + 1}b${b + 1}`;
       x = layout.bottleneck ? bottleneck(x, widths[s], stride, name, seeds) : basicBlock(x, widths[s], stride, name, seeds);
     }

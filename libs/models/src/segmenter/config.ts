@@ -6,7 +6,8 @@ export const SegLossSchema = z.enum(['LS', 'LT', 'LS+LT']);
 export type SegLoss = z.infer<typeof SegLossSchema>;
 
 export const SegmenterConfigSchema = z.object({
-  encoder: ResNetConfigSchema.default(ResNetConfigSchema.parse({})),
+  // the U-Net/sub-pixel decoder doubles the resolution at every stage
+  encoder: ResNetConfigSchema.refine((e) => e.lastStride === 2, { message: 'lastStride 1 applies to the classifier backbone only (the decoder upsamples ×2 per stage)', path: ['lastStride'] }).default(ResNetConfigSchema.parse({})),
   /** local tfjs layers-model directory holding a ResNet encoder (e.g. saved by backboneOf) */
   encoderFrom: z.string().optional(),
   decoder: z.enum(['subpixel', 'unet']).default('subpixel'),
