@@ -14,3 +14,4 @@ export * from './consortium-view.js';
 export * from './messages.js';
 export * from './binary-pack.js';
 export * from './dashboard.js';
+export * from './explanation.js';

@@ -111,9 +111,22 @@ describe('aggregateLesionSlices', () => {
 describe('lesionSlicesOf', () => {
   const ranking = { top_is_lesion: true, lesion_superpixels: 3, chance: 0.1, rank_auc: 0.8 };
   const lesion = { cam_pointing_hit: true, pointing_chance: 0.05, pointing_tolerance: 2.1, cam_pointing_hit_exact: false, cam_peak: [3, 4], pointing_chance_exact: 0.01, box_mean_iou: 0.2, lime: ranking, shap: { ...ranking, rank_auc: null } };
+  const slice = (index: number, extra: Record<string, unknown> = {}) => ({
+    index, score: 0.3, probability: 0.57, cam_png: `cam-${index}.png`, boxes: [[1, 2, 3, 4]], box_areas: [4], box_peaks: [0.9], superpixels: { count: 2 },
+    lime: { png: 'l.png', weights: [0.1, -0.2], intercept: 0.5, score: 0.9, local_pred: 0.4, fx: 0.3, num_samples: 1000 },
+    shap: { png: 's.png', values: [0.1, 0.2], base_value: 0, fx: 0.3, nsamples: 4, exact: true },
+    ...extra,
+  });
+  /** a complete explanation.json of a classifier (the site agent's output) with these slices */
+  const explanation = (slices: unknown[]) => ({
+    task: 'classify', patient: 'P1', centre: 'C', mode: '2d', probability: 0.7, sections: [{ slices: [0, 6], logit: 0.8, probability: 0.69 }],
+    slice_scores: [0.1, 0.2, 0.3, 0.1, 0.2, 0.3], cam_grid: [7, 7], slices,
+    backend: 'cpu', seed: 0, config: {}, versions: { node: '20.20.0' }, created: '2026-11-26T00:00:00Z', model: { dir: 'm', hash: 'a'.repeat(64), step: 10 },
+    params: { slices: 'top', fill: 'mean' },
+  });
 
   it('reads the lesion figures of the slices that have them', () => {
-    const r = lesionSlicesOf({ slices: [{ index: 2 }, { index: 5, lesion }] }, 'e.json', 'P1', 'severe');
+    const r = lesionSlicesOf(explanation([slice(2), slice(5, { lesion })]), 'e.json', 'P1', 'severe');
     expect(r.explained).toBe(2);
     expect(r.lesion).toEqual([{
       patient: 'P1', severity: 'severe', index: 5, cam_hit: true, cam_chance: 0.05, cam_hit_exact: false, cam_chance_exact: 0.01, box_iou: 0.2,
@@ -122,43 +135,11 @@ describe('lesionSlicesOf', () => {
   });
 
   it('names the file and the field that is wrong', () => {
-    expect(() => lesionSlicesOf({}, 'e.json', 'P1', 'mild')).toThrow('e.json: slices is not an array');
-    expect(() => lesionSlicesOf({ slices: [{ index: 1, lesion: { ...lesion, pointing_chance: 'x' } }] }, 'e.json', 'P1', 'mild')).toThrow('e.json: slices[0].lesion.pointing_chance is not a finite number');
-    expect(() => lesionSlicesOf({ slices: [{ index: 1, lesion: { ...lesion, shap: null } }] }, 'e.json', 'P1', 'mild')).toThrow('e.json: slices[0].lesion.shap is not an object');
-  });
-});
-
-describe('baselineRows (trained against weight-randomised model, paired by slice)', () => {
-  const trained = [
-    slice('P1', 'mild', { index: 3, lime_top: true, lime_auc: 0.9 }),
-    slice('P2', 'severe', { index: 5, lime_top: true, lime_auc: 0.7 }),
-    slice('P2', 'severe', { index: 6, lime_top: false, lime_auc: 0.6 }),
-    slice('P3', 'severe', { index: 1, lime_top: true, lime_auc: 0.8 }), // no randomised counterpart: not paired
-  ];
-  const randomised = [
-    slice('P1', 'mild', { index: 3, lime_top: true, lime_auc: 0.5 }),
-    slice('P2', 'severe', { index: 5, lime_top: false, lime_auc: 0.7 }),
-    slice('P2', 'severe', { index: 6, lime_top: false, lime_auc: null }),
-  ];
-  const rows = baselineRows(trained, randomised, { resamples: 2000, seed: 7 });
-  const row = (group: string, metric: string) => rows.find((r) => r.group === group && r.metric === metric)!;
-
-  it('pairs slices by patient and index and gives hand-computed means and differences', () => {
-    const top = row('all', 'lime_top_is_lesion');
-    // pairs (P1,3): 1 vs 1, (P2,5): 1 vs 0, (P2,6): 0 vs 0
-    expect(top).toMatchObject({ n: 3, trained: 2 / 3, randomised: 1 / 3 });
-    expect(top.difference).toBeCloseTo(1 / 3, 12);
-    // per-patient differences: P1 [0], P2 [1, 0]: resampled pooled means 0, 1/3, 1/2
-    expect([top.ci95_low, top.ci95_high]).toEqual([0, 0.5]);
-    // rank AUC: (P2,6) has no randomised value, so two pairs: trained (0.9 + 0.7)/2, randomised (0.5 + 0.7)/2
-    const auc = row('all', 'lime_rank_auc');
-    expect(auc.n).toBe(2);
-    expect(auc.difference).toBeCloseTo(0.2, 12);
-    expect(row('mild', 'lime_rank_auc')).toMatchObject({ n: 1, trained: 0.9, randomised: 0.5 });
-  });
-
-  it('gives null figures for a group with no pairs', () => {
-    const none = baselineRows(trained, [], { resamples: 10, seed: 1 });
-    expect(none.find((r) => r.group === 'all' && r.metric === 'shap_rank_auc')).toMatchObject({ n: 0, trained: null, randomised: null, difference: null, ci95_low: null });
+    expect(() => lesionSlicesOf([], 'e.json', 'P1', 'mild')).toThrow(/^e\.json: \(root\) .*expected object/);
+    expect(() => lesionSlicesOf({ ...explanation([]), slices: {} }, 'e.json', 'P1', 'mild')).toThrow(/^e\.json: slices .*expected array/);
+    expect(() => lesionSlicesOf({ ...explanation([]), task: 'segment' }, 'e.json', 'P1', 'mild')).toThrow(/^e\.json: task .*"classify"/);
+    expect(() => lesionSlicesOf(explanation([slice(0), slice(1, { lesion: { ...lesion, pointing_chance: 'x' } })]), 'e.json', 'P1', 'mild')).toThrow(/^e\.json: slices\[1\]\.lesion\.pointing_chance .*expected number/);
+    expect(() => lesionSlicesOf(explanation([slice(1, { lesion: { ...lesion, shap: null } })]), 'e.json', 'P1', 'mild')).toThrow(/^e\.json: slices\[0\]\.lesion\.shap .*expected object/);
+    expect(() => lesionSlicesOf(explanation([slice(1, { lesion: { ...lesion, box_mean_iou: Infinity } })]), 'e.json', 'P1', 'mild')).toThrow(/^e\.json: slices\[0\]\.lesion\.box_mean_iou /);
   });
 });

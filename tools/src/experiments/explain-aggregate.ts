@@ -5,6 +5,7 @@
  * (0.5 = chance), per severity, each with a one-sided exact test and a patient-level bootstrap
  * 95 % interval. Pure: no I/O; the experiment (explain.ts) reads the files.
  */
+import { ClassifyExplanationJson } from '@unbox/protocol';
 import { Rng } from '@unbox/xai';
 
 export type Severity = 'mild' | 'severe';
@@ -159,38 +160,25 @@ export function aggregateLesionSlices(slices: readonly LesionSlice[], opts: { re
 }
 
 /**
- * The lesion slices of one explanation.json (parsed JSON). Fields are checked because the file
- * crosses a process boundary; an error names the file and the field.
+ * The lesion slices of one explanation.json (parsed JSON), checked against the protocol's schema
+ * because the file crosses a process boundary; an error names the file and the first bad field.
  */
 export function lesionSlicesOf(json: unknown, file: string, patient: string, severity: Severity): { explained: number; lesion: LesionSlice[] } {
-  const fail = (field: string, why: string): never => {
-    throw new Error(`${file}: ${field} ${why}`);
-  };
-  const obj = (v: unknown, field: string) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(field, 'is not an object'));
-  const num = (v: unknown, field: string) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(field, 'is not a finite number'));
-  const bool = (v: unknown, field: string) => (typeof v === 'boolean' ? v : fail(field, 'is not true/false'));
-  const auc = (v: unknown, field: string) => (v === null ? null : num(v, field));
-  const root = obj(json, '(root)');
-  if (!Array.isArray(root.slices)) fail('slices', 'is not an array');
-  const all = root.slices as unknown[];
-  const lesion: LesionSlice[] = [];
-  all.forEach((raw, i) => {
-    const s = obj(raw, `slices[${i}]`);
-    if (s.lesion === undefined) return;
-    const at = `slices[${i}].lesion`;
-    const l = obj(s.lesion, at);
-    const lime = obj(l.lime, `${at}.lime`);
-    const shap = obj(l.shap, `${at}.shap`);
-    lesion.push({
-      patient, severity, index: num(s.index, `slices[${i}].index`),
-      cam_hit: bool(l.cam_pointing_hit, `${at}.cam_pointing_hit`), cam_chance: num(l.pointing_chance, `${at}.pointing_chance`),
-      cam_hit_exact: bool(l.cam_pointing_hit_exact, `${at}.cam_pointing_hit_exact`), cam_chance_exact: num(l.pointing_chance_exact, `${at}.pointing_chance_exact`),
-      box_iou: num(l.box_mean_iou, `${at}.box_mean_iou`),
-      lime_top: bool(lime.top_is_lesion, `${at}.lime.top_is_lesion`), lime_chance: num(lime.chance, `${at}.lime.chance`), lime_auc: auc(lime.rank_auc, `${at}.lime.rank_auc`),
-      shap_top: bool(shap.top_is_lesion, `${at}.shap.top_is_lesion`), shap_chance: num(shap.chance, `${at}.shap.chance`), shap_auc: auc(shap.rank_auc, `${at}.shap.rank_auc`),
-    });
-  });
-  return { explained: all.length, lesion };
+  const parsed = ClassifyExplanationJson.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('') : '(root)';
+    throw new Error(`${file}: ${field} ${issue?.message ?? 'is not a classify explanation'}`);
+  }
+  const lesion: LesionSlice[] = parsed.data.slices.flatMap(({ index, lesion: l }) =>
+    l === undefined ? [] : [{
+      patient, severity, index,
+      cam_hit: l.cam_pointing_hit, cam_chance: l.pointing_chance, cam_hit_exact: l.cam_pointing_hit_exact, cam_chance_exact: l.pointing_chance_exact,
+      box_iou: l.box_mean_iou,
+      lime_top: l.lime.top_is_lesion, lime_chance: l.lime.chance, lime_auc: l.lime.rank_auc,
+      shap_top: l.shap.top_is_lesion, shap_chance: l.shap.chance, shap_auc: l.shap.rank_auc,
+    }]);
+  return { explained: parsed.data.slices.length, lesion };
 }
 
 /** A metric of the trained model against the same metric of the randomised model on the same slices. */

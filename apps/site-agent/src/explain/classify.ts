@@ -16,7 +16,7 @@ import {
 } from '@unbox/xai';
 import { toChannels } from '../training/channels.js';
 import { drawBox, drawLabelBorders, encodeRgbPng, greyToRgb, heatOverlay, signedOverlay } from './png.js';
-import type { ClassifySliceJson, ExplainParams, QualityJson } from './schema.js';
+import type { ClassifySliceJson, ExplainParams, QualityJson } from '@unbox/protocol';
 
 /** One patient's preprocessed slices, grey [0, 1] (the classification pipeline, evaluation mode). */
 export interface PatientScan {

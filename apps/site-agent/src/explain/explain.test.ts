@@ -11,7 +11,7 @@ import { loadManifest } from '@unbox/data';
 import { buildProgram } from '../program.js';
 import { explainFixture, type ExplainFixture } from './testing-fixture.js';
 import { decodePngRgb } from './png.js';
-import { ExplanationJson, type ClassifyExplanationJson, type SegmentExplanationJson } from './schema.js';
+import { ExplanationJson, type ClassifyExplanationJson, type SegmentExplanationJson } from '@unbox/protocol';
 import { chooseSlices, lesionRanking, pointingTolerance, withoutBias } from './classify.js';
 import { AIR_FILL, explainParams } from './run.js';
 

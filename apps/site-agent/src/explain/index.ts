@@ -1,5 +1,4 @@
 /** Explanations at the site (`unbox-site explain`, `unbox-site serve`). */
-export * from './schema.js';
 export * from './png.js';
 export { explainClassifier, chooseSlices, sliceLogitPredict, type PatientScan, type ClassifyExplanation } from './classify.js';
 export { explainSegmenter } from './segment.js';

@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import type { ManifestRow } from '../training/manifests.js';
 import { explainClassifier, fillFor } from './classify.js';
 import { loadClassifyScan, type LesionIndex } from './patient-scan.js';
-import { ExplainParams, type ExplanationJson } from './schema.js';
+import { ExplainParams, type ExplanationJson } from '@unbox/protocol';
 import { explainSegmenter } from './segment.js';
 import type { SiteModel } from './site-model.js';
 

@@ -13,7 +13,7 @@ import type { ManifestRow } from '../training/manifests.js';
 import { loadSegmentImages } from '../training/segment-data.js';
 import type { SegmentTrainConfig } from '../training/config.js';
 import { encodeRgbPng, greyToRgb, heatOverlay, jet, type Rgb } from './png.js';
-import type { ExplainParams, SegmentExplanationJson } from './schema.js';
+import type { ExplainParams, SegmentExplanationJson } from '@unbox/protocol';
 import type { SiteModel } from './site-model.js';
 import { classColour, segmentImages } from './segment-forward.js';
 import type { Progress } from './run.js';

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeExplanation, type Explanation } from '../explain/run.js';
-import { ExplanationJson, type ExplainParams } from '../explain/schema.js';
+import { ExplanationJson, type ExplainParams } from '@unbox/protocol';
 
 export interface Progress {
   done: number;

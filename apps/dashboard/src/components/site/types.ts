@@ -1,9 +1,17 @@
 /**
  * What the site view reads from its site agent (through the dashboard's relay): the wire types of
- * @unbox/protocol where it has them; explanation.json as the site agent's explain/schema.ts
- * defines it (an app's schema, so mirrored here: only the fields the view draws).
+ * @unbox/protocol, named as the view's components use them.
  */
-import type { LatentDice as ProtocolLatentDice, PatientScore, SiteDescription, VolumeInfo as ProtocolVolumeInfo } from '@unbox/protocol';
+import type {
+  ClassifyExplanationJson,
+  ClassifySliceJson,
+  ExplanationJson,
+  LatentDice as ProtocolLatentDice,
+  PatientScore,
+  SegmentExplanationJson,
+  SiteDescription,
+  VolumeInfo as ProtocolVolumeInfo,
+} from '@unbox/protocol';
 
 /** GET /patients */
 export type PatientRow = PatientScore;
@@ -13,38 +21,11 @@ export type SiteInfo = SiteDescription;
 /** GET /patients/:id/volume */
 export type VolumeInfo = ProtocolVolumeInfo;
 
-export interface ClassifySlice {
-  index: number;
-  score: number;
-  probability: number;
-  cam_png: string;
-  boxes: [number, number, number, number][];
-  superpixels: { count: number; png?: string };
-  lime: { png: string; weights: number[]; intercept: number; score: number; local_pred: number; fx: number; num_samples: number };
-  shap: { png: string; values: number[]; base_value: number; fx: number; nsamples: number; exact: boolean };
-}
-
-export interface ClassifyExplanation {
-  task: 'classify';
-  patient: string;
-  probability: number;
-  sections: { slices: [number, number]; logit: number; probability: number }[];
-  slice_scores: number[];
-  cam_grid: [number, number];
-  slices: ClassifySlice[];
-  params: Record<string, unknown>;
-  model: { hash: string; step: number };
-}
-
-export interface SegmentExplanation {
-  task: 'segment';
-  patient: string;
-  slices: { index: number; classes: { class: number; png: string; pixels: number; dice: number | null }[]; overlay_png: string }[];
-  dice_map: unknown;
-  model: { hash: string; step: number };
-}
-
-export type Explanation = ClassifyExplanation | SegmentExplanation;
+/** explanation.json (GET /patients/:id/explanation), as the site agent writes it */
+export type ClassifySlice = ClassifySliceJson;
+export type ClassifyExplanation = ClassifyExplanationJson;
+export type SegmentExplanation = SegmentExplanationJson;
+export type Explanation = ExplanationJson;
 
 export interface ExplainProgress {
   done: number;

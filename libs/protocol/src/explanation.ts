@@ -4,6 +4,8 @@
  * slices[{index, score, cam_png, boxes, lime{png, weights, intercept}, shap{png, values,
  * base_value, fx}}]) are kept as named; the rest are additions. Parsed back with zod in tests and
  * by the server's cache, so a stored file that drifted from the schema is recomputed, not served.
+ * Written by the site agent (`unbox-site explain`, `serve`), drawn by the dashboard's site view and
+ * aggregated by tools (experiments/explain), so the schema lives here, once.
  */
 import { z } from 'zod';
 
