@@ -21,8 +21,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownTable, namedModel, PatientSampling, type ClassificationSummary } from '@unbox/models';
-import { AdminApi } from './consortium/admin-api.js';
 import { Children, type Child } from './consortium/children.js';
+import { startCoordinator } from './consortium/coordinator.js';
 import { ensureConsortium, type Centre } from './experiments/consortium.js';
 import { writeJson, writeResults } from './experiments/report.js';
 import { progressLog, runSiteAgent } from './experiments/site-cli.js';
@@ -111,19 +111,8 @@ async function finished(children: Children, child: Child, what: string): Promise
 async function federate(o: { work: string; train: Centre[]; model: string; config: object; threads: string }): Promise<{ run: string; wall_s: number; siteDirs: string[]; summary: unknown }> {
   const children = new Children(join(o.work, 'logs'));
   try {
-    const dataDir = join(o.work, 'coordinator');
-    let url = '';
-    const coordinator = children.spawnNode('coordinator', COORDINATOR_BIN, ['--data', dataDir, 'serve', '--host', '127.0.0.1', '--port', '0', '--runs-dir', join(o.work, 'runs')], (line) => {
-      try {
-        url ||= (JSON.parse(line) as { listening?: string }).listening ?? '';
-      } catch {
-        /* not the start-up line */
-      }
-    });
-    for (const end = Date.now() + 90_000; !url; await sleep(100)) {
-      if (coordinator.proc.exitCode !== null || Date.now() > end) throw new Error(`the coordinator did not start:\n${children.tail(coordinator)}`);
-    }
-    const api = new AdminApi(url, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
+    const { api, child: coordinator } = await startCoordinator(children, { bin: COORDINATOR_BIN, dataDir: join(o.work, 'coordinator'), port: 0, runsDir: join(o.work, 'runs') });
+    const { url } = api;
     const siteDirs: string[] = [];
     const sites: Child[] = [];
     for (const c of o.train) {

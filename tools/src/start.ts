@@ -16,8 +16,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunSummary, type RunConfigInput } from '@unbox/protocol';
 import { PHANTOM_REVISION } from '@unbox/data';
-import { AdminApi } from './consortium/admin-api.js';
+import type { AdminApi } from './consortium/admin-api.js';
 import { Children, type Child } from './consortium/children.js';
+import { startCoordinator } from './consortium/coordinator.js';
 import { buildDashboard, dashboardBuilt, freePort, serveSite, setAccount, startDashboard, waitForModels, type DashboardPaths } from './consortium/dashboard.js';
 import { parseStartOptions, START_USAGE, type StartOptions } from './consortium/options.js';
 import { resultsTable } from './consortium/results-table.js';
@@ -58,25 +59,6 @@ async function consortium(o: StartOptions, children: Children): Promise<{ centre
     say(`using the consortium in ${data} as generated (${j.centres.length} centres, ${made.chestPatients} chest and ${made.brainCtPatients} head CT patients each, ${made.size} px); remove the folder to regenerate it with the options given`);
   else say(`using the consortium in ${data}`);
   return j.centres.map((c) => ({ centre: c.centre, manifest: join(data, c.centre, 'manifest.json') }));
-}
-
-async function startCoordinator(o: StartOptions, children: Children, state: string): Promise<AdminApi> {
-  const dataDir = join(state, 'coordinator');
-  let url = '';
-  const child = children.spawnNode('coordinator', COORDINATOR_BIN, ['--data', dataDir, 'serve', '--host', '127.0.0.1', '--port', String(o.port), '--runs-dir', resolve(ROOT, o.runs)], (line) => {
-    try {
-      url ||= (JSON.parse(line) as { listening?: string }).listening ?? '';
-    } catch {
-      /* not the start-up line */
-    }
-  });
-  const end = Date.now() + 90_000;
-  while (!url) {
-    if (child.proc.exitCode !== null) throw new StartError(`the coordinator did not start (exit ${child.proc.exitCode}):\n${children.tail(child)}`);
-    if (Date.now() > end) throw new StartError(`the coordinator did not start in 90 s; see ${child.logPath}`);
-    await sleep(100);
-  }
-  return new AdminApi(url, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
 }
 
 /** Enrolls (once; the identity is kept under the state folder) and starts one site agent per centre. */
@@ -245,7 +227,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   try {
     const centres = await consortium(opts, children);
-    const api = await startCoordinator(opts, children, state);
+    const { api } = await startCoordinator(children, { bin: COORDINATOR_BIN, dataDir: join(state, 'coordinator'), port: opts.port, runsDir: resolve(ROOT, opts.runs) }, (m) => new StartError(m));
     const coordinator = children.running().find((c) => c.name === 'coordinator')!;
     say(`coordinator: REST API ${api.url}/api, OpenAPI docs ${api.url}/api/docs (SQLite in ${join(state, 'coordinator')})`);
     const dash = opts.exit ? null : await openDashboard(opts, children, api, state, centres);
