@@ -3,12 +3,14 @@
  * signed with a 32-byte secret file (0600, created at first start). The purpose prefix separates
  * the coordinator's tokens from a site's (and each site has its own secret), so a token never
  * verifies anywhere but where it was issued. Claims carry `gen`, a digest of the account's current
- * password hash: removing the account or changing its password ends its sessions.
+ * password hash: removing the account or changing its password ends its sessions. Given a
+ * TokenRevocations, verify() also refuses a token signed out with revoke().
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import type { Revocation, TokenRevocations } from './token-revocations.js';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
 
@@ -43,6 +45,7 @@ export class SignedTokens<P extends { exp: number }> {
     private readonly schema: z.ZodType<P>,
     private readonly now: () => number,
     readonly ttlMs = SESSION_TTL_MS,
+    private readonly revocations?: TokenRevocations,
   ) {}
 
   private mac(body: string): Buffer {
@@ -70,6 +73,18 @@ export class SignedTokens<P extends { exp: number }> {
     }
     const p = this.schema.safeParse(json);
     if (!p.success || p.data.exp <= this.now()) return null;
+    if (this.revocations?.isRevoked(token)) return null;
     return p.data;
+  }
+
+  /**
+   * Signs a valid token out: it is refused from now until its expiry. The claims and the
+   * revocation to persist; null when the token does not verify (already revoked, expired, forged).
+   */
+  revoke(token: string): { claims: P; revocation: Revocation } | null {
+    if (!this.revocations) throw new Error('SignedTokens.revoke: constructed without a TokenRevocations');
+    const claims = this.verify(token);
+    if (!claims) return null;
+    return { claims, revocation: this.revocations.revoke(token, claims.exp) };
   }
 }
