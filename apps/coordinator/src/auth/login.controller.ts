@@ -25,6 +25,16 @@ export class LoginController {
     return this.auth.login(r.data);
   }
 
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @UseGuards(AdminGuard)
+  @ApiOperation({ summary: 'Sign-out: the bearer session token is refused from now until it expires, across restarts (204); the admin token is not a session (400)' })
+  async logout(@Req() req: { headers: Record<string, string | undefined> }): Promise<void> {
+    // AdminGuard has accepted the bearer; the same header carries the token to revoke
+    await this.auth.logout(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')![1]);
+  }
+
   @Get('me')
   @ApiBearerAuth()
   @UseGuards(AdminGuard)

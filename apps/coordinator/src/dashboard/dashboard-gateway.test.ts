@@ -98,3 +98,28 @@ describe('dashboard namespace', () => {
     await rb.until((e) => e.event === 'round' && (e.body as DashboardRoundEvent).round.status === 'done');
   });
 });
+
+describe('dashboard namespace: sign-out', () => {
+  let c: TestCoordinator;
+  beforeAll(async () => {
+    c = await testCoordinator();
+    await new UserStore(c.database.db).add({ username: 'admin', role: 'admin', passwordHash: await hashPassword('admin password', { N: 1024, r: 8, p: 1 }), now: Date.now() });
+  });
+  afterAll(async () => {
+    await c?.dispose();
+  });
+
+  it('closes the feed of a session when it signs out (POST /api/auth/logout), not the admin token feed', async () => {
+    const session = (await c.rest<{ token: string }>('POST', '/api/auth/login', { username: 'admin', password: 'admin password' }, null)).body.token;
+    const a = await connect(c, session);
+    const b = await connect(c, c.adminToken);
+    expect([a.error, b.error]).toEqual([undefined, undefined]);
+    const closed = new Promise<string>((resolve) => a.s.once('disconnect', (reason) => resolve(reason)));
+    expect((await fetch(`${c.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${session}` } })).status).toBe(204);
+    expect(await closed).toBe('io server disconnect');
+    expect(b.s.connected).toBe(true);
+    const again = await connect(c, session);
+    expect(again.error?.message).toMatch(/^unauthorized: /);
+    for (const s of [a.s, b.s, again.s]) s.disconnect();
+  });
+});

@@ -42,7 +42,14 @@ export class DashboardGateway {
           if (who.kind === 'session') {
             // the feed ends with the session: the client signs in again and reconnects
             const t = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(who.expiresAt - this.auth.clock(), 2 ** 31 - 1)));
-            socket.once('disconnect', () => clearTimeout(t));
+            // …or with its sign-out (POST /api/auth/logout)
+            const off = this.auth.onSignedOut((signedOut) => {
+              if (signedOut === token) socket.disconnect(true);
+            });
+            socket.once('disconnect', () => {
+              clearTimeout(t);
+              off();
+            });
           }
           next();
         },

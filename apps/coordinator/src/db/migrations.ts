@@ -141,6 +141,21 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('dashboard_users').execute();
     },
   },
+  // dashboard sign-out: the SHA-256 of each signed-out session token until the token's own expiry
+  // (@unbox/accounts TokenRevocations), so a copied token stays dead across restarts
+  '0004_revoked_tokens': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('revoked_tokens')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('revoked_tokens_expires_at').on('revoked_tokens').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('revoked_tokens').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -4,8 +4,10 @@ import type { OpenedDatabase } from '../db/connect.js';
 import type { CoordinatorOptions } from '../options.js';
 import { DashboardAuth } from '../auth/dashboard-auth.js';
 import { LoginController } from '../auth/login.controller.js';
+import { RevokedTokenStore } from '../auth/revoked-token-store.js';
 import { loadOrCreateSessionSecret, SessionTokens } from '../auth/sessions.js';
 import { ADMIN_TOKEN, DASHBOARD_AUTH, DATABASE, OPTIONS, USERS } from '../app/tokens.js';
+import { TokenRevocations } from '@unbox/accounts';
 import { UserStore } from './user-store.js';
 
 @Global()
@@ -15,8 +17,14 @@ import { UserStore } from './user-store.js';
     { provide: USERS, useFactory: (d: OpenedDatabase) => new UserStore(d.db), inject: [DATABASE] },
     {
       provide: DASHBOARD_AUTH,
-      useFactory: (u: UserStore, o: CoordinatorOptions, adminToken: string) => new DashboardAuth(u, new SessionTokens(loadOrCreateSessionSecret(o.dataDir), o.now), adminToken, o.now),
-      inject: [USERS, OPTIONS, ADMIN_TOKEN],
+      // signed-out tokens stay refused across restarts: the stored revocations are loaded first
+      useFactory: async (u: UserStore, o: CoordinatorOptions, adminToken: string, d: OpenedDatabase) => {
+        const revoked = new RevokedTokenStore(d.db);
+        await revoked.prune(o.now());
+        const list = new TokenRevocations(o.now, await revoked.load(o.now()));
+        return new DashboardAuth(u, new SessionTokens(loadOrCreateSessionSecret(o.dataDir), o.now, undefined, list), adminToken, o.now, revoked);
+      },
+      inject: [USERS, OPTIONS, ADMIN_TOKEN, DATABASE],
     },
   ],
   exports: [USERS, DASHBOARD_AUTH],
