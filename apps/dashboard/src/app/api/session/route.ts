@@ -1,9 +1,10 @@
-/** Sign-in (POST), who am I (GET), sign-out (DELETE): the sealed session cookie. */
+/** Sign-in (POST), who am I (GET), sign-out (DELETE: the upstream token revoked, then the cookie deleted). */
 import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { homeOf } from '../../../lib/access.js';
 import { config, sessionKey } from '../../../lib/config.js';
 import { login } from '../../../lib/login.js';
+import { logoutUpstream } from '../../../lib/logout.js';
 import { crossOrigin, currentSession } from '../../../lib/server-session.js';
 import { SESSION_COOKIE, sealSession, sessionCookieOptions } from '../../../lib/session.js';
 
@@ -41,6 +42,15 @@ export async function GET(): Promise<Response> {
 
 export async function DELETE(req: Request): Promise<Response> {
   if (crossOrigin(req)) return Response.json({ error: 'cross-origin sign-out refused' }, { status: 403 });
+  const s = await currentSession();
+  if (s) {
+    // the token must die upstream too (a copy of it would work until it expires); an upstream that
+    // cannot be reached is logged, and the dashboard session ends anyway
+    const r = await Promise.resolve()
+      .then(() => logoutUpstream(config(), s))
+      .catch((e: Error) => ({ ok: false as const, reason: e.message }));
+    if (!r.ok) console.warn(`sign-out of ${s.role} ${s.username}${s.site ? ` (site ${s.site})` : ''}: ${r.reason}; the dashboard session ended, the upstream token stays valid until it expires`);
+  }
   (await cookies()).delete(SESSION_COOKIE);
   return new Response(null, { status: 204 });
 }
