@@ -4,7 +4,8 @@
  * otherwise; one model per task (a classifier and/or a segmenter). The service bearer token is
  * generated at first start into <site-dir>/serve-token (mode 0600); clinicians sign in with the
  * accounts of `unbox-site user` (<site-dir>/users.json), their sessions signed with
- * <site-dir>/session-secret (0600); explanations are cached under <site-dir>/explanations.
+ * <site-dir>/session-secret (0600), signed-out sessions kept in <site-dir>/revoked-tokens.json until
+ * they expire; explanations are cached under <site-dir>/explanations.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { loadLesionIndex } from '../explain/patient-scan.js';
 import { loadSiteModel } from '../explain/site-model.js';
 import { createSiteApi } from '../serve/api.js';
 import { SiteAuth } from '../serve/auth.js';
+import { RevokedTokens, revokedTokensPath } from '../serve/revoked-tokens.js';
 import { loadOrCreateSessionSecret, SiteSessions } from '../serve/sessions.js';
 import { UserDirectory, usersPath } from '../serve/users.js';
 import { ExplanationStore } from '../serve/store.js';
@@ -57,7 +59,7 @@ export function createServeCommand(): Command {
       const lesions = f.groundTruth?.length ? await loadLesionIndex(f.groundTruth) : undefined;
       const store = new ExplanationStore(join(f.siteDir, 'explanations'));
       const siteId = f.site ?? siteIdOf(f.siteDir);
-      const auth = new SiteAuth(token, new UserDirectory(usersPath(f.siteDir)), new SiteSessions(loadOrCreateSessionSecret(f.siteDir), siteId));
+      const auth = new SiteAuth(token, new UserDirectory(usersPath(f.siteDir)), new SiteSessions(loadOrCreateSessionSecret(f.siteDir), siteId, Date.now, undefined, new RevokedTokens(revokedTokensPath(f.siteDir))));
       const server = createSiteApi({ models, manifests: f.manifest, store, token, auth, siteId, lesions, log });
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) => reject(new UserError(`cannot listen on ${f.host}:${f.port}: ${e.code ?? e.message}`)));

@@ -3,6 +3,8 @@
  * only over this site's manifests. Every route but POST /auth/login needs `Authorization: Bearer
  * <token>`: the service token (serve-token) or a clinician session of this site. Routes:
  *   POST /auth/login {username, password}       → {token, role: 'clinician', username, site, expires_at}
+ *   POST /auth/logout                           204: the bearer clinician session is refused from now until it
+ *                                               expires, also after a restart (the service token: 400)
  *   GET /auth/me                                who the token is: {role: 'clinician', username, site, expires_at} or {role: 'service', site}
  *   GET /site                                   site id, served tasks and models, overlay legend, CT window presets
  *   GET /patients[?task=]                       ids, centres, splits and scores (patient probability) of one task
@@ -237,8 +239,21 @@ export function createSiteApi(opts: SiteApiOptions): Server {
       sendJson(res, 401, { error: 'missing or wrong bearer token (a clinician session of this site from POST /auth/login, or the service token from the site folder)' }, { 'www-authenticate': 'Bearer realm="unbox-site"' });
       return;
     }
+    if (url.pathname === '/auth/logout') {
+      if (req.method !== 'POST') {
+        sendJson(res, 405, { error: `method ${req.method} not allowed: sign out with POST /auth/logout` }, { allow: 'POST' });
+        return;
+      }
+      if (!opts.auth) throw new HttpError(400, 'clinician sign-in is not enabled on this server: the service token is not a session and cannot be signed out');
+      const r = opts.auth.logout(req.headers.authorization);
+      if (r.ok) {
+        res.writeHead(204, { 'cache-control': 'no-store' });
+        res.end();
+      } else sendJson(res, r.status, { error: r.error });
+      return;
+    }
     if (req.method !== 'GET') {
-      sendJson(res, 405, { error: `method ${req.method} not allowed: this API is read-only (GET), but for POST /auth/login` }, { allow: 'GET' });
+      sendJson(res, 405, { error: `method ${req.method} not allowed: this API is read-only (GET), but for POST /auth/login and /auth/logout` }, { allow: 'GET' });
       return;
     }
     let parts: string[];

@@ -2,7 +2,7 @@
  * Who may use the site API: the service bearer token (serve-token, for scripts and the site's own
  * tools) or a clinician session of THIS site from POST /auth/login. Sign-in checks the scrypt hash
  * in users.json, answers unknown user and wrong password alike, and throttles repeated failures
- * per account (login-throttle.ts).
+ * per account (login-throttle.ts). POST /auth/logout signs a clinician session out (sessions.ts).
  */
 import { LoginRequest, type SiteLoginResponse } from '@unbox/protocol';
 import { LoginThrottle } from '@unbox/accounts';
@@ -18,6 +18,10 @@ export type LoginOutcome =
   | { ok: false; status: 400 | 401 | 429; error: string; retryAfterS?: number };
 
 export const BAD_CREDENTIALS = 'wrong username or password';
+
+export const SERVICE_TOKEN_LOGOUT = 'sign-out: the service token is not a session and cannot be signed out (to replace it, delete <site-dir>/serve-token and restart serve)';
+
+export type LogoutOutcome = { ok: true } | { ok: false; status: 400 | 401; error: string };
 
 export class SiteAuth {
   private readonly throttle: LoginThrottle;
@@ -56,6 +60,15 @@ export class SiteAuth {
     this.throttle.succeeded(key);
     const s = this.sessions.issue(user.username, user.password_hash);
     return { ok: true, body: { token: s.token, role: 'clinician', username: user.username, site: this.site, expires_at: s.expires_at } };
+  }
+
+  /** Signs out the clinician session in an Authorization header: refused from now until it expires. */
+  logout(header: string | undefined): LogoutOutcome {
+    const who = this.authorize(header);
+    if (!who) return { ok: false, status: 401, error: 'sign-out: not a valid session of this site' };
+    if (who.kind === 'service') return { ok: false, status: 400, error: SERVICE_TOKEN_LOGOUT };
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')![1];
+    return this.sessions.revoke(token) ? { ok: true } : { ok: false, status: 401, error: 'sign-out: not a valid session of this site' };
   }
 
   /** The caller of an Authorization header, or null. */

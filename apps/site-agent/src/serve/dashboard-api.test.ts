@@ -1,6 +1,7 @@
 /**
  * The site API's dashboard routes on a tiny synthetic consortium, with a classifier and a segmenter
  * served together: clinician sign-in (uniform refusal, throttle, sessions ending with the account),
+ * sign-out (POST /auth/logout: the token refused, also by a restarted server on the same folder),
  * tokens of site A refused at site B, GET /site, volume metadata, HU window/level against the
  * scan's own voxels, segmentation overlays against the explanation's class pixel counts, and the
  * latent Dice map against the explanation's dice_map.
@@ -19,6 +20,7 @@ import { explainFixture, type ExplainFixture } from '../explain/testing-fixture.
 import { createSiteApi } from './api.js';
 import { SiteAuth } from './auth.js';
 import { hashPassword } from '@unbox/accounts';
+import { RevokedTokens, revokedTokensPath } from './revoked-tokens.js';
 import { loadOrCreateSessionSecret, SiteSessions } from './sessions.js';
 import { ExplanationStore } from './store.js';
 import { ensureToken } from './token.js';
@@ -36,11 +38,16 @@ async function startSite(name: 'A' | 'B'): Promise<void> {
   const dir = join(fx.dir, `site-${name}`);
   const service = ensureToken(join(dir, 'serve-token')).token;
   writeUsers(usersPath(dir), [{ username: 'dr.who', role: 'clinician', password_hash: await hashPassword(`password of ${name}`, CHEAP), created_at: 1 }]);
-  const auth = new SiteAuth(service, new UserDirectory(usersPath(dir)), new SiteSessions(loadOrCreateSessionSecret(dir), name));
+  sites[name] = { base: await serveSite(name, dir, service), dir, service };
+}
+
+/** A server over the site folder, as `unbox-site serve` builds it; its base URL. */
+async function serveSite(name: string, dir: string, service: string): Promise<string> {
+  const auth = new SiteAuth(service, new UserDirectory(usersPath(dir)), new SiteSessions(loadOrCreateSessionSecret(dir), name, Date.now, undefined, new RevokedTokens(revokedTokensPath(dir))));
   const server = createSiteApi({ models: [cls, seg], manifests: [fx.manifest], store: new ExplanationStore(join(dir, 'explanations')), token: service, auth, log });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   servers.push(server);
-  sites[name] = { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dir, service };
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 beforeAll(async () => {
@@ -125,6 +132,31 @@ describe('clinician sign-in', () => {
     writeUsers(usersPath(sites.A.dir), []);
     expect((await at('A').get('/site', t2)).status).toBe(401);
     writeUsers(usersPath(sites.A.dir), users);
+  });
+
+  it('signs a session out (POST /auth/logout, 204): refused from then on, also by a restarted server; the service token cannot be', async () => {
+    const logout = (base: string, auth: string | null, method = 'POST') => fetch(base + '/auth/logout', { method, headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+    const t1 = await session('A', 'a new password');
+    await new Promise((r) => setTimeout(r, 2)); // two sign-ins of one account in the same millisecond would be one token
+    const t2 = await session('A', 'a new password');
+    const out = await logout(sites.A.base, t1);
+    expect([out.status, await out.text()]).toEqual([204, '']);
+    expect((await at('A').get('/site', t1)).status).toBe(401);
+    expect((await at('A').get('/auth/me', t1)).status).toBe(401);
+    expect((await at('A').get('/site', t2)).status).toBe(200);
+    for (const t of [t1, null, 'garbage']) expect([t, (await logout(sites.A.base, t)).status]).toEqual([t, 401]);
+    const service = await logout(sites.A.base, sites.A.service);
+    expect([service.status, (await service.json()).error]).toEqual([400, expect.stringMatching(/service token is not a session and cannot be signed out/)]);
+    expect((await at('A').get('/site', sites.A.service)).status).toBe(200);
+    expect((await logout(sites.A.base, t2, 'GET')).status).toBe(405);
+    // a token of site B cannot sign out at A, and B's sessions are untouched
+    const b = await session('B');
+    expect((await logout(sites.A.base, b)).status).toBe(401);
+    expect((await at('B').get('/site', b)).status).toBe(200);
+    // a second server on the same site folder (a restart) reads the revocation from revoked-tokens.json
+    const restarted = await serveSite('A', sites.A.dir, sites.A.service);
+    expect((await fetch(restarted + '/site', { headers: { authorization: `Bearer ${t1}` } })).status).toBe(401);
+    expect((await fetch(restarted + '/site', { headers: { authorization: `Bearer ${t2}` } })).status).toBe(200);
   });
 });
 

@@ -2,11 +2,13 @@
  * Clinician session tokens of one site, signed with this site's own secret <site-dir>/session-secret:
  * the shared @unbox/accounts SignedTokens with this service's claims and purpose prefix. A token of
  * site A never verifies at site B (other secret, and the site is checked), nor at the coordinator
- * (other secret and purpose prefix).
+ * (other secret and purpose prefix). A signed-out token is refused until it expires, also after a
+ * restart when the sessions are given the site's RevokedTokens file.
  */
-import { generationOf, loadOrCreateSessionSecret as loadSecret, SESSION_TTL_MS, SignedTokens } from '@unbox/accounts';
+import { generationOf, loadOrCreateSessionSecret as loadSecret, SESSION_TTL_MS, SignedTokens, tokenHash, TokenRevocations } from '@unbox/accounts';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import type { RevokedTokens } from './revoked-tokens.js';
 
 export { generationOf } from '@unbox/accounts';
 
@@ -27,8 +29,9 @@ export function loadOrCreateSessionSecret(siteDir: string): Buffer {
 export class SiteSessions {
   private readonly tokens: SignedTokens<SiteSessionPayload>;
 
-  constructor(secret: Buffer, readonly site: string, now: () => number = Date.now, readonly ttlMs = SESSION_TTL_MS) {
-    this.tokens = new SignedTokens(secret, PURPOSE, Payload, now, ttlMs);
+  /** Without `revoked`, sign-outs are kept in memory only (a restart forgets them). */
+  constructor(secret: Buffer, readonly site: string, now: () => number = Date.now, readonly ttlMs = SESSION_TTL_MS, private readonly revoked?: RevokedTokens) {
+    this.tokens = new SignedTokens(secret, PURPOSE, Payload, now, ttlMs, revoked?.list ?? new TokenRevocations(now));
   }
 
   issue(sub: string, passwordHash: string): { token: string; expires_at: number } {
@@ -39,5 +42,15 @@ export class SiteSessions {
   verify(token: string): SiteSessionPayload | null {
     const p = this.tokens.verify(token);
     return p && p.site === this.site ? p : null;
+  }
+
+  /** Signs a valid token of this site out until it expires (persisted first); false when it does not verify. */
+  revoke(token: string): boolean {
+    const p = this.verify(token);
+    if (!p) return false;
+    // the file's list is the one `tokens` checks: record() writes the file, then adds to it
+    if (this.revoked) this.revoked.record({ hash: tokenHash(token), expires_at: p.exp });
+    else this.tokens.revoke(token);
+    return true;
   }
 }
