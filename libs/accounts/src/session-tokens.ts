@@ -4,7 +4,9 @@
  * the coordinator's tokens from a site's (and each site has its own secret), so a token never
  * verifies anywhere but where it was issued. Claims carry `gen`, a digest of the account's current
  * password hash: removing the account or changing its password ends its sessions. Given a
- * TokenRevocations, verify() also refuses a token signed out with revoke().
+ * TokenRevocations, verify() also refuses a token signed out with revoke(). Every token carries a
+ * random `jti` (128 bits), so two sign-ins in the same millisecond get different tokens and signing
+ * one out leaves the other; it is checked and removed before the caller's claims schema sees them.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -54,7 +56,7 @@ export class SignedTokens<P extends { exp: number }> {
 
   sign(claims: Omit<P, 'exp'>): { token: string; expires_at: number } {
     const exp = this.now() + this.ttlMs;
-    const body = Buffer.from(JSON.stringify({ ...claims, exp })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ ...claims, exp, jti: randomBytes(16).toString('base64url') })).toString('base64url');
     return { token: `${body}.${this.mac(body).toString('base64url')}`, expires_at: exp };
   }
 
@@ -71,7 +73,10 @@ export class SignedTokens<P extends { exp: number }> {
     } catch {
       return null;
     }
-    const p = this.schema.safeParse(json);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return null;
+    const { jti, ...claims } = json as Record<string, unknown>;
+    if (typeof jti !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(jti)) return null;
+    const p = this.schema.safeParse(claims);
     if (!p.success || p.data.exp <= this.now()) return null;
     if (this.revocations?.isRevoked(token)) return null;
     return p.data;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SignedTokens } from './session-tokens.js';
@@ -29,6 +29,25 @@ describe('token revocations (sign-out)', () => {
     expect(list.size).toBe(1);
     // the list never holds the token itself
     expect(JSON.stringify(list.entries())).not.toContain(a.token.split('.')[1]);
+  });
+
+  it('two sign-ins in the same millisecond get different tokens (jti); signing one out leaves the other', () => {
+    const t = 2_000_000;
+    const s = new SignedTokens(secret, 'test-session.v1.', Claims, () => t, 1000, new TokenRevocations(() => t));
+    const a = s.sign({ v: 1, sub: 'alice' });
+    const b = s.sign({ v: 1, sub: 'alice' });
+    expect(a.token).not.toBe(b.token);
+    s.revoke(a.token);
+    expect(s.verify(a.token)).toBeNull();
+    expect(s.verify(b.token)).toEqual({ v: 1, sub: 'alice', exp: 2_001_000 });
+    // a correctly signed body without a well-formed jti is refused
+    const signed = (claims: object) => {
+      const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+      return `${body}.${createHmac('sha256', secret).update('test-session.v1.' + body).digest('base64url')}`;
+    };
+    expect(s.verify(signed({ v: 1, sub: 'alice', exp: 2_001_000, jti: 'A'.repeat(22) }))).toEqual({ v: 1, sub: 'alice', exp: 2_001_000 });
+    expect(s.verify(signed({ v: 1, sub: 'alice', exp: 2_001_000 }))).toBeNull();
+    expect(s.verify(signed({ v: 1, sub: 'alice', exp: 2_001_000, jti: 'short' }))).toBeNull();
   });
 
   it('prunes an entry once its token has expired (injected clock), and never keeps an expired one', () => {
