@@ -12,6 +12,8 @@ describe('federated vs centralised: budget and flags', () => {
   it('parses the flags with defaults, and refuses bad ones naming them', () => {
     expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, data: 'data', results: 'results' });
     expect(parseFederatedArgs(['--batch', '4', '--sampling', 'centre-balanced', '--lung-crop'])).toMatchObject({ batch: 4, sampling: 'centre-balanced', lungCrop: true });
+    expect(parseFederatedArgs(['--lr', '0.0003']).lr).toBe(0.0003);
+    expect(() => parseFederatedArgs(['--lr', '0'])).toThrow('--lr must be a number in (0, 1], got "0"');
     expect(() => parseFederatedArgs(['--sampling', 'balanced'])).toThrow('--sampling must be one of uniform, centre-balanced, got "balanced"');
     expect(parseFederatedArgs(['--quick'])).toMatchObject({ quick: true, rounds: 2 });
     expect(parseFederatedArgs(['--quick', '--rounds', '4', '--local-epochs', '2', '--seed', '3'])).toMatchObject({ rounds: 4, localEpochs: 2, seed: 3 });

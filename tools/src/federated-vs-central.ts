@@ -1,5 +1,5 @@
 /**
- * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n]
+ * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n] [--lr x]
  *   [--sampling uniform|centre-balanced] [--lung-crop] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
@@ -43,6 +43,8 @@ export interface FederatedArgs {
   batch?: number;
   sampling: PatientSampling;
   lungCrop: boolean;
+  /** learning rate of both (local Adam at the sites, Adam centrally); default the model's */
+  lr?: number;
   data: string;
   results: string;
 }
@@ -68,6 +70,12 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     else if (a === '--rounds') rounds = int(1);
     else if (a === '--local-epochs') out.localEpochs = int(1);
     else if (a === '--batch') out.batch = int(1);
+    else if (a === '--lr') {
+      const v = value();
+      const n = Number(v);
+      if (!(n > 0 && n <= 1)) throw new Error(`--lr must be a number in (0, 1], got "${v}"`);
+      out.lr = n;
+    }
     else if (a === '--lung-crop') out.lungCrop = true;
     else if (a === '--sampling') {
       const v = value();
@@ -77,7 +85,7 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --sampling <mode>, --lung-crop, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
   return out;
@@ -177,7 +185,7 @@ export async function main(argv: string[]): Promise<void> {
   const maxSlicesPerPatient = 16; // the federated trainer's window (ClassifierTrainer default)
   const perSite = train.map((c) => trainPatients(c.manifest));
   const steps = centralSteps(perSite, batch, args.rounds, args.localEpochs);
-  const lr = named.config.learningRate;
+  const lr = args.lr ?? named.config.learningRate;
   log(`budget: ${args.rounds} rounds × ${args.localEpochs} local epoch(s) over ${perSite.join('+')} training patients, ${batch} per step = ${steps} gradient steps either way`);
 
   // ---- federated ----
@@ -195,7 +203,7 @@ export async function main(argv: string[]): Promise<void> {
 
   // ---- centralised ----
   const centralOut = join(work, 'centralised');
-  const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, sampling: args.sampling, model: named.config };
+  const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, sampling: args.sampling, model: { ...named.config, learningRate: lr } };
   const cfgPath = join(work, 'centralised.config.json');
   await writeJson(cfgPath, trainConfig);
   const tc = performance.now();
@@ -210,16 +218,19 @@ export async function main(argv: string[]): Promise<void> {
   for (const [method, model, wall_s] of [['federated', fedModel, fed.wall_s], ['centralised', centralOut, central_s]] as const) {
     const unseen = await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen.json`), [], method);
     const held = await evaluate(model, train.map((c) => c.manifest), train.map((c) => c.groundTruth), join(work, `${method}-test.json`), ['--split', 'test'], method);
+    // the same model with its batch-norm statistics re-estimated on D's scans, no labels (AdaBN; `eval --adapt-bn`)
+    const adapted = await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen-adabn.json`), ['--adapt-bn'], method);
     backend = unseen;
     for (const level of ['patient', 'image'] as const) {
       rows.push({ method, level, ...pick(unseen.splits.all[level]), wall_s });
+      rows.push({ method: `${method} + AdaBN at ${test[0].centre}`, level, ...pick(adapted.splits.all[level]), wall_s });
       inDist.push({ method, level, ...pick(held.splits.all[level]) });
     }
     log(`${method}: unseen ${test[0].centre} patient AUC ${unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${held.splits.all.patient.auc?.toFixed(3)}`);
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
   const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}` +
-    `${args.batch ? ` --batch ${args.batch}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}`;
+    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}`;
   const json = {
     experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),

@@ -33,3 +33,4 @@ export { backboneOf, stagesModel, stageOutputs, nestedBackbone } from './layers/
 export { classifierFromConfig, segmenterFromConfig } from './train/build.js';
 export * from './experiments/index.js';
 export { namedModel, buildNamedModel, readWeights, writeWeights, CPU_RESNET, type NamedModel, type NamedTensor } from './train/named-models.js';
+export { adaptBatchNorm, type AdaptedBatchNorm } from './train/adapt-batchnorm.js';

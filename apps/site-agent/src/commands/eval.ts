@@ -11,6 +11,7 @@ interface Flags {
   split?: Split[];
   mergeSplits?: boolean;
   groundTruth?: string[];
+  adaptBn?: boolean;
 }
 
 export function createEvalCommand(): Command {
@@ -22,9 +23,10 @@ export function createEvalCommand(): Command {
     .addOption(new Option('--split <splits...>', 'splits to evaluate (default all)').choices(Split.options))
     .option('--merge-splits', 'pool the splits into one "all" (e.g. an unseen centre evaluated as a whole)')
     .option('--ground-truth <files...>', 'ground-truth index(es) for slice labels and thin-slice masks (synthetic consortium)')
+    .option('--adapt-bn', "classifier: first re-estimate the batch-norm statistics on the evaluated scans, without labels (AdaBN: the model adapted to this centre's scanner; one centre at a time)")
     .action(async (f: Flags, cmd: Command) => {
       const log = loggerFor(cmd);
-      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, merge: f.mergeSplits, groundTruth: f.groundTruth, log });
+      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, merge: f.mergeSplits, groundTruth: f.groundTruth, adaptBn: f.adaptBn, log });
       log.info('evaluation written', { out: f.out, splits: Object.keys(ev.splits).join(','), backend: ev.backend });
       process.stdout.write(`${f.out}\n`);
     });

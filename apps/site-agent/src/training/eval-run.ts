@@ -1,14 +1,16 @@
 /** `unbox-site eval`: a saved checkpoint evaluated on any manifest(s), every split and centre. */
 import { resolve } from 'node:path';
 import { Split } from '@unbox/data';
-import { evaluationJson, loadCheckpoint, type EvaluationJson } from '@unbox/models';
+import * as tf from '@tensorflow/tfjs';
+import { adaptBatchNorm, evaluationJson, loadCheckpoint, type AdaptedBatchNorm, type ClassifierConfig, type EvaluationJson } from '@unbox/models';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureBackend } from './backend.js';
 import { readSavedState } from './checkpoint-state.js';
 import { evaluateClassifierRows, evaluateSegmenterRows } from './evaluate.js';
 import { writeJsonFile } from './json-file.js';
-import { selectRows } from './manifests.js';
+import { classifyInput, loadClassifyPatients } from './classify-data.js';
+import { selectRows, type ManifestRow } from './manifests.js';
 import { loadTruth } from './truth.js';
 
 export interface EvalRunOptions {
@@ -19,10 +21,41 @@ export interface EvalRunOptions {
   /** evaluate the selected splits pooled, as one split "all" */
   merge?: boolean;
   groundTruth?: string[];
+  /** AdaBN: batch-norm statistics re-estimated on the evaluated scans (one centre) before scoring */
+  adaptBn?: boolean;
   log: Logger;
 }
 
-export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJson> {
+/** What `--adapt-bn` did, recorded in the evaluation JSON as `adapted_batchnorm` (null without it). */
+export type AdaptedCentre = AdaptedBatchNorm & { centre: string };
+
+/**
+ * AdaBN on the rows' own scans (images only, labels unused): the classifier's batch-norm layers
+ * take this centre's statistics. One centre at a time: pooling centres would adapt to none.
+ */
+async function adaptToCentre(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], log: Logger): Promise<AdaptedCentre> {
+  const centres = [...new Set(rows.map((r) => r.centre))];
+  if (centres.length !== 1) throw new UserError(`--adapt-bn adapts the model to one centre's scanner; the selected rows hold ${centres.length ? `centres ${centres.join(', ')}` : 'no centre'}: evaluate one centre at a time`);
+  const { patients } = await loadClassifyPatients(rows, { ...classifyInput(cfg), augmentSeed: null });
+  const per = cfg.backbone.inputSize * cfg.backbone.inputSize * cfg.backbone.inputChannels;
+  const chunks: tf.Tensor4D[] = [];
+  for (const p of patients)
+    for (let s = 0; s < p.slices; s += 64) {
+      const n = Math.min(64, p.slices - s);
+      chunks.push(tf.tensor4d(p.data.subarray(s * per, (s + n) * per), [n, cfg.backbone.inputSize, cfg.backbone.inputSize, cfg.backbone.inputChannels]));
+    }
+  try {
+    const adapted = adaptBatchNorm(model, chunks);
+    log.info('batch-norm statistics adapted to the centre (AdaBN)', { centre: centres[0], ...adapted });
+    return { centre: centres[0], ...adapted };
+  } catch (e) {
+    throw new UserError(`--adapt-bn: ${(e as Error).message}`);
+  } finally {
+    tf.dispose(chunks);
+  }
+}
+
+export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJson & { adapted_batchnorm: AdaptedCentre | null }> {
   const backend = await ensureBackend();
   const saved = await readSavedState(opts.model);
   const { model } = await loadCheckpoint(saved.dir).catch((e: Error) => { throw new UserError(`cannot load the model: ${e.message}`); });
@@ -32,6 +65,8 @@ export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJso
   for (const s of sel.skipped) opts.log.warn('manifest row skipped', { manifest: s.manifest, row: s.row, patient: s.patient, reason: s.reason });
   const truth = opts.groundTruth?.length ? await loadTruth(opts.groundTruth) : undefined;
   opts.log.info('evaluating', { task: config.task, rows: sel.rows.length, step: saved.step, backend: backend.backend });
+  if (opts.adaptBn && config.task !== 'classify') throw new UserError('--adapt-bn applies to the classifier');
+  const adapted = opts.adaptBn && config.task === 'classify' ? await adaptToCentre(model, config.model, sel.rows, opts.log) : null;
   const results = config.task === 'classify'
     ? await evaluateClassifierRows(model, config.model, sel.rows, splits, truth, opts.merge)
     : await evaluateSegmenterRows(model, config.model, sel.rows, splits, truth, opts.merge);
@@ -41,7 +76,7 @@ export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJso
   }
   const evaluation = {
     ...evaluationJson(config.task, backend, config.seed, config, results.splits),
-    model: resolve(saved.dir), step: saved.step, manifests: opts.manifests.map((m) => resolve(m)), skipped: [...sel.skipped, ...results.skipped],
+    model: resolve(saved.dir), step: saved.step, adapted_batchnorm: adapted, manifests: opts.manifests.map((m) => resolve(m)), skipped: [...sel.skipped, ...results.skipped],
   };
   await writeJsonFile(resolve(opts.out), evaluation);
   return evaluation;

@@ -85,6 +85,14 @@ describe('unbox-site train / eval (classify)', () => {
     const one = await runEvaluation({ model: join(out, 'checkpoint'), manifests: [manifests[1]], out: join(dir, 'b.json'), splits: ['test'], log });
     expect(Object.keys(one.splits)).toEqual(['test']);
     expect((one.splits.test as { centre: string }).centre).toBe('B');
+    // --adapt-bn (AdaBN): one centre's scans re-estimate the batch-norm statistics; the saved model is untouched
+    const adapted = await runEvaluation({ model: out, manifests: [manifests[1]], out: join(dir, 'b-adabn.json'), merge: true, adaptBn: true, log });
+    expect(adapted.adapted_batchnorm).toMatchObject({ centre: 'B', layers: expect.any(Number), images: expect.any(Number) });
+    expect((adapted.adapted_batchnorm as { layers: number }).layers).toBeGreaterThan(10);
+    expect((adapted.splits.all as { patient: { auc: number } }).patient.auc).not.toBeNaN();
+    const again2 = await runEvaluation({ model: join(out, 'checkpoint'), manifests: [manifests[1]], out: join(dir, 'b2.json'), splits: ['test'], log });
+    expect(again2.splits.test).toEqual(one.splits.test);
+    await expect(runEvaluation({ model: out, manifests, out: join(dir, 'x.json'), adaptBn: true, log })).rejects.toThrow(/adapts the model to one centre's scanner; the selected rows hold centres A, B: evaluate one centre at a time/);
   });
 
   it('--resume continues from the saved step and ends where an uninterrupted run ends', async () => {
