@@ -221,7 +221,14 @@ describe('dashboard in a real browser against a real consortium', () => {
       await head.waitFor({ timeout: 120_000 });
       await head.click();
       await page.getByTestId('seg-overlay').waitFor({ timeout: 60_000 });
-      await page.getByRole('group', { name: 'Ventricles shown' }).getByRole('checkbox').first().uncheck();
+      // the viewer may render again as the patient's data arrive (CI saw one click undone that way): retry until it stays off
+      const firstVentricle = page.getByRole('group', { name: 'Ventricles shown' }).getByRole('checkbox').first();
+      await expect
+        .poll(async () => {
+          if (await firstVentricle.isChecked()) await firstVentricle.uncheck({ timeout: 5000 }).catch(() => undefined);
+          return firstVentricle.isChecked();
+        }, { timeout: 30_000, interval: 500 })
+        .toBe(false);
       const map = page.getByTestId('latent-dice');
       await map.waitFor({ timeout: 300_000 });
       expect(await map.locator('circle[fill="#e00"]').count()).toBeGreaterThan(0);
