@@ -1,7 +1,7 @@
 /**
  * Revoked session tokens (sign-out): a stateless token stays valid until its `exp`, so ending one
- * early means remembering it until then. Tokens carry no unique id, so an entry is the SHA-256 of
- * the token (never the token itself) with the token's own expiry; entries past it are pruned (the
+ * early means remembering it until then. An entry is the SHA-256 of the token (never the token
+ * itself; each token is unique by its random jti) with the token's own expiry; entries past it are pruned (the
  * token is refused by its `exp` from then on), so the list holds at most the sign-outs of one
  * token lifetime. Pure logic over a given clock: the services persist `entries()` themselves.
  */
@@ -22,12 +22,16 @@ export class TokenRevocations {
     private readonly now: () => number,
     entries: Iterable<Revocation> = [],
   ) {
-    for (const e of entries) this.add(e);
+    for (const e of entries) this.put(e);
   }
 
   /** Remembers a revocation until its expiry; an already expired one is not kept. Prunes. */
   add(e: Revocation): void {
     this.prune();
+    this.put(e);
+  }
+
+  private put(e: Revocation): void {
     if (!/^[0-9a-f]{64}$/.test(e.hash)) throw new Error(`revocation: hash must be 64 hex characters (SHA-256), got '${e.hash.slice(0, 70)}'`);
     if (!Number.isFinite(e.expires_at)) throw new Error(`revocation ${e.hash.slice(0, 12)}…: expires_at must be a number of ms since the epoch`);
     if (e.expires_at <= this.now()) return;

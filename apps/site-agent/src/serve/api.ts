@@ -29,6 +29,7 @@ import type { PatientScore, SiteDescription, VolumeInfo } from '@unbox/protocol'
 import { UserError, isUserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { forwardScan } from '../explain/classify.js';
+import type { PatientScan } from '../explain/classify.js';
 import { loadClassifyScan, patientRows, type LesionIndex } from '../explain/patient-scan.js';
 import { computeExplanation, explainParams } from '../explain/run.js';
 import type { SiteModel } from '../explain/site-model.js';
@@ -40,7 +41,7 @@ import { patientDiceView, siteDiceMap, type SiteDiceMap } from './latent-dice.js
 import { overlayPng, segmentationLegend, segmentPatient, type SegmentedSlice } from './segmentation.js';
 import { bearerMatches } from './token.js';
 import { storeKey, type ExplanationStore } from './store.js';
-import { CT_WINDOWS, huRange, locateSlice, scanLungRoi, VolumeCache, windowedSlice } from './viewer.js';
+import { CT_WINDOWS, huRange, locateSlice, RecentCache, scanLungRoi, VolumeCache, windowedSlice } from './viewer.js';
 
 export interface SiteApiOptions {
   /** the served model (one task); or `models` */
@@ -156,6 +157,8 @@ export function createSiteApi(opts: SiteApiOptions): Server {
   }
   const siteId = opts.siteId ?? opts.auth?.site ?? 'site';
   const volumes = new VolumeCache();
+  // the classifier's view of the patients being scrolled: each slice PNG would otherwise read and preprocess the whole scan
+  const modelViews = new RecentCache<PatientScan>(2);
   const segView = views.find((v) => v.task === 'segment');
 
   const computeScores = async (v: TaskView): Promise<PatientScore[]> => {
@@ -382,7 +385,8 @@ export function createSiteApi(opts: SiteApiOptions): Server {
     const site = v.site;
     if (site.config.task === 'classify') {
       const size = site.config.model.backbone.inputSize;
-      const scan = await loadClassifyScan(rows, { size, lungCrop: site.config.model.lungCrop });
+      const lungCrop = site.config.model.lungCrop;
+      const scan = await modelViews.get(`${site.hash}\u0000${rows[0].centre}\u0000${rows[0].entry.patient}`, () => loadClassifyScan(rows, { size, lungCrop }));
       if (i >= scan.slices) return { grey: null, size, count: scan.slices };
       return { grey: scan.grey.slice(i * size * size, (i + 1) * size * size), size, count: scan.slices };
     }

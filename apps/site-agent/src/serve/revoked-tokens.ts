@@ -5,11 +5,12 @@
  * entries are dropped at each write. A corrupt file stops `serve` with its name: ignoring it would
  * bring signed-out sessions back.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TokenRevocations, type Revocation } from '@unbox/accounts';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { writePrivateJson } from './private-json.js';
 
 export const revokedTokensPath = (siteDir: string) => join(siteDir, 'revoked-tokens.json');
 
@@ -32,11 +33,7 @@ export function readRevocations(path: string): Revocation[] {
 }
 
 export function writeRevocations(path: string, revoked: Revocation[]): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 1, revoked } satisfies z.infer<typeof RevokedTokensFile>, null, 1) + '\n', { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writePrivateJson(path, { version: 1, revoked } satisfies z.infer<typeof RevokedTokensFile>);
 }
 
 /** The site's revocation list, loaded from its file; `record` writes the file before the list changes. */

@@ -3,10 +3,11 @@
  * usernames (lower-case), role and scrypt hashes only. `unbox-site user` edits it; the serve API
  * re-reads it when it changes, so an account added or removed takes effect without a restart.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { writePrivateJson } from './private-json.js';
 
 export const usersPath = (siteDir: string) => join(siteDir, 'users.json');
 
@@ -34,11 +35,7 @@ export function readUsers(path: string): UserRow[] {
 }
 
 export function writeUsers(path: string, users: UserRow[]): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 1, users } satisfies z.infer<typeof UsersFile>, null, 1) + '\n', { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writePrivateJson(path, { version: 1, users } satisfies z.infer<typeof UsersFile>);
 }
 
 /** users.json as the serve API sees it: re-read when its mtime or size changes. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '@unbox/data';
 import type { ManifestRow } from '../training/manifests.js';
-import { locateSlice, scanOrder, windowedSlice, type Scan } from './viewer.js';
+import { locateSlice, RecentCache, scanOrder, windowedSlice, type Scan } from './viewer.js';
 
 const vol = (slices: number, data: number[], modality = 'CT'): Volume => ({
   data: Float32Array.from(data), slices, rows: 1, columns: data.length / slices, channels: 1, spacing: [1, 1, 1], sliceThickness: 1, modality, affine: null, source: { format: 'nifti', files: [] },
@@ -37,5 +37,17 @@ describe('slice viewer', () => {
     const w = windowedSlice(scan, 1, 400, 40, { top: 0, left: 1, height: 1, width: 3 });
     expect(w).toMatchObject({ width: 3, height: 1 });
     expect(Array.from(w.grey)).toEqual([128, 255, 255]);
+  });
+
+  it('RecentCache computes a key once, keeps the last `capacity` keys used, and forgets a failure', async () => {
+    const c = new RecentCache<string>(2);
+    let calls = 0;
+    const get = (k: string) => c.get(k, async () => `${k}${++calls}`);
+    expect([await get('a'), await get('a'), await get('b')]).toEqual(['a1', 'a1', 'b2']);
+    await get('a'); // a is now the most recent: c evicts b
+    await get('c');
+    expect([await get('a'), await get('b')]).toEqual(['a1', 'b4']);
+    await expect(c.get('x', () => Promise.reject(new Error('unreadable')))).rejects.toThrow('unreadable');
+    expect(await c.get('x', async () => 'ok')).toBe('ok');
   });
 });

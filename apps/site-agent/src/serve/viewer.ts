@@ -36,32 +36,47 @@ export function scanOrder(rows: ManifestRow[], task: 'classify' | 'segment'): { 
   return task === 'classify' ? all : [...all.filter((s) => s.labelled), ...all.filter((s) => !s.labelled)];
 }
 
-export class VolumeCache {
-  private readonly entries = new Map<string, Promise<Scan[]>>();
+/** The values of the last `capacity` keys used, each computed once; a failed computation is forgotten. */
+export class RecentCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
 
-  // two patients: a full-resolution CT series can be hundreds of MB as float32
-  constructor(private readonly capacity = 2) {}
+  constructor(private readonly capacity: number) {}
 
-  scans(key: string, rows: ManifestRow[], task: 'classify' | 'segment'): Promise<Scan[]> {
+  get(key: string, compute: () => Promise<T>): Promise<T> {
     let p = this.entries.get(key);
     if (p) {
       this.entries.delete(key);
       this.entries.set(key, p);
       return p;
     }
-    p = Promise.all(
-      scanOrder(rows, task).map(async (s) => {
-        try {
-          return { ...s, volume: await readVolume(s.path) };
-        } catch (e) {
-          throw new UserError(`${s.path}: cannot read the scan (${(e as Error).message})`);
-        }
-      }),
-    );
+    p = compute();
     p.catch(() => this.entries.delete(key));
     this.entries.set(key, p);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return p;
+  }
+}
+
+export class VolumeCache {
+  private readonly recent: RecentCache<Scan[]>;
+
+  // two patients: a full-resolution CT series can be hundreds of MB as float32
+  constructor(capacity = 2) {
+    this.recent = new RecentCache(capacity);
+  }
+
+  scans(key: string, rows: ManifestRow[], task: 'classify' | 'segment'): Promise<Scan[]> {
+    return this.recent.get(key, () =>
+      Promise.all(
+        scanOrder(rows, task).map(async (s) => {
+          try {
+            return { ...s, volume: await readVolume(s.path) };
+          } catch (e) {
+            throw new UserError(`${s.path}: cannot read the scan (${(e as Error).message})`);
+          }
+        }),
+      ),
+    );
   }
 }
 
