@@ -33,6 +33,34 @@ async function withPage(browser: Browser, name: string, f: (page: Page) => Promi
   }
 }
 
+type Rgba = [number, number, number, number];
+interface OverlayPixels {
+  /** pixels not transparent */
+  total: number;
+  /** of those, the pixels of each legend colour */
+  byClass: number[];
+}
+
+/**
+ * The segmentation overlay canvas of the slice viewer, counted (no pixels until the class map is
+ * drawn into it). Colours match within 2 levels: the canvas keeps them premultiplied by alpha.
+ */
+async function overlayPixels(page: Page, legend: Rgba[]): Promise<OverlayPixels> {
+  return page.getByTestId('seg-overlay').evaluate((el, colours) => {
+    const c = el as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const byClass = colours.map(() => 0);
+    let total = 0;
+    for (let p = 0; p < d.length; p += 4) {
+      if (d[p + 3] === 0) continue;
+      total++;
+      const i = colours.findIndex(([r, g, b]) => Math.abs(d[p] - r) <= 2 && Math.abs(d[p + 1] - g) <= 2 && Math.abs(d[p + 2] - b) <= 2);
+      if (i >= 0) byClass[i]++;
+    }
+    return { total, byClass };
+  }, legend);
+}
+
 async function signIn(page: Page, dashboard: string, target: string, username: string, pw: string): Promise<void> {
   await page.goto(`${dashboard}/?again=1`);
   await page.getByLabel('Sign in to').selectOption(target);
@@ -220,18 +248,24 @@ describe('dashboard in a real browser against a real consortium', () => {
       const head = page.locator('[data-testid="patient-list"] tbody tr button', { hasText: /^A-[HM]\d+$/ }).first();
       await head.waitFor({ timeout: 120_000 });
       await head.click();
-      await page.getByTestId('seg-overlay').waitFor({ timeout: 60_000 });
-      // the viewer may render again as the patient's data arrive (CI saw one click undone that way): retry until it stays off
-      const firstVentricle = page.getByRole('group', { name: 'Ventricles shown' }).getByRole('checkbox').first();
-      await expect
-        .poll(async () => {
-          if (await firstVentricle.isChecked()) await firstVentricle.uncheck({ timeout: 5000 }).catch(() => undefined);
-          return firstVentricle.isChecked();
-        }, { timeout: 30_000, interval: 500 })
-        .toBe(false);
+      // one click hides the ventricle with the most pixels on the slice shown; the choice stays as the
+      // patient's data (volume, latent Dice map) arrive and the view renders again
+      const legend = (await page.evaluate(() => fetch('/api/sites/A/site').then((r) => r.json()))) as { segmentation_legend: { rgba: Rgba }[] };
+      const colours = legend.segmentation_legend.map((l) => l.rgba);
+      await expect.poll(async () => (await overlayPixels(page, colours)).total, { timeout: 60_000 }).toBeGreaterThan(0);
+      const drawn = await overlayPixels(page, colours);
+      const k = drawn.byClass.indexOf(Math.max(...drawn.byClass));
+      expect(drawn.byClass[k]).toBeGreaterThan(0);
+      const ventricle = page.getByRole('group', { name: 'Ventricles shown' }).getByRole('checkbox').nth(k);
+      await ventricle.uncheck();
+      const hiddenK = { total: drawn.total - drawn.byClass[k], byClass: drawn.byClass.map((n, i) => (i === k ? 0 : n)) };
+      await expect.poll(() => overlayPixels(page, colours), { timeout: 10_000 }).toEqual(hiddenK);
+      await page.locator('#patient').getByText(/\d+ slices, \d+×\d+/).waitFor({ timeout: 60_000 });
       const map = page.getByTestId('latent-dice');
       await map.waitFor({ timeout: 300_000 });
       expect(await map.locator('circle[fill="#e00"]').count()).toBeGreaterThan(0);
+      expect(await ventricle.isChecked()).toBe(false);
+      expect(await overlayPixels(page, colours)).toEqual(hiddenK);
       await page.screenshot({ path: join(SHOTS, 'site-A-segmenter.png'), fullPage: true });
 
       // a long explanation (the paper's defaults) shows its progress while the page stays usable

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diceColour, hideClasses, sliceRows, topContributions } from './explanation.js';
+import { diceColour, sliceRows, topContributions } from './explanation.js';
 
 describe('explanation shaping', () => {
   it('slice scores with their inclusive SIM sections', () => {
@@ -27,16 +27,5 @@ describe('explanation shaping', () => {
     expect(diceColour(7)).toBe(diceColour(1));
     expect(diceColour(0.5)).toBe('rgb(33,145,140)');
     expect(diceColour(NaN)).toBe(diceColour(0));
-  });
-});
-
-describe('segmentation overlay per ventricle', () => {
-  it('hides only the pixels of hidden classes, leaves background and others', () => {
-    const px = new Uint8Array([255, 0, 0, 160, 0, 255, 0, 160, 0, 0, 0, 0, 255, 0, 0, 160]);
-    hideClasses(px, [[255, 0, 0, 160]]);
-    expect([...px]).toEqual([255, 0, 0, 0, 0, 255, 0, 160, 0, 0, 0, 0, 255, 0, 0, 0]);
-    const same = new Uint8Array([1, 2, 3, 4]);
-    hideClasses(same, []);
-    expect([...same]).toEqual([1, 2, 3, 4]);
   });
 });

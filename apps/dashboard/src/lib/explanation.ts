@@ -55,12 +55,3 @@ export function diceColour(v: number): string {
   const c = stops[i].map((a, k) => Math.round(a + f * (stops[i + 1][k] - a)));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
-
-/** Makes transparent (in place) every RGBA pixel whose colour is one of `hidden` (legend colours of hidden classes). */
-export function hideClasses(rgba: Uint8ClampedArray | Uint8Array, hidden: [number, number, number, number][]): void {
-  if (!hidden.length) return;
-  for (let p = 0; p < rgba.length; p += 4) {
-    if (rgba[p + 3] === 0) continue;
-    if (hidden.some(([r, g, b]) => rgba[p] === r && rgba[p + 1] === g && rgba[p + 2] === b)) rgba[p + 3] = 0;
-  }
-}

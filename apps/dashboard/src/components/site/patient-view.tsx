@@ -17,7 +17,17 @@ const PRESETS: Record<string, { label: string; query: string }> = {
   standard: { label: "Standard (the paper's defaults: 3 slices, 50 superpixels, 1000 LIME samples)", query: '' },
 };
 
-export function PatientView({ api, patient, task, info, row }: { api: string; patient: string; task: 'classify' | 'segment'; info: SiteInfo | undefined; row: PatientRow | undefined }) {
+export function PatientView(p: {
+  api: string;
+  patient: string;
+  task: 'classify' | 'segment';
+  info: SiteInfo | undefined;
+  row: PatientRow | undefined;
+  /** segmentation classes hidden in the overlay, chosen for this patient (kept by the site view) */
+  hidden: ReadonlySet<number>;
+  onShown: (cls: number, shown: boolean) => void;
+}) {
+  const { api, patient, task, info, row, hidden, onShown } = p;
   const base = `${api}/patients/${encodeURIComponent(patient)}`;
   // every patient route names the task: a site may serve the classifier and the segmenter
   const tq = `task=${task}`;
@@ -62,7 +72,7 @@ export function PatientView({ api, patient, task, info, row }: { api: string; pa
       </Panel>
       <div className="viewer">
         <Panel title="Slice viewer" id="viewer">
-          <SliceViewer base={base} task={task} count={count} index={current} onIndex={setSlice} explanation={explanation} pngUrl={pngUrl} volume={volume.data} info={info} />
+          <SliceViewer base={base} task={task} count={count} index={current} onIndex={setSlice} explanation={explanation} pngUrl={pngUrl} volume={volume.data} info={info} hidden={hidden} onShown={onShown} />
         </Panel>
         <div style={{ minWidth: 0 }}>
           {explanation?.task === 'classify' && (

@@ -5,12 +5,12 @@
  * colour) are made transparent.
  */
 import { useEffect, useRef, useState } from 'react';
-import { hideClasses } from '../../lib/explanation';
+import { hideClasses } from '../../lib/ventricles';
 import type { SiteInfo } from './types';
 
 type Legend = NonNullable<SiteInfo['segmentation_legend']>;
 
-export function SegOverlay({ src, legend, hidden, opacity }: { src: string; legend: Legend; hidden: Set<number>; opacity: number }) {
+export function SegOverlay({ src, legend, hidden, opacity }: { src: string; legend: Legend; hidden: ReadonlySet<number>; opacity: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {

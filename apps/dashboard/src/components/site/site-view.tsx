@@ -1,6 +1,7 @@
 'use client';
 /** A site's clinicians' view: the patient list with scores; the chosen patient's viewer and explanations. */
 import { useState } from 'react';
+import { hiddenIn, NO_CHOICE, patientView, setShown } from '../../lib/ventricles';
 import { ErrorBox, Loading, Panel } from '../status';
 import { useJson } from '../use-json';
 import { PatientList } from './patient-list';
@@ -15,6 +16,12 @@ export function SiteView({ site }: { site: string }) {
   const task = chosen ?? tasks[0] ?? null;
   const patients = useJson<{ task: string; model?: { hash: string; step: number }; patients: PatientRow[] }>(task ? `${api}/patients?task=${task}` : null);
   const [picked, setPicked] = useState<string | null>(null);
+  // the ventricles hidden in the segmentation overlay belong to the patient view, not to the viewer
+  // component: kept however often the view renders or mounts again, dropped when another patient is chosen
+  const view = picked && task ? patientView(task, picked) : null;
+  const [ventricles, setVentricles] = useState(NO_CHOICE);
+  const hidden = hiddenIn(ventricles, view);
+  const onShown = (cls: number, shown: boolean) => view && setVentricles((c) => setShown(c, view, cls, shown));
   const pickTask = (t: 'classify' | 'segment') => {
     setChosen(t);
     setPicked(null);
@@ -44,7 +51,7 @@ export function SiteView({ site }: { site: string }) {
       </Panel>
       <div style={{ minWidth: 0 }}>
         {picked && task ? (
-          <PatientView key={`${task}-${picked}`} api={api} patient={picked} task={task} info={info.data} row={patients.data?.patients.find((p) => p.id === picked)} />
+          <PatientView key={view} api={api} patient={picked} task={task} info={info.data} row={patients.data?.patients.find((p) => p.id === picked)} hidden={hidden} onShown={onShown} />
         ) : (
           <Panel title="Patient">
             <p className="muted">Choose a patient on the left (Tab to the list, Enter to open).</p>

@@ -27,14 +27,16 @@ export function SliceViewer(p: {
   pngUrl: (name: string) => string;
   volume: VolumeInfo | undefined;
   info: SiteInfo | undefined;
+  /** segmentation classes hidden in the overlay (the patient's choice, kept above this component) */
+  hidden: ReadonlySet<number>;
+  onShown: (cls: number, shown: boolean) => void;
 }) {
-  const { base, task, count, index, onIndex, explanation, pngUrl, volume, info } = p;
+  const { base, task, count, index, onIndex, explanation, pngUrl, volume, info, hidden, onShown } = p;
   const windows = volume?.modality === 'CT' ? info?.ct_windows ?? {} : {};
   const [wl, setWl] = useState<{ window: number; level: number } | null>(null);
   const [camOn, setCamOn] = useState(true);
   const [opacity, setOpacity] = useState(0.5);
   const [segOn, setSegOn] = useState(true);
-  const [hidden, setHidden] = useState<Set<number>>(() => new Set());
   const legend = info?.segmentation_legend ?? [];
   const [broken, setBroken] = useState<string | null>(null);
   const n = count ?? 1;
@@ -143,12 +145,7 @@ export function SliceViewer(p: {
                 <input
                   type="checkbox"
                   checked={!hidden.has(l.class)}
-                  onChange={(e) => {
-                    const next = new Set(hidden);
-                    if (e.target.checked) next.delete(l.class);
-                    else next.add(l.class);
-                    setHidden(next);
-                  }}
+                  onChange={(e) => onShown(l.class, e.target.checked)}
                 />{' '}
                 <span style={{ display: 'inline-block', width: 12, height: 12, background: `rgb(${l.rgba[0]},${l.rgba[1]},${l.rgba[2]})`, marginRight: 4 }} />
                 {l.name}
