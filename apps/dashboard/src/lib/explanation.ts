@@ -2,11 +2,10 @@
  * Shapes explanation.json (site agent) for the site view: the slice scores along the scan with the
  * SIM section each slice belongs to, and the strongest superpixels of LIME or SHAP. Pure.
  */
+import type { ClassifyExplanationJson } from '@unbox/protocol';
 
-interface Sections {
-  sections: { slices: [number, number] }[];
-  slice_scores: number[];
-}
+/** the part of a classify explanation.json the slice rows read (type only: the protocol's index is server code) */
+type Sections = Pick<ClassifyExplanationJson, 'slice_scores'> & { sections: Pick<ClassifyExplanationJson['sections'][number], 'slices'>[] };
 
 export interface SliceRow {
   slice: number;

@@ -3,9 +3,14 @@
  * Asks the site agent for a patient's explanation and follows its progress: the agent answers 202
  * {status, progress} while computing (it may take minutes), 200 with explanation.json when done.
  * Polls once a second without blocking the page; stops when the patient or parameters change.
+ * The dashboard's relay has parsed a 200 body with the explanation.json schema (a malformed one is
+ * its 502 naming the field), so the body is that schema's type here.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ExplainProgress, Explanation } from './types';
+
+/** the relay's answers: 202 progress, 200 explanation.json (schema-checked by the relay), errors */
+type Answer = { status: string; progress?: ExplainProgress } | Explanation | { error: string };
 
 export type ExplainState =
   | { state: 'idle' }
@@ -33,12 +38,12 @@ export function useExplanation(base: string, query: string): { s: ExplainState; 
       try {
         const r = await fetch(`${base}/explanation?${query}`, { cache: 'no-store' });
         if (mine !== gen.current) return;
-        const j = (await r.json().catch(() => ({}))) as { progress?: ExplainProgress; error?: string };
+        const j = (await r.json().catch(() => null)) as Answer | null;
         if (r.status === 202) {
-          set({ state: 'computing', progress: j.progress ?? null });
+          set({ state: 'computing', progress: (j && 'progress' in j && j.progress) || null });
           timer.current = setTimeout(() => void poll(), 1000);
-        } else if (r.ok) set({ state: 'done', explanation: j as unknown as Explanation });
-        else set({ state: 'failed', error: j.error ?? `HTTP ${r.status}`, status: r.status });
+        } else if (r.status === 200 && j && 'task' in j) set({ state: 'done', explanation: j });
+        else set({ state: 'failed', error: (j && 'error' in j && j.error) || `HTTP ${r.status}`, status: r.status });
       } catch (e) {
         if (mine === gen.current) set({ state: 'failed', error: (e as Error).message });
       }
