@@ -4,7 +4,8 @@
  * consortium admin watches the rounds arrive live, site C drop out (its process frozen: the
  * coordinator records the stage it was lost at) and the t-SNE appear, then a one-round segmenter run
  * (Dice per modality and thickness); a clinician of site A opens a patient's CAM, LIME and SHAP
- * from site A's own agent, the segmenter's overlays per ventricle and latent Dice map, and is
+ * from site A's own agent, the segmenter's overlays per ventricle (one hidden by one click), its latent
+ * Dice map and explanation (maps per ventricle, whose pixel counts the overlay shows), and is
  * refused site B by the dashboard and by site B's agent. Screenshots go to test-output/screenshots
  * (gitignored).
  */
@@ -209,7 +210,7 @@ describe('dashboard in a real browser against a real consortium', () => {
     });
   }, 600_000);
 
-  it("clinician of A: opens a patient's CAM, LIME and SHAP, scrolls with the keyboard, the segmenter's overlays and latent Dice map; refused site B", async () => {
+  it("clinician of A: opens a patient's CAM, LIME and SHAP, scrolls with the keyboard, the segmenter's overlays, latent Dice map and explanation; refused site B", async () => {
     for (const s of ['A', 'B']) {
       const c = centres.find((x) => x.centre === s)!;
       const url = await serveSite(procs, s, join(root, 'sites', s), c.manifest, Number(new URL(siteUrls[s]).port));
@@ -243,14 +244,14 @@ describe('dashboard in a real browser against a real consortium', () => {
       await expect.poll(() => slice.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
       await page.screenshot({ path: join(SHOTS, 'site-A-patient.png'), fullPage: true });
 
-      // the segmenter: overlay per ventricle (one hidden), the latent Dice map with this patient on it
+      // the segmenter: overlay per ventricle (one hidden), the latent Dice map with this patient on it, its explanation
       await page.getByRole('button', { name: 'Ventricle segmenter' }).click();
       const head = page.locator('[data-testid="patient-list"] tbody tr button', { hasText: /^A-[HM]\d+$/ }).first();
       await head.waitFor({ timeout: 120_000 });
       await head.click();
       // one click hides the ventricle with the most pixels on the slice shown; the choice stays as the
       // patient's data (volume, latent Dice map) arrive and the view renders again
-      const legend = (await page.evaluate(() => fetch('/api/sites/A/site').then((r) => r.json()))) as { segmentation_legend: { rgba: Rgba }[] };
+      const legend = (await page.evaluate(() => fetch('/api/sites/A/site').then((r) => r.json()))) as { segmentation_legend: { class: number; rgba: Rgba }[] };
       const colours = legend.segmentation_legend.map((l) => l.rgba);
       await expect.poll(async () => (await overlayPixels(page, colours)).total, { timeout: 60_000 }).toBeGreaterThan(0);
       const drawn = await overlayPixels(page, colours);
@@ -266,6 +267,36 @@ describe('dashboard in a real browser against a real consortium', () => {
       expect(await map.locator('circle[fill="#e00"]').count()).toBeGreaterThan(0);
       expect(await ventricle.isChecked()).toBe(false);
       expect(await overlayPixels(page, colours)).toEqual(hiddenK);
+
+      // Explain: the segmenter's maps per ventricle of its explained slices; the viewer goes to the first one,
+      // where the overlay holds the explanation's pixels per ventricle (the hidden one still hidden)
+      await page.getByTestId('explain').click();
+      const ventricleMap = page.getByTestId('ventricle-map').first();
+      await ventricleMap.waitFor({ timeout: 120_000 });
+      await expect.poll(() => ventricleMap.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+      // the same explanation.json through the relay, which checked it against the protocol's schema
+      const patientId = (await head.textContent())!;
+      const explanation = await page.evaluate((id) => fetch(`/api/sites/A/patients/${id}/explanation?task=segment`).then(async (r) => ({ status: r.status, body: await r.json() })), patientId);
+      expect(explanation.status).toBe(200);
+      const seg = explanation.body as { task: string; patient: string; slices: { index: number; classes: { class: number; pixels: number; dice: number | null }[] }[] };
+      expect(seg).toMatchObject({ task: 'segment', patient: patientId });
+      const top = seg.slices[0];
+      expect(Number(await page.getByTestId('slice-stack').getAttribute('data-slice'))).toBe(top.index);
+      expect(await page.getByTestId('ventricle-map').count()).toBe(top.classes.length);
+      for (const c of top.classes) {
+        expect(c.pixels).toBeGreaterThanOrEqual(0);
+        expect(c.pixels).toBeLessThanOrEqual(32 * 32);
+        // Dice against the label map, where the scan has one
+        if (c.dice !== null) {
+          expect(c.dice).toBeGreaterThanOrEqual(0);
+          expect(c.dice).toBeLessThanOrEqual(1);
+        }
+      }
+      expect(await page.locator('#ventricles figcaption').allTextContents()).toEqual(top.classes.map((c) => expect.stringContaining(`: ${c.pixels} px`)));
+      const classes = legend.segmentation_legend.map((l) => l.class);
+      const onSlice = classes.map((cls, i) => (i === k ? 0 : (top.classes.find((c) => c.class === cls)?.pixels ?? 0)));
+      await expect.poll(async () => (await overlayPixels(page, colours)).byClass, { timeout: 10_000 }).toEqual(onSlice);
+      expect(await ventricle.isChecked()).toBe(false);
       await page.screenshot({ path: join(SHOTS, 'site-A-segmenter.png'), fullPage: true });
 
       // a long explanation (the paper's defaults) shows its progress while the page stays usable
