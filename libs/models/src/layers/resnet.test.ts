@@ -32,13 +32,30 @@ describe('ResNet layouts', () => {
     expect(c.stages.map((s) => s.shape[1])).toEqual([32, 16, 8, 4, 4]);
     const count = (r: ReturnType<typeof resnet>) => tf.model({ inputs: r.input, outputs: r.features }).countParams();
     expect(count(c)).toBe(count(resnet({ depth: 18, width: 0.125, inputSize: 64, inputChannels: 1 })));
+    expect(resnet({ depth: 18, width: 0.125, inputSize: 64, inputChannels: 1, outputStride: 16 }).stages.map((s) => s.shape[1])).toEqual([32, 16, 8, 4, 4]);
+  });
+
+  it('outputStride 8: stages 3 and 4 stay at stage 2\'s resolution (an 8×8 map at 64 px), same weights', () => {
+    const c = resnet({ depth: 18, width: 0.125, inputSize: 64, inputChannels: 1, outputStride: 8 });
+    expect(c.stages.map((s) => s.shape[1])).toEqual([32, 16, 8, 8, 8]);
+    expect(c.features.shape).toEqual([null, 8, 8, 64]);
+    const count = (r: ReturnType<typeof resnet>) => tf.model({ inputs: r.input, outputs: r.features }).countParams();
+    expect(count(c)).toBe(count(resnet({ depth: 18, width: 0.125, inputSize: 64, inputChannels: 1 })));
+  });
+
+  it('refuses lastStride and outputStride that disagree, naming both spellings', () => {
+    expect(() => resnet({ depth: 18, width: 0.125, inputSize: 64, lastStride: 1, outputStride: 8 })).toThrow(/older spelling of outputStride/);
+    expect(resnet({ depth: 18, width: 0.125, inputSize: 64, lastStride: 1, outputStride: 16 }).features.shape[1]).toBe(4);
   });
 });
 
 describe('segmenter encoder', () => {
-  it('refuses lastStride 1 (its decoder upsamples ×2 per stage), naming the field', () => {
-    const r = SegmenterConfigSchema.safeParse({ encoder: { lastStride: 1 } });
-    expect(r.success).toBe(false);
-    expect(!r.success && r.error.issues[0]).toMatchObject({ path: ['encoder', 'lastStride'], message: expect.stringContaining('classifier backbone only') });
+  it('refuses an output stride below 32 in either spelling (its decoder upsamples ×2 per stage), naming the field', () => {
+    for (const encoder of [{ lastStride: 1 }, { outputStride: 16 }, { outputStride: 8 }] as const) {
+      const r = SegmenterConfigSchema.safeParse({ encoder });
+      expect(r.success).toBe(false);
+      expect(!r.success && r.error.issues[0]).toMatchObject({ path: ['encoder', 'outputStride'], message: expect.stringContaining('classifier backbone only') });
+    }
+    expect(SegmenterConfigSchema.safeParse({ encoder: { outputStride: 32 } }).success).toBe(true);
   });
 });

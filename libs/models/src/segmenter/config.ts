@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ResNetConfigSchema } from '../layers/resnet.js';
+import { outputStrideOf, ResNetConfigSchema } from '../layers/resnet.js';
 
 /** Table 5's loss ablations and Table 4's decoders. */
 export const SegLossSchema = z.enum(['LS', 'LT', 'LS+LT']);
@@ -7,7 +7,7 @@ export type SegLoss = z.infer<typeof SegLossSchema>;
 
 export const SegmenterConfigSchema = z.object({
   // the U-Net/sub-pixel decoder doubles the resolution at every stage
-  encoder: ResNetConfigSchema.refine((e) => e.lastStride === 2, { message: 'lastStride 1 applies to the classifier backbone only (the decoder upsamples ×2 per stage)', path: ['lastStride'] }).default(ResNetConfigSchema.parse({})),
+  encoder: ResNetConfigSchema.refine((e) => outputStrideOf(e) === 32, { message: 'outputStride 8 or 16 (lastStride 1) applies to the classifier backbone only (the decoder upsamples ×2 per stage)', path: ['outputStride'] }).default(ResNetConfigSchema.parse({})),
   /** local tfjs layers-model directory holding a ResNet encoder (e.g. saved by backboneOf) */
   encoderFrom: z.string().optional(),
   decoder: z.enum(['subpixel', 'unet']).default('subpixel'),
