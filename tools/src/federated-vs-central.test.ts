@@ -10,7 +10,9 @@ describe('federated vs centralised: budget and flags', () => {
   });
 
   it('parses the flags with defaults, and refuses bad ones naming them', () => {
-    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, data: 'data', results: 'results' });
+    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', data: 'data', results: 'results' });
+    expect(parseFederatedArgs(['--norm', 'group']).norm).toBe('group');
+    expect(() => parseFederatedArgs(['--norm', 'layer'])).toThrow('--norm must be batch or group, got "layer"');
     expect(parseFederatedArgs(['--batch', '4', '--sampling', 'centre-balanced', '--lung-crop'])).toMatchObject({ batch: 4, sampling: 'centre-balanced', lungCrop: true });
     expect(parseFederatedArgs(['--lr', '0.0003']).lr).toBe(0.0003);
     expect(() => parseFederatedArgs(['--lr', '0'])).toThrow('--lr must be a number in (0, 1], got "0"');

@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n] [--lr x]
- *   [--sampling uniform|centre-balanced] [--lung-crop] [--data dir] [--results dir]`
+ *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
  * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
@@ -13,7 +13,8 @@
  *   gradient steps as all sites took together (R · E · Σ_k ⌈n_k / batch⌉), i.e. the same number
  *   of passes over the pooled data.
  * Both models are then scored by the same `unbox-site eval` on D (and on the pooled test split of
- * A, B, C). Writes results/federated.json and results/federated.md.
+ * A, B, C), and a batch-norm network also after AdaBN at D. `--norm group` puts group norm in place
+ * of batch norm in both (`classifier…:gn`). Writes results/federated.json and results/federated.md.
  */
 import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -43,6 +44,8 @@ export interface FederatedArgs {
   batch?: number;
   sampling: PatientSampling;
   lungCrop: boolean;
+  /** the backbone's normalisation in both (group: Wu & He's group norm) */
+  norm: 'batch' | 'group';
   /** learning rate of both (local Adam at the sites, Adam centrally); default the model's */
   lr?: number;
   data: string;
@@ -50,7 +53,7 @@ export interface FederatedArgs {
 }
 
 export function parseFederatedArgs(argv: string[]): FederatedArgs {
-  const out: FederatedArgs = { quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, data: 'data', results: 'results' };
+  const out: FederatedArgs = { quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', data: 'data', results: 'results' };
   let rounds: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -77,6 +80,11 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
       out.lr = n;
     }
     else if (a === '--lung-crop') out.lungCrop = true;
+    else if (a === '--norm') {
+      const v = value();
+      if (v !== 'batch' && v !== 'group') throw new Error(`--norm must be batch or group, got "${v}"`);
+      out.norm = v;
+    }
     else if (a === '--sampling') {
       const v = value();
       const r = PatientSampling.safeParse(v);
@@ -85,7 +93,7 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
   return out;
@@ -178,7 +186,7 @@ export async function main(argv: string[]): Promise<void> {
   const work = join(dir, 'experiments', `federated-seed${args.seed}`);
   await rm(work, { recursive: true, force: true });
   // the federation's network (a run config names it), the same for the centralised run
-  const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}${args.lungCrop ? ':lung' : ''}`;
+  const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}${args.lungCrop ? ':lung' : ''}${args.norm === 'group' ? ':gn' : ''}`;
   const named = namedModel(modelName);
   if (named.task !== 'classify') throw new Error(`${modelName} is not a classifier`);
   const batch = args.batch ?? size.classify.patientsPerBatch;
@@ -218,24 +226,27 @@ export async function main(argv: string[]): Promise<void> {
   for (const [method, model, wall_s] of [['federated', fedModel, fed.wall_s], ['centralised', centralOut, central_s]] as const) {
     const unseen = await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen.json`), [], method);
     const held = await evaluate(model, train.map((c) => c.manifest), train.map((c) => c.groundTruth), join(work, `${method}-test.json`), ['--split', 'test'], method);
-    // the same model with its batch-norm statistics re-estimated on D's scans, no labels (AdaBN; `eval --adapt-bn`)
-    const adapted = await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen-adabn.json`), ['--adapt-bn'], method);
+    // the same model with its batch-norm statistics re-estimated on D's scans, no labels (AdaBN; `eval --adapt-bn`);
+    // a group-norm network has no batch statistics to adapt
+    const adapted = args.norm === 'batch'
+      ? await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen-adabn.json`), ['--adapt-bn'], method)
+      : null;
     backend = unseen;
     for (const level of ['patient', 'image'] as const) {
       rows.push({ method, level, ...pick(unseen.splits.all[level]), wall_s });
-      rows.push({ method: `${method} + AdaBN at ${test[0].centre}`, level, ...pick(adapted.splits.all[level]), wall_s });
+      if (adapted) rows.push({ method: `${method} + AdaBN at ${test[0].centre}`, level, ...pick(adapted.splits.all[level]), wall_s });
       inDist.push({ method, level, ...pick(held.splits.all[level]) });
     }
     log(`${method}: unseen ${test[0].centre} patient AUC ${unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${held.splits.all.patient.auc?.toFixed(3)}`);
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
   const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}` +
-    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}`;
+    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}${args.norm === 'group' ? ' --norm group' : ''}`;
   const json = {
     experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),
     config: {
-      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, max_slices_per_patient: maxSlicesPerPatient, lr,
+      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, max_slices_per_patient: maxSlicesPerPatient, lr,
       train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },

@@ -1,7 +1,8 @@
 // @unbox/models: TensorFlow.js models, losses, training, metrics, backend selection (paper section 3).
 export * from './backend/index.js';
 export * from './ops/index.js';
-export { ResNetConfigSchema, resnet, type ResNetConfig } from './layers/resnet.js';
+export { ResNetConfigSchema, resnet, outputStrideOf, type ResNetConfig } from './layers/resnet.js';
+export { GroupNormalization, groupNorm, groupsFor } from './layers/group-norm.js';
 export { DepthToSpace } from './layers/depth-to-space-layer.js';
 export { StepDropout, setDropoutStep } from './layers/step-dropout.js';
 export * from './classifier/config.js';

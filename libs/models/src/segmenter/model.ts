@@ -64,7 +64,7 @@ export function buildSegmenter(cfgIn: SegmenterConfigInput, opts: { seed?: numbe
       x = tf.layers.concatenate({ name: `dec${d + 1}_skip` }).apply([x, levels[level]]) as Sym;
       level++;
     }
-    x = convBnRelu(x, w, 3, 1, `dec${d + 1}_fuse`, seeds);
+    x = convBnRelu(x, w, 3, 1, `dec${d + 1}_fuse`, seeds, true, config.encoder);
   }
   const logits = tf.layers.conv2d({ filters: config.numClasses, kernelSize: 1, kernelInitializer: seeds.glorot(), name: 'seg_logits' }).apply(x) as Sym;
   return { model: tf.model({ inputs: input, outputs: logits, name: 'unbox_segmenter' }), config };

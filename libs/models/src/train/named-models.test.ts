@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namedModel } from './named-models.js';
+import { buildNamedModel, namedModel } from './named-models.js';
 
 describe('namedModel', () => {
   it('classifier[:<px>][:lung]: input size and the lung crop (paper 4.1.2) from the name', () => {
@@ -12,9 +12,19 @@ describe('namedModel', () => {
     expect(namedModel('segmenter:32').config).toMatchObject({ encoder: { inputSize: 32 } });
   });
 
+  it(':gn: group norm in place of batch norm, in the classifier\'s backbone and the segmenter\'s encoder', () => {
+    expect(namedModel('classifier:lung').config).toMatchObject({ backbone: { norm: 'batch' } });
+    expect(namedModel('classifier:64:lung:gn').config).toMatchObject({ backbone: { inputSize: 64, norm: 'group' }, lungCrop: true });
+    expect(namedModel('segmenter:gn').config).toMatchObject({ encoder: { norm: 'group' } });
+    const names = buildNamedModel(namedModel('classifier:gn'), 1).weights.map((w) => w.originalName);
+    expect(names.some((n) => n.includes('_bn/'))).toBe(false);
+    expect(names.filter((n) => n.endsWith('_gn/gamma')).length).toBe(20);
+  });
+
   it('refuses the lung crop on the segmenter, a bad size and an unknown form, naming the accepted ones', () => {
     expect(() => namedModel('segmenter:lung')).toThrow("model 'segmenter:lung': ':lung' (the lung crop) applies to the classifier only");
     expect(() => namedModel('classifier:50')).toThrow(/multiple of 32/);
-    expect(() => namedModel('classifier:lung:64')).toThrow(/classifier\[:<px>\]\[:lung\], segmenter\[:<px>\]/);
+    expect(() => namedModel('classifier:lung:64')).toThrow(/classifier\[:<px>\]\[:lung\]\[:gn\], segmenter\[:<px>\]\[:gn\]/);
+    expect(() => namedModel('classifier:gn:lung')).toThrow(/not a tfjs model name/);
   });
 });
