@@ -1,6 +1,6 @@
 /**
  * Initial global models the coordinator can create by name from a run config's `model` field.
- *   classifier[:<px>][:lung], segmenter[:<px>]   the tfjs networks of @unbox/models (namedModel), all
+ *   classifier[:<px>][:lung][:gn], segmenter[:<px>][:gn]   the tfjs networks of @unbox/models (namedModel), all
  *                     weights in model order under their layer names, batch-norm statistics included
  * and small pure-TypeScript models used by simulations and tests:
  *   logreg:<d>        logistic regression over d features: `dense/kernel` [d,1], `dense/bias` [1]
@@ -59,5 +59,5 @@ export function initialModel(name: string): InitialModel {
       ];
     };
   }
-  throw new Error(`model '${name}': unknown model (built in: classifier[:<px>][:lung], segmenter[:<px>], logreg:<features>, mlp:<features>:<hidden>)`);
+  throw new Error(`model '${name}': unknown model (built in: classifier[:<px>][:lung][:gn], segmenter[:<px>][:gn], logreg:<features>, mlp:<features>:<hidden>)`);
 }

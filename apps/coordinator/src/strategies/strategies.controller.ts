@@ -8,6 +8,6 @@ export class StrategiesController {
   @Get()
   @ApiOperation({ summary: 'Strategies a run config may name (Flower semantics and defaults, see libs/fl)' })
   list() {
-    return { strategies: [...STRATEGY_NAMES], fedbn_default_patterns: [...DEFAULT_BN_PATTERNS], models: ['classifier[:<px>][:lung]', 'segmenter[:<px>]', 'logreg:<features>', 'mlp:<features>:<hidden>'] };
+    return { strategies: [...STRATEGY_NAMES], fedbn_default_patterns: [...DEFAULT_BN_PATTERNS], models: ['classifier[:<px>][:lung][:gn]', 'segmenter[:<px>][:gn]', 'logreg:<features>', 'mlp:<features>:<hidden>'] };
   }
 }

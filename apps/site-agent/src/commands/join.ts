@@ -2,7 +2,7 @@
  * `unbox-site join [--site-dir <dir>] (--manifest <m.json>... --model <name> | --features <csv>)`:
  * stays connected to the coordinator (outbound only, reconnecting with back-off), trains when a
  * round arrives, takes part in secure aggregation and reports metrics. Local training: the tfjs
- * classifier on the site's manifest(s) (`--model classifier[:<px>][:lung]`, the run's model name), or
+ * classifier on the site's manifest(s) (`--model classifier[:<px>][:lung][:gn]`, the run's model name), or
  * the built-in logistic trainer over a feature table. The site's own settings come from
  * <site-dir>/site.json (or --config): e.g. opting in to the consortium t-SNE. Every global model
  * this site evaluates is saved in <site-dir>/models/<task>/ (the `train --out` layout, so
@@ -28,7 +28,7 @@ export function joinCommand(): Command {
     .option('--site-dir <dir>', 'folder holding identity.json from `unbox-site enroll`', process.env.UNBOX_SITE_DIR ?? 'site')
     .option('--coordinator <url>', 'override the coordinator address stored at enrollment')
     .option('--manifest <json...>', "the site's data manifest(s) for the tfjs trainer")
-    .option('--model <name>', "the run's model: classifier[:<px>][:lung] or segmenter[:<px>] (with --manifest)", 'classifier')
+    .option('--model <name>', "the run's model: classifier[:<px>][:lung][:gn] or segmenter[:<px>][:gn] (with --manifest)", 'classifier')
     .option('--seed <n>', 'seed of the augmentation draws', (v) => Number(v), 1)
     .option('--features <csv>', 'feature table for the logistic trainer (split,label,features...)')
     .option('--config <json>', "the site's settings (default <site-dir>/site.json when present), e.g. {\"share_features\": {\"enabled\": true}}")

@@ -37,7 +37,7 @@ export interface ClassifierTrainerOptions {
   /** the centre id reported with the metrics */
   centre: string;
   manifests: string[];
-  /** the run's model name (classifier[:<px>][:lung]) */
+  /** the run's model name (classifier[:<px>][:lung][:gn]) */
   model: string;
   /** seed of the site's own initial (FedBN-local) weights and of the consortium t-SNE sample */
   seed?: number;
