@@ -12,6 +12,9 @@ describe('federated vs centralised: budget and flags', () => {
   it('parses the flags with defaults, and refuses bad ones naming them', () => {
     expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', data: 'data', results: 'results' });
     expect(parseFederatedArgs(['--norm', 'group']).norm).toBe('group');
+    expect(parseFederatedArgs(['--rounds', '160', '--freeze-bn-from', '80']).freezeBnFrom).toBe(80);
+    expect(() => parseFederatedArgs(['--freeze-bn-from', '0'])).toThrow('--freeze-bn-from must be a whole number ≥ 1, got "0"');
+    expect(() => parseFederatedArgs(['--rounds', '5', '--freeze-bn-from', '6'])).toThrow('--freeze-bn-from 6 is after the last round (5)');
     expect(() => parseFederatedArgs(['--norm', 'layer'])).toThrow('--norm must be batch or group, got "layer"');
     expect(parseFederatedArgs(['--batch', '4', '--sampling', 'centre-balanced', '--lung-crop'])).toMatchObject({ batch: 4, sampling: 'centre-balanced', lungCrop: true });
     expect(parseFederatedArgs(['--lr', '0.0003']).lr).toBe(0.0003);

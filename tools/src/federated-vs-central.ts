@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n] [--lr x]
- *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--data dir] [--results dir]`
+ *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--freeze-bn-from round] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
  * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
@@ -14,7 +14,8 @@
  *   of passes over the pooled data.
  * Both models are then scored by the same `unbox-site eval` on D (and on the pooled test split of
  * A, B, C), and a batch-norm network also after AdaBN at D. `--norm group` puts group norm in place
- * of batch norm in both (`classifier…:gn`). Writes results/federated.json and results/federated.md.
+ * of batch norm in both (`classifier…:gn`); `--freeze-bn-from r` has the sites freeze the global
+ * model's batch-norm statistics from round r on (FixBN; run config train.freeze_bn_from_round). Writes results/federated.json and results/federated.md.
  */
 import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -46,6 +47,8 @@ export interface FederatedArgs {
   lungCrop: boolean;
   /** the backbone's normalisation in both (group: Wu & He's group norm) */
   norm: 'batch' | 'group';
+  /** FixBN: the federated sites freeze batch-norm statistics from this round on */
+  freezeBnFrom?: number;
   /** learning rate of both (local Adam at the sites, Adam centrally); default the model's */
   lr?: number;
   data: string;
@@ -80,6 +83,7 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
       out.lr = n;
     }
     else if (a === '--lung-crop') out.lungCrop = true;
+    else if (a === '--freeze-bn-from') out.freezeBnFrom = int(1);
     else if (a === '--norm') {
       const v = value();
       if (v !== 'batch' && v !== 'group') throw new Error(`--norm must be batch or group, got "${v}"`);
@@ -93,9 +97,10 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --freeze-bn-from <round>, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
+  if (out.freezeBnFrom !== undefined && out.freezeBnFrom > out.rounds) throw new Error(`--freeze-bn-from ${out.freezeBnFrom} is after the last round (${out.rounds})`);
   return out;
 }
 
@@ -202,7 +207,8 @@ export async function main(argv: string[]): Promise<void> {
     version: 1, name: 'federated vs centralised', task: 'classify', model: modelName, rounds: args.rounds, seed: args.seed,
     strategy: { name: 'fedavg' },
     cohort: { min_sites: train.length, threshold: train.length, fit_timeout_s: 3600, evaluate_timeout_s: 1800 },
-    train: { local_epochs: args.localEpochs, batch_size: batch, lr, ...(args.sampling === 'uniform' ? {} : { sampling: args.sampling }) },
+    train: { local_epochs: args.localEpochs, batch_size: batch, lr, ...(args.sampling === 'uniform' ? {} : { sampling: args.sampling }),
+      ...(args.freezeBnFrom ? { freeze_bn_from_round: args.freezeBnFrom } : {}) },
     secure_aggregation: true,
   };
   const fed = await federate({ work: join(work, 'federated'), train, model: modelName, config: runConfig, threads });
@@ -241,12 +247,12 @@ export async function main(argv: string[]): Promise<void> {
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
   const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}` +
-    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}${args.norm === 'group' ? ' --norm group' : ''}`;
+    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}${args.norm === 'group' ? ' --norm group' : ''}${args.freezeBnFrom ? ` --freeze-bn-from ${args.freezeBnFrom}` : ''}`;
   const json = {
     experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),
     config: {
-      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, max_slices_per_patient: maxSlicesPerPatient, lr,
+      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, freeze_bn_from_round: args.freezeBnFrom ?? null, max_slices_per_patient: maxSlicesPerPatient, lr,
       train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },

@@ -24,6 +24,14 @@ describe('from run config', () => {
     expect(balanced.config.sampling).toBe('centre-balanced');
   });
 
+  it('FixBN: train.freeze_bn_from_round tells the sites to freeze batch-norm statistics from that round on', () => {
+    const s = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, train: { ...base.train, freeze_bn_from_round: 3 } }));
+    const at = (round: number) => s.configureFit({ round, global: [t('w', [1])], sites: ['A'] })[0].config.freeze_bn_statistics;
+    expect([at(1), at(2), at(3), at(9)]).toEqual([undefined, undefined, true, true]);
+    const never = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' } }));
+    expect(never.configureFit({ round: 50, global: [t('w', [1])], sites: ['A'] })[0].config.freeze_bn_statistics).toBeUndefined();
+  });
+
   it('maps cohort rules (seconds → ms, threshold defaults to min_sites) into valid round rules', () => {
     const r = roundRulesFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, cohort: { min_sites: 4, fit_timeout_s: 60 } }));
     expect(r).toMatchObject({ minSites: 4, threshold: 4, fitTimeoutMs: 60_000, seed: 0 });

@@ -26,6 +26,8 @@ export interface ClientTraining {
   readonly seed?: number;
   /** classifier patient draw per step, passed through to the sites */
   readonly sampling?: FitConfig['sampling'];
+  /** FixBN: rounds from this one on tell the sites to freeze batch-norm statistics */
+  readonly freezeBnFromRound?: number;
 }
 
 /** A site that did not deliver, and why (Flower's `failures`). */
@@ -158,6 +160,7 @@ export abstract class BaseStrategy implements Strategy {
     };
     if (this.training.seed !== undefined) c.seed = this.training.seed;
     if (this.training.sampling !== undefined) c.sampling = this.training.sampling;
+    if (this.training.freezeBnFromRound !== undefined && round >= this.training.freezeBnFromRound) c.freeze_bn_statistics = true;
     if (this.localPatterns.length > 0) c.local_patterns = [...this.localPatterns];
     return c;
   }

@@ -19,6 +19,8 @@ export const FitConfig = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** classifier: how a step's patients are drawn (run config train.sampling); absent = uniform. */
   sampling: PatientSampling.optional(),
+  /** FixBN: normalise with the received model's batch-norm statistics and keep them (run config train.freeze_bn_from_round). */
+  freeze_bn_statistics: z.boolean().optional(),
 });
 
 const Round = { run_id: RunId, round: RoundNumber };

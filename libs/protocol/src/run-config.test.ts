@@ -47,6 +47,12 @@ describe('run config', () => {
     expect(!both.ok && both.error.field).toBe('debug_plaintext');
   });
 
+  it('train.freeze_bn_from_round: a round number ≥ 1, named when wrong', () => {
+    expect(RunConfig.parse({ ...base, train: { ...base.train, freeze_bn_from_round: 80 } }).train.freeze_bn_from_round).toBe(80);
+    const bad = parseMessage('run.config', { ...base, train: { ...base.train, freeze_bn_from_round: 0 } });
+    expect(!bad.ok && bad.error.field).toBe('train.freeze_bn_from_round');
+  });
+
   it('train.sampling: centre-balanced for the classifier; refused for the segmenter', () => {
     expect(RunConfig.parse({ ...base, train: { ...base.train, sampling: 'centre-balanced' } }).train.sampling).toBe('centre-balanced');
     expect(RunConfig.parse(base).train.sampling).toBeUndefined();

@@ -119,6 +119,11 @@ export const TrainConfig = z.strictObject({
   lr: Positive.max(10),
   /** classify only: how each local step draws its patients (default uniform). */
   sampling: PatientSampling.optional(),
+  /**
+   * FixBN (Zhong et al. 2023): from this round on, sites train with the global model's batch-norm
+   * statistics (frozen) instead of their one-centre batches' statistics; absent = never.
+   */
+  freeze_bn_from_round: z.number().int().min(1).max(LIMITS.rounds).optional(),
 });
 
 export const Task = z.enum(['classify', 'segment']);

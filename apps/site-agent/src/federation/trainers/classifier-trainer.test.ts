@@ -41,6 +41,19 @@ describe('ClassifierTrainer local fit sampling', () => {
     expect(out.parameters.some((p, i) => p.data.some((x, j) => x !== w0[i].data[j]))).toBe(true);
   }, 120_000);
 
+  it('FixBN: a round with freeze_bn_statistics keeps the received batch-norm statistics and still trains; the next plain round updates them', async () => {
+    const t = trainer!;
+    const w0 = t.initialLocal();
+    const isStat = (n: string) => /_bn\/moving_(mean|variance)$/.test(n);
+    const changed = (a: typeof w0, pick: (n: string) => boolean) => a.filter((p, i) => pick(p.name) && p.data.some((x, j) => x !== w0[i].data[j])).length;
+    const frozen = await t.fit(w0, w0, { server_round: 2, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4, freeze_bn_statistics: true });
+    expect(w0.filter((p) => isStat(p.name)).length).toBeGreaterThan(0);
+    expect(changed(frozen.parameters, isStat)).toBe(0);
+    expect(changed(frozen.parameters, (n) => n.endsWith('_bn/gamma'))).toBeGreaterThan(0);
+    const plain = await t.fit(w0, w0, { server_round: 2, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4 });
+    expect(changed(plain.parameters, isStat)).toBe(w0.filter((p) => isStat(p.name)).length);
+  }, 120_000);
+
   it('refuses centre-balanced sampling at a site with one class, naming it', async () => {
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as { entries: { label?: string }[] };
     const onlyNegative = join(root, 'data', 'A', 'negatives.json');

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
-import { kernels, trainableVariables, weightDecay } from '@unbox/models';
+import { kernels, setBatchNormStatisticsFrozen, trainableVariables, weightDecay } from '@unbox/models';
 import type { FitConfig } from '@unbox/protocol';
 
 /** The round's random stream seed: a function of (run seed, round) only, so a round replays exactly. */
@@ -21,8 +21,12 @@ export class LocalStep {
   /** steps taken through `step` this round (the step index of the augmentation draws) */
   steps = 0;
 
-  /** The round's step: Adam at the round's lr, FedProx μ when the coordinator sent one. */
+  /**
+   * The round's step: Adam at the round's lr, FedProx μ when the coordinator sent one, and the
+   * batch-norm statistics frozen at the received model's when the round says so (FixBN), released otherwise.
+   */
   static forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number): LocalStep {
+    setBatchNormStatisticsFrozen(model, config.freeze_bn_statistics === true);
     return new LocalStep(model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay });
   }
 
