@@ -27,10 +27,10 @@ import { ensureBackend } from '../../training/backend.js';
 import { classifyInput, loadClassifyPatients, loadClassifyTraining } from '../../training/classify-data.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import type { FeatureSample } from '../feature-sharing.js';
-import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
+import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
 import { LocalStep, roundSeed, shuffled, yieldToEventLoop } from './local-step.js';
-import { fixedSample, PooledFeatures } from './pooled-features.js';
-import { GlobalModelSaver } from './saved-model.js';
+import { fixedSample } from './pooled-features.js';
+import { scoredSplits, TfjsTrainer } from './tfjs-trainer.js';
 import { classifierSplit } from './wire-evaluation.js';
 
 export interface ClassifierTrainerOptions {
@@ -48,19 +48,16 @@ export interface ClassifierTrainerOptions {
 /** train: the whole-slice (evaluation) view of the training patients; view: their per-batch training views */
 type Data = Partial<Record<EvalSplit, PatientSlices[]>> & { train: PatientSlices[]; view: WindowView };
 
-export class ClassifierTrainer implements LocalTrainer {
+export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> implements LocalTrainer {
   readonly task = 'classify' as const;
-  private readonly pooled: PooledFeatures;
-  private readonly saver: GlobalModelSaver;
 
   private constructor(
-    private readonly o: ClassifierTrainerOptions,
+    o: ClassifierTrainerOptions,
     private readonly config: ClassifierConfig,
-    private readonly model: tf.LayersModel,
+    model: tf.LayersModel,
     private readonly data: Data,
   ) {
-    this.pooled = new PooledFeatures(model);
-    this.saver = new GlobalModelSaver(namedModel(o.model), o.seed ?? 1);
+    super(o, model);
   }
 
   /** Loads and preprocesses the site's data once; throws when there is no labelled training patient. */
@@ -91,11 +88,6 @@ export class ClassifierTrainer implements LocalTrainer {
 
   get trainPatients(): number {
     return this.data.train.length;
-  }
-
-  /** The site's own initial weights: FedBN's local batch-norm tensors start here. */
-  initialLocal(): Tensor[] {
-    return readWeights(this.model);
   }
 
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
@@ -143,13 +135,11 @@ export class ClassifierTrainer implements LocalTrainer {
     const backend = await ensureBackend();
     const out: Partial<Record<EvalSplit, SplitEvaluation>> = {};
     let n = 0;
-    for (const s of splits) {
-      const patients = this.data[s];
-      if (!patients || patients.length === 0) continue;
+    for (const s of scoredSplits(splits, (s) => (this.data[s]?.length ?? 0) > 0)) {
+      const patients = this.data[s]!;
       out[s] = classifierSplit(this.o.centre, summariseClassifier(await this.predict(patients)));
       if (s !== 'train') n += patients.length;
     }
-    if (Object.keys(out).length === 0) out.train = classifierSplit(this.o.centre, summariseClassifier(await this.predict(this.data.train)));
     const evaluation: Evaluation = {
       task: 'classify', backend: backend.backend, splits: out, seed: this.o.seed ?? 1, config: this.o.model,
       versions: backend.versions, created: new Date().toISOString(),
@@ -173,10 +163,6 @@ export class ClassifierTrainer implements LocalTrainer {
     return { unit: 'patient', samples };
   }
 
-  async saveModel(weights: Tensor[], dir: string, info: SavedModelInfo): Promise<void> {
-    await this.saver.save(weights, dir, info);
-  }
-
   /** Predictions a few patients at a time, letting the connection's heartbeats through in between. */
   private async predict(patients: PatientSlices[]): Promise<PatientPrediction[]> {
     const out: PatientPrediction[] = [];
@@ -185,10 +171,5 @@ export class ClassifierTrainer implements LocalTrainer {
       await yieldToEventLoop();
     }
     return out;
-  }
-
-  dispose(): void {
-    this.saver.dispose();
-    this.model.dispose();
   }
 }

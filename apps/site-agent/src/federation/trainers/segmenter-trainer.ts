@@ -20,10 +20,10 @@ import { ensureBackend } from '../../training/backend.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import { loadSegmentImages } from '../../training/segment-data.js';
 import type { FeatureSample } from '../feature-sharing.js';
-import type { EvaluateOutcome, FitOutcome, LocalTrainer, SavedModelInfo } from '../trainer.js';
+import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
 import { LocalStep, roundSeed, shuffled, yieldToEventLoop } from './local-step.js';
-import { fixedSample, PooledFeatures } from './pooled-features.js';
-import { GlobalModelSaver } from './saved-model.js';
+import { fixedSample } from './pooled-features.js';
+import { scoredSplits, TfjsTrainer } from './tfjs-trainer.js';
 import { segmenterSplit } from './wire-evaluation.js';
 
 export interface SegmenterTrainerOptions {
@@ -55,19 +55,16 @@ function masks(images: SegImage[]): tf.Tensor3D {
   return tf.tensor3d(buf, [images.length, size, size], 'int32');
 }
 
-export class SegmenterTrainer implements LocalTrainer {
+export class SegmenterTrainer extends TfjsTrainer<SegmenterTrainerOptions> implements LocalTrainer {
   readonly task = 'segment' as const;
-  private readonly pooled: PooledFeatures;
-  private readonly saver: GlobalModelSaver;
 
   private constructor(
-    private readonly o: SegmenterTrainerOptions,
+    o: SegmenterTrainerOptions,
     private readonly config: SegmenterConfig,
-    private readonly model: tf.LayersModel,
+    model: tf.LayersModel,
     private readonly data: Data,
   ) {
-    this.pooled = new PooledFeatures(model);
-    this.saver = new GlobalModelSaver(namedModel(o.model), o.seed ?? 1);
+    super(o, model);
   }
 
   static async create(o: SegmenterTrainerOptions): Promise<SegmenterTrainer> {
@@ -97,10 +94,6 @@ export class SegmenterTrainer implements LocalTrainer {
 
   get trainSlices(): number {
     return this.data.labelled.length + this.data.unlabelled.length;
-  }
-
-  initialLocal(): Tensor[] {
-    return readWeights(this.model);
   }
 
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
@@ -160,9 +153,8 @@ export class SegmenterTrainer implements LocalTrainer {
     const backend = await ensureBackend();
     const out: Partial<Record<EvalSplit, SplitEvaluation>> = {};
     let n = 0;
-    for (const s of splits.length ? splits : (['train'] as const)) {
-      const images = this.data.evaluation[s];
-      if (!images || images.length === 0) continue;
+    for (const s of scoredSplits(splits, (s) => (this.data.evaluation[s]?.length ?? 0) > 0)) {
+      const images = this.data.evaluation[s]!;
       const records = [];
       for (let i = 0; i < images.length; i += 16) {
         records.push(...diceRecords(this.model, this.config, images.slice(i, i + 16)));
@@ -171,7 +163,6 @@ export class SegmenterTrainer implements LocalTrainer {
       out[s] = segmenterSplit(this.o.centre, summariseSegmenter(records).dice);
       if (s !== 'train') n += images.length;
     }
-    if (Object.keys(out).length === 0) throw new Error('no split with scored slices to evaluate');
     const evaluation: Evaluation = { task: 'segment', backend: backend.backend, splits: out, seed: this.o.seed ?? 1, config: this.o.model, versions: backend.versions, created: new Date().toISOString() };
     return { numExamples: n, evaluation };
   }
@@ -192,12 +183,4 @@ export class SegmenterTrainer implements LocalTrainer {
     return { unit: 'slice', samples };
   }
 
-  async saveModel(weights: Tensor[], dir: string, info: SavedModelInfo): Promise<void> {
-    await this.saver.save(weights, dir, info);
-  }
-
-  dispose(): void {
-    this.saver.dispose();
-    this.model.dispose();
-  }
 }
