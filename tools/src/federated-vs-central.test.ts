@@ -10,8 +10,10 @@ describe('federated vs centralised: budget and flags', () => {
   });
 
   it('parses the flags with defaults, and refuses bad ones naming them', () => {
-    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', data: 'data', results: 'results' });
+    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', inputNorm: 'none', data: 'data', results: 'results' });
     expect(parseFederatedArgs(['--norm', 'group']).norm).toBe('group');
+    expect(parseFederatedArgs(['--input-norm', 'slice']).inputNorm).toBe('slice');
+    expect(() => parseFederatedArgs(['--input-norm', 'scan'])).toThrow('--input-norm must be none or slice, got "scan"');
     expect(parseFederatedArgs(['--rounds', '160', '--freeze-bn-from', '80']).freezeBnFrom).toBe(80);
     expect(() => parseFederatedArgs(['--freeze-bn-from', '0'])).toThrow('--freeze-bn-from must be a whole number ≥ 1, got "0"');
     expect(() => parseFederatedArgs(['--rounds', '5', '--freeze-bn-from', '6'])).toThrow('--freeze-bn-from 6 is after the last round (5)');

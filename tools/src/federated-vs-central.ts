@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n] [--lr x]
- *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--freeze-bn-from round] [--data dir] [--results dir]`
+ *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--input-norm none|slice] [--freeze-bn-from round] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
  * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
@@ -14,7 +14,7 @@
  *   of passes over the pooled data.
  * Both models are then scored by the same `unbox-site eval` on D (and on the pooled test split of
  * A, B, C), and a batch-norm network also after AdaBN at D. `--norm group` puts group norm in place
- * of batch norm in both (`classifier…:gn`); `--freeze-bn-from r` has the sites freeze the global
+ * of batch norm in both (`classifier…:gn`), `--input-norm slice` standardises every input slice first (`…:sn`); `--freeze-bn-from r` has the sites freeze the global
  * model's batch-norm statistics from round r on (FixBN; run config train.freeze_bn_from_round). Writes results/federated.json and results/federated.md.
  */
 import { readFileSync } from 'node:fs';
@@ -47,6 +47,8 @@ export interface FederatedArgs {
   lungCrop: boolean;
   /** the backbone's normalisation in both (group: Wu & He's group norm) */
   norm: 'batch' | 'group';
+  /** slice: every input slice standardised by its own mean and standard deviation first, in both */
+  inputNorm: 'none' | 'slice';
   /** FixBN: the federated sites freeze batch-norm statistics from this round on */
   freezeBnFrom?: number;
   /** learning rate of both (local Adam at the sites, Adam centrally); default the model's */
@@ -56,7 +58,7 @@ export interface FederatedArgs {
 }
 
 export function parseFederatedArgs(argv: string[]): FederatedArgs {
-  const out: FederatedArgs = { quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', data: 'data', results: 'results' };
+  const out: FederatedArgs = { quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', inputNorm: 'none', data: 'data', results: 'results' };
   let rounds: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -84,6 +86,11 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--lung-crop') out.lungCrop = true;
     else if (a === '--freeze-bn-from') out.freezeBnFrom = int(1);
+    else if (a === '--input-norm') {
+      const v = value();
+      if (v !== 'none' && v !== 'slice') throw new Error(`--input-norm must be none or slice, got "${v}"`);
+      out.inputNorm = v;
+    }
     else if (a === '--norm') {
       const v = value();
       if (v !== 'batch' && v !== 'group') throw new Error(`--norm must be batch or group, got "${v}"`);
@@ -97,7 +104,7 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --freeze-bn-from <round>, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --input-norm <none|slice>, --freeze-bn-from <round>, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
   if (out.freezeBnFrom !== undefined && out.freezeBnFrom > out.rounds) throw new Error(`--freeze-bn-from ${out.freezeBnFrom} is after the last round (${out.rounds})`);
@@ -191,7 +198,7 @@ export async function main(argv: string[]): Promise<void> {
   const work = join(dir, 'experiments', `federated-seed${args.seed}`);
   await rm(work, { recursive: true, force: true });
   // the federation's network (a run config names it), the same for the centralised run
-  const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}${args.lungCrop ? ':lung' : ''}${args.norm === 'group' ? ':gn' : ''}`;
+  const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}${args.lungCrop ? ':lung' : ''}${args.norm === 'group' ? ':gn' : ''}${args.inputNorm === 'slice' ? ':sn' : ''}`;
   const named = namedModel(modelName);
   if (named.task !== 'classify') throw new Error(`${modelName} is not a classifier`);
   const batch = args.batch ?? size.classify.patientsPerBatch;
@@ -247,12 +254,12 @@ export async function main(argv: string[]): Promise<void> {
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
   const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}` +
-    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}${args.norm === 'group' ? ' --norm group' : ''}${args.freezeBnFrom ? ` --freeze-bn-from ${args.freezeBnFrom}` : ''}`;
+    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}${args.norm === 'group' ? ' --norm group' : ''}${args.inputNorm === 'slice' ? ' --input-norm slice' : ''}${args.freezeBnFrom ? ` --freeze-bn-from ${args.freezeBnFrom}` : ''}`;
   const json = {
     experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),
     config: {
-      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, freeze_bn_from_round: args.freezeBnFrom ?? null, max_slices_per_patient: maxSlicesPerPatient, lr,
+      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, input_norm: args.inputNorm, freeze_bn_from_round: args.freezeBnFrom ?? null, max_slices_per_patient: maxSlicesPerPatient, lr,
       train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },

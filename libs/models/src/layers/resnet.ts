@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { Seeds } from './init.js';
 import { DEFAULT_GROUPS, GroupNormalization } from './group-norm.js';
+import { InputStandardisation } from './input-standardisation.js';
 
 export const ResNetConfigSchema = z.object({
   depth: z.union([z.literal(18), z.literal(34), z.literal(50)]).default(18),
@@ -27,6 +28,8 @@ export const ResNetConfigSchema = z.object({
    * its tensors `<conv>_gn/gamma|beta`).
    */
   norm: z.enum(['batch', 'group']).default('batch'),
+  /** 'slice': each input image standardised by its own mean and standard deviation first (input-standardisation.ts) */
+  inputNorm: z.enum(['none', 'slice']).default('none'),
   /** group norm's group count (Wu & He: 32), fewer where a layer has few channels (group-norm.ts groupsFor) */
   groups: z.number().int().min(1).default(DEFAULT_GROUPS),
   /** older spelling (run configs of 2026-11): stage 4's first stride; 1 means outputStride 16. */
@@ -95,9 +98,10 @@ export function resnet(cfg: ResNetConfigInput, prefix = 'backbone', seeds = new 
   const layout = LAYOUTS[c.depth];
   const widths = [64, 128, 256, 512].map((w) => Math.max(1, Math.round(w * c.width)));
   const input = tf.input({ shape: [c.inputSize, c.inputSize, c.inputChannels], name: `${prefix}_input` });
+  const stemInput = c.inputNorm === 'slice' ? apply(new InputStandardisation({ name: `${prefix}_input_std` }), input) : input;
   let x = c.stem === 'imagenet'
-    ? convBnRelu(input, widths[0], 7, 2, `${prefix}_stem`, seeds, true, c)
-    : convBnRelu(input, widths[0], 3, 1, `${prefix}_stem`, seeds, true, c);
+    ? convBnRelu(stemInput, widths[0], 7, 2, `${prefix}_stem`, seeds, true, c)
+    : convBnRelu(stemInput, widths[0], 3, 1, `${prefix}_stem`, seeds, true, c);
   const stages: Sym[] = [x];
   if (c.stem === 'imagenet') x = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: `${prefix}_pool` }), x);
   // stages 3 and 4 keep their input's resolution once the output stride is reached

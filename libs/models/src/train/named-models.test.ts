@@ -21,10 +21,18 @@ describe('namedModel', () => {
     expect(names.filter((n) => n.endsWith('_gn/gamma')).length).toBe(20);
   });
 
+  it(':sn: every input slice standardised first (backbone.inputNorm slice), no weights added', () => {
+    expect(namedModel('classifier:lung:sn').config).toMatchObject({ backbone: { inputNorm: 'slice', norm: 'batch' }, lungCrop: true });
+    expect(namedModel('classifier:lung').config).toMatchObject({ backbone: { inputNorm: 'none' } });
+    const sn = buildNamedModel(namedModel('classifier:sn'), 1);
+    expect(sn.getLayer('backbone_input_std')).toBeDefined();
+    expect(sn.countParams()).toBe(buildNamedModel(namedModel('classifier'), 1).countParams());
+  });
+
   it('refuses the lung crop on the segmenter, a bad size and an unknown form, naming the accepted ones', () => {
     expect(() => namedModel('segmenter:lung')).toThrow("model 'segmenter:lung': ':lung' (the lung crop) applies to the classifier only");
     expect(() => namedModel('classifier:50')).toThrow(/multiple of 32/);
-    expect(() => namedModel('classifier:lung:64')).toThrow(/classifier\[:<px>\]\[:lung\]\[:gn\], segmenter\[:<px>\]\[:gn\]/);
+    expect(() => namedModel('classifier:lung:64')).toThrow(/classifier\[:<px>\]\[:lung\]\[:gn\]\[:sn\], segmenter\[:<px>\]\[:gn\]\[:sn\]/);
     expect(() => namedModel('classifier:gn:lung')).toThrow(/not a tfjs model name/);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Models named in a federated run config (`model` field), so the coordinator's initial global
  * model and every site's local model are the same network:
- *   classifier[:<px>][:lung][:gn]  the classifier of section 3.2 on the CPU-sized ResNet-18 backbone (width 1/8);
+ *   classifier[:<px>][:lung][:gn][:sn]  the classifier of section 3.2 on the CPU-sized ResNet-18 backbone (width 1/8);
  *                                  `:lung` cuts every scan to its lungs first (config lungCrop, paper 4.1.2)
- *   segmenter[:<px>][:gn]          the segmenter of section 3.3 on the same encoder
+ *   segmenter[:<px>][:gn][:sn]          the segmenter of section 3.3 on the same encoder
  * `:gn` puts group norm in place of batch norm (backbone.norm 'group': no batch statistics, so
- * sites that each train on one centre's batches learn what every centre is evaluated with).
+ * sites that each train on one centre's batches learn what every centre is evaluated with);
+ * `:sn` standardises every input slice by its own mean and standard deviation first (backbone.inputNorm 'slice').
  * <px> is the input size (default 64). Tensors travel under the layers' own weight names
  * (`backbone_s1b1_a_bn/gamma`, `.../moving_mean`), which the builders set explicitly, so they are
  * the same in every process (tfjs' per-process `_1` suffixes of `name` are not used), and
@@ -31,12 +32,12 @@ export interface NamedTensor {
 
 /** Parses a model name; throws naming the accepted forms. */
 export function namedModel(name: string): NamedModel {
-  const m = /^(classifier|segmenter)(?::(\d+))?(:lung)?(:gn)?$/.exec(name);
-  if (!m) throw new Error(`model '${name}': not a tfjs model name (classifier[:<px>][:lung][:gn], segmenter[:<px>][:gn])`);
+  const m = /^(classifier|segmenter)(?::(\d+))?(:lung)?(:gn)?(:sn)?$/.exec(name);
+  if (!m) throw new Error(`model '${name}': not a tfjs model name (classifier[:<px>][:lung][:gn][:sn], segmenter[:<px>][:gn][:sn])`);
   if (m[1] === 'segmenter' && m[3]) throw new Error(`model '${name}': ':lung' (the lung crop) applies to the classifier only`);
   const inputSize = m[2] === undefined ? CPU_RESNET.inputSize : Number(m[2]);
   if (inputSize < 32 || inputSize > 1024 || inputSize % 32 !== 0) throw new Error(`model '${name}': input size must be a multiple of 32 from 32 to 1024`);
-  const backbone = { ...CPU_RESNET, inputSize, norm: m[4] ? 'group' as const : 'batch' as const };
+  const backbone = { ...CPU_RESNET, inputSize, norm: m[4] ? 'group' as const : 'batch' as const, inputNorm: m[5] ? 'slice' as const : 'none' as const };
   return m[1] === 'classifier'
     ? { task: 'classify', name, config: ClassifierConfigSchema.parse({ backbone, lungCrop: m[3] !== undefined }) }
     : { task: 'segment', name, config: SegmenterConfigSchema.parse({ encoder: backbone }) };
