@@ -253,8 +253,8 @@ export async function main(argv: string[]): Promise<void> {
     log(`${method}: unseen ${test[0].centre} patient AUC ${unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${held.splits.all.patient.auc?.toFixed(3)}`);
   }
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
-  const command = `npm run experiment -- federated${args.quick ? ' --quick' : ''}${args.seed !== 1 ? ` --seed ${args.seed}` : ''} --rounds ${args.rounds} --local-epochs ${args.localEpochs}` +
-    `${args.batch ? ` --batch ${args.batch}` : ''}${args.lr ? ` --lr ${args.lr}` : ''}${args.sampling !== 'uniform' ? ` --sampling ${args.sampling}` : ''}${args.lungCrop ? ' --lung-crop' : ''}${args.norm === 'group' ? ' --norm group' : ''}${args.inputNorm === 'slice' ? ' --input-norm slice' : ''}${args.freezeBnFrom ? ` --freeze-bn-from ${args.freezeBnFrom}` : ''}`;
+  // the command as given (every setting, defaults included, is in `config` below)
+  const command = `npm run experiment -- ${['federated', ...argv].join(' ')}`;
   const json = {
     experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),

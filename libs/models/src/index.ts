@@ -35,4 +35,5 @@ export { classifierFromConfig, segmenterFromConfig } from './train/build.js';
 export * from './experiments/index.js';
 export { namedModel, buildNamedModel, readWeights, writeWeights, CPU_RESNET, type NamedModel, type NamedTensor } from './train/named-models.js';
 export { adaptBatchNorm, type AdaptedBatchNorm } from './train/adapt-batchnorm.js';
-export { setBatchNormStatisticsFrozen, batchNormStatisticsFrozen, batchNormLayers } from './train/freeze-batchnorm.js';
+export { setBatchNormStatisticsFrozen, batchNormStatisticsFrozen } from './train/freeze-batchnorm.js';
+export { batchNormLayers } from './train/batchnorm-layers.js';

@@ -48,9 +48,11 @@ describe('run config', () => {
   });
 
   it('train.freeze_bn_from_round: a round number ≥ 1, named when wrong', () => {
-    expect(RunConfig.parse({ ...base, train: { ...base.train, freeze_bn_from_round: 80 } }).train.freeze_bn_from_round).toBe(80);
+    expect(RunConfig.parse({ ...base, rounds: 160, train: { ...base.train, freeze_bn_from_round: 80 } }).train.freeze_bn_from_round).toBe(80);
     const bad = parseMessage('run.config', { ...base, train: { ...base.train, freeze_bn_from_round: 0 } });
     expect(!bad.ok && bad.error.field).toBe('train.freeze_bn_from_round');
+    const late = parseMessage('run.config', { ...base, train: { ...base.train, freeze_bn_from_round: base.rounds + 1 } });
+    expect(!late.ok && [late.error.field, late.error.message]).toEqual(['train.freeze_bn_from_round', expect.stringContaining(`after the run's last round (${base.rounds})`)]);
   });
 
   it('train.sampling: centre-balanced for the classifier; refused for the segmenter', () => {

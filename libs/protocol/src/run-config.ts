@@ -155,6 +155,8 @@ export const RunConfig = z
       });
     if (c.secure_aggregation && c.debug_plaintext)
       ctx.addIssue({ code: 'custom', path: ['debug_plaintext'], message: 'conflicts with secure_aggregation: true' });
+    if (c.train.freeze_bn_from_round !== undefined && c.train.freeze_bn_from_round > c.rounds)
+      ctx.addIssue({ code: 'custom', path: ['train', 'freeze_bn_from_round'], message: `round ${c.train.freeze_bn_from_round} is after the run's last round (${c.rounds})` });
     if (c.task !== 'classify' && c.train.sampling !== undefined)
       ctx.addIssue({ code: 'custom', path: ['train', 'sampling'], message: `patient sampling applies to the classifier only (this run's task is ${c.task})` });
   });

@@ -24,8 +24,8 @@ export function groupsFor(channels: number, groups: number): number {
   return 1;
 }
 
-/** y = γ · (x − μ_g) / √(σ²_g + ε) + β for x NHWC; μ_g, σ²_g per sample and group (biased variance). */
-export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number, epsilon: number): tf.Tensor4D {
+/** (x − μ_g) / √(σ²_g + ε) for x NHWC; μ_g, σ²_g per sample and group (biased variance). */
+export function groupStandardise(x: tf.Tensor4D, groups: number, epsilon: number): tf.Tensor4D {
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
     if (c % groups !== 0) throw new RangeError(`group norm: ${c} channels do not split into ${groups} groups`);
@@ -35,9 +35,13 @@ export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
     const rows = tf.reshape(tf.transpose(tf.reshape(x, [n, h * w, groups, cg]), [0, 2, 1, 3]), [n * groups, h * w * cg]);
     const { mean, variance } = tf.moments(rows, 1, true);
     const scaled = tf.mul(tf.sub(rows, mean), tf.rsqrt(tf.add(variance, epsilon)));
-    const normalised = tf.reshape(tf.transpose(tf.reshape(scaled, [n, groups, h * w, cg]), [0, 2, 1, 3]), [n, h, w, c]);
-    return tf.add(tf.mul(normalised, gamma), beta) as tf.Tensor4D;
+    return tf.reshape(tf.transpose(tf.reshape(scaled, [n, groups, h * w, cg]), [0, 2, 1, 3]), [n, h, w, c]);
   });
+}
+
+/** y = γ · (x − μ_g) / √(σ²_g + ε) + β, γ and β per channel. */
+export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number, epsilon: number): tf.Tensor4D {
+  return tf.tidy(() => tf.add(tf.mul(groupStandardise(x, groups, epsilon), gamma), beta) as tf.Tensor4D);
 }
 
 export class GroupNormalization extends tf.layers.Layer {

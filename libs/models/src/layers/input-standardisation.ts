@@ -7,7 +7,7 @@
  * No weights; the same in training and inference.
  */
 import * as tf from '@tensorflow/tfjs';
-import { groupNorm } from './group-norm.js';
+import { groupStandardise } from './group-norm.js';
 
 export class InputStandardisation extends tf.layers.Layer {
   static className = 'UnboxInputStandardisation';
@@ -24,8 +24,8 @@ export class InputStandardisation extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-    const c = x.shape[3];
-    return tf.tidy(() => groupNorm(x, tf.ones([c]) as tf.Tensor1D, tf.zeros([c]) as tf.Tensor1D, c, this.epsilon));
+    // one group per channel: each image and channel by its own statistics, no scale or shift
+    return groupStandardise(x, x.shape[3], this.epsilon);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

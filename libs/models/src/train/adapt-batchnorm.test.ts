@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { adaptBatchNorm } from './adapt-batchnorm.js';
+import { FusedBatchNormalization } from '../engine/batchnorm.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,6 +36,14 @@ describe('adaptBatchNorm (AdaBN)', () => {
     const mean = out.reduce((a, x) => a + x, 0) / out.length;
     expect(mean).toBeCloseTo(0, 4);
     expect(out.reduce((a, x) => a + (x - mean) ** 2, 0) / out.length).toBeCloseTo(1, 2);
+  });
+
+  it('adapts the engine\'s fused batch-norm layer too (same weights as tfjs-layers\')', () => {
+    const input = tf.input({ shape: [2, 2, 1] });
+    const m = tf.model({ inputs: input, outputs: new FusedBatchNormalization({ name: 'f_bn' }).apply(input) as tf.SymbolicTensor });
+    expect(adaptBatchNorm(m, [tf.tensor4d([1, 2, 3, 6], [1, 2, 2, 1])])).toEqual({ layers: 1, images: 1 });
+    expect(stat(m, 'f_bn', 'moving_mean')).toBeCloseTo(3, 5);
+    expect(stat(m, 'f_bn', 'moving_variance')).toBeCloseTo(3.5, 5);
   });
 
   it('refuses no images, and a model without batch norm', () => {

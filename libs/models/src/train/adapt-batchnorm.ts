@@ -9,6 +9,7 @@
  * centre. Nothing leaves the site: only the model's own statistics change, in memory.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormLayers } from './batchnorm-layers.js';
 
 export interface AdaptedBatchNorm {
   /** batch-norm layers whose statistics were replaced */
@@ -36,7 +37,7 @@ function combine(parts: { n: number; mean: Float32Array; variance: Float32Array 
 export function adaptBatchNorm(model: tf.LayersModel, images: readonly tf.Tensor4D[]): AdaptedBatchNorm {
   const count = images.reduce((a, x) => a + x.shape[0], 0);
   if (count === 0) throw new Error('adaptBatchNorm: no images to take the statistics from');
-  const layers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+  const layers = batchNormLayers(model);
   if (layers.length === 0) throw new Error('adaptBatchNorm: the model has no batch-norm layer');
   for (const layer of layers) {
     const movingMean = layer.weights.find((w) => w.originalName.endsWith('moving_mean'));

@@ -7,34 +7,28 @@
  * which match no centre; frozen statistics make local training compute what inference computes.
  * Other layers (dropout) keep their training behaviour.
  */
-import * as tf from '@tensorflow/tfjs';
-
-const BATCH_NORM_CLASSES = new Set(['BatchNormalization', 'UnboxFusedBatchNormalization']);
+import type * as tf from '@tensorflow/tfjs';
+import { batchNormLayers } from './batchnorm-layers.js';
 
 type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
-const frozenCall = new WeakMap<tf.layers.Layer, Call>();
-
-/** The model's batch-norm layers. */
-export function batchNormLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  return model.layers.filter((l) => BATCH_NORM_CLASSES.has(l.getClassName()));
-}
+/** layers whose own `call` currently forces the inference path */
+const frozen = new WeakSet<tf.layers.Layer>();
 
 /**
  * Freezes (or releases) the batch-norm statistics of `model` in place; returns the number of
  * batch-norm layers affected. Frozen layers run their inference path whatever `training` says.
  */
-export function setBatchNormStatisticsFrozen(model: tf.LayersModel, frozen: boolean): number {
+export function setBatchNormStatisticsFrozen(model: tf.LayersModel, freeze: boolean): number {
   const layers = batchNormLayers(model);
   for (const l of layers) {
-    const own = l as unknown as { call: Call };
-    if (frozen && !frozenCall.has(l)) {
+    const own = l as unknown as { call?: Call };
+    if (freeze && !frozen.has(l)) {
       // the class's call (looked up at call time, so the engine's fused training path stays in place when released)
-      const call: Call = (inputs, kwargs) => (Object.getPrototypeOf(l) as { call: Call }).call.call(l, inputs, { ...kwargs, training: false });
-      frozenCall.set(l, call);
-      own.call = call;
-    } else if (!frozen && frozenCall.has(l)) {
-      delete (own as Partial<typeof own>).call;
-      frozenCall.delete(l);
+      own.call = (inputs, kwargs) => (Object.getPrototypeOf(l) as { call: Call }).call.call(l, inputs, { ...kwargs, training: false });
+      frozen.add(l);
+    } else if (!freeze && frozen.has(l)) {
+      delete own.call;
+      frozen.delete(l);
     }
   }
   return layers.length;
@@ -42,5 +36,5 @@ export function setBatchNormStatisticsFrozen(model: tf.LayersModel, frozen: bool
 
 export function batchNormStatisticsFrozen(model: tf.LayersModel): boolean {
   const layers = batchNormLayers(model);
-  return layers.length > 0 && layers.every((l) => frozenCall.has(l));
+  return layers.length > 0 && layers.every((l) => frozen.has(l));
 }
