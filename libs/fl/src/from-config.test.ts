@@ -32,6 +32,13 @@ describe('from run config', () => {
     expect(never.configureFit({ round: 50, global: [t('w', [1])], sites: ['A'] })[0].config.freeze_bn_statistics).toBeUndefined();
   });
 
+  it('train.keep_optimizer_state tells every round\'s sites to keep their optimiser moments; absent by default', () => {
+    const kept = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, train: { ...base.train, keep_optimizer_state: true } }));
+    expect([1, 2].map((round) => kept.configureFit({ round, global: [t('w', [1])], sites: ['A'] })[0].config.keep_optimizer_state)).toEqual([true, true]);
+    const fresh = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' } }));
+    expect(fresh.configureFit({ round: 2, global: [t('w', [1])], sites: ['A'] })[0].config.keep_optimizer_state).toBeUndefined();
+  });
+
   it('maps cohort rules (seconds → ms, threshold defaults to min_sites) into valid round rules', () => {
     const r = roundRulesFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, cohort: { min_sites: 4, fit_timeout_s: 60 } }));
     expect(r).toMatchObject({ minSites: 4, threshold: 4, fitTimeoutMs: 60_000, seed: 0 });

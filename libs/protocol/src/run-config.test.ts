@@ -55,6 +55,12 @@ describe('run config', () => {
     expect(!late.ok && [late.error.field, late.error.message]).toEqual(['train.freeze_bn_from_round', expect.stringContaining(`after the run's last round (${base.rounds})`)]);
   });
 
+  it('train.keep_optimizer_state: a boolean, named when wrong', () => {
+    expect(RunConfig.parse({ ...base, train: { ...base.train, keep_optimizer_state: true } }).train.keep_optimizer_state).toBe(true);
+    const bad = parseMessage('run.config', { ...base, train: { ...base.train, keep_optimizer_state: 'yes' } });
+    expect(!bad.ok && bad.error.field).toBe('train.keep_optimizer_state');
+  });
+
   it('train.sampling: centre-balanced for the classifier; refused for the segmenter', () => {
     expect(RunConfig.parse({ ...base, train: { ...base.train, sampling: 'centre-balanced' } }).train.sampling).toBe('centre-balanced');
     expect(RunConfig.parse(base).train.sampling).toBeUndefined();

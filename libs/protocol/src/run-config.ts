@@ -124,6 +124,11 @@ export const TrainConfig = z.strictObject({
    * statistics (frozen) instead of their one-centre batches' statistics; absent = never.
    */
   freeze_bn_from_round: z.number().int().min(1).max(LIMITS.rounds).optional(),
+  /**
+   * Each site keeps its Adam moments from one round to its next instead of starting a fresh
+   * optimiser every round (local state; nothing of it is sent). Default false.
+   */
+  keep_optimizer_state: z.boolean().optional(),
 });
 
 export const Task = z.enum(['classify', 'segment']);

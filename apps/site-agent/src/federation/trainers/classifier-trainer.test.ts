@@ -2,7 +2,7 @@
  * The federated classifier's local fit with the run's patient sampling: 'centre-balanced' takes
  * as many steps as a uniform epoch, each a positive/negative pair of the site's own patients; a
  * site holding one class only is refused with the reason. The protocol's sampling values are the
- * models' PatientSampling.
+ * models' PatientSampling. FixBN rounds and kept optimiser moments reach the local step.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +52,17 @@ describe('ClassifierTrainer local fit sampling', () => {
     expect(changed(frozen.parameters, (n) => n.endsWith('_bn/gamma'))).toBeGreaterThan(0);
     const plain = await t.fit(w0, w0, { server_round: 2, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4 });
     expect(changed(plain.parameters, isStat)).toBe(w0.filter((p) => isStat(p.name)).length);
+  }, 120_000);
+
+  it('keep_optimizer_state: round 2 continues round 1\'s Adam; without it round 2 replays from a fresh Adam', async () => {
+    const t = trainer!;
+    const w0 = t.initialLocal();
+    const round = (server_round: number, keep: boolean) => ({ server_round, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4, ...(keep ? { keep_optimizer_state: true } : {}) });
+    const fresh2 = (await t.fit(w0, w0, round(2, false))).parameters;
+    expect((await t.fit(w0, w0, round(2, false))).parameters).toEqual(fresh2); // a fresh round is a function of its inputs only
+    await t.fit(w0, w0, round(1, true));
+    const kept2 = (await t.fit(w0, w0, round(2, true))).parameters;
+    expect(kept2.some((p, i) => p.data.some((x, j) => x !== fresh2[i].data[j]))).toBe(true);
   }, 120_000);
 
   it('refuses centre-balanced sampling at a site with one class, naming it', async () => {

@@ -9,7 +9,7 @@
  * over the training patients, `batch_size` patients per step (the epoch's shuffled order, or with
  * `sampling: centre-balanced` the same number of steps of positive/negative pairs of this site's
  * patients, samplePatients of @unbox/models), each contributing a window of up to
- * `maxSlicesPerPatient` consecutive slices, Adam at the round's lr (fresh each round). The step
+ * `maxSlicesPerPatient` consecutive slices, Adam at the round's lr (fresh each round, or its moments kept with train.keep_optimizer_state). The step
  * minimises the classifier loss (eq. of 3.2 with NCM when configured) + L2 weight decay, plus
  * FedProx's proximal term (μ/2)·‖w − w_global‖² over the shared trainable weights when μ is sent.
  * The update is every weight, batch-norm statistics included (FedBN keeps those local by name),
@@ -93,7 +93,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
     writeWeights(this.model, weights);
     const cfg = this.config;
-    const local = LocalStep.forRound(this.model, global, config, cfg.weightDecay);
+    const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers);
     const seed = roundSeed(config);
     const r = rng(seed);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
 import { kernels, setBatchNormStatisticsFrozen, trainableVariables, weightDecay } from '@unbox/models';
 import type { FitConfig } from '@unbox/protocol';
+import type { RoundOptimizer } from './round-optimizer.js';
 
 /** The round's random stream seed: a function of (run seed, round) only, so a round replays exactly. */
 export const roundSeed = (config: Pick<FitConfig, 'seed' | 'server_round'>): number =>
@@ -17,23 +18,27 @@ export class LocalStep {
   private readonly vars: tf.Variable[];
   private readonly kernels: tf.Variable[];
   private readonly anchors: { v: tf.Variable; g: tf.Tensor }[];
-  readonly optimizer: tf.Optimizer;
   /** steps taken through `step` this round (the step index of the augmentation draws) */
   steps = 0;
 
   /**
-   * The round's step: Adam at the round's lr, FedProx μ when the coordinator sent one, and the
-   * batch-norm statistics frozen at the received model's when the round says so (FixBN), released otherwise.
+   * The round's step: Adam at the round's lr (fresh, or with the moments of the site's previous
+   * round when the round says keep_optimizer_state), FedProx μ when the coordinator sent one, and
+   * the batch-norm statistics frozen at the received model's when the round says so (FixBN),
+   * released otherwise. `dispose` hands the optimiser back to `optimizers`.
    */
-  static forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number): LocalStep {
+  static async forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number, optimizers: RoundOptimizer): Promise<LocalStep> {
     setBatchNormStatisticsFrozen(model, config.freeze_bn_statistics === true);
-    return new LocalStep(model, global, { lr: config.lr, mu: config.proximal_mu ?? 0, weightDecay });
+    const { optimizer } = await optimizers.take(config);
+    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay }, optimizer, (o) => optimizers.give(config, o));
   }
 
   constructor(
     model: tf.LayersModel,
     global: readonly Tensor[],
-    private readonly o: { lr: number; mu: number; weightDecay: number },
+    private readonly o: { mu: number; weightDecay: number },
+    readonly optimizer: tf.Optimizer,
+    private readonly release: (optimizer: tf.Optimizer) => void = (opt) => opt.dispose(),
   ) {
     this.vars = trainableVariables(model);
     this.kernels = kernels(model);
@@ -44,7 +49,6 @@ export class LocalStep {
         return g ? [{ v: this.vars[i], g: tf.tensor(g.data, [...g.shape]) }] : [];
       })
       : [];
-    this.optimizer = tf.train.adam(o.lr);
   }
 
   /** Runs one step; returns the total loss, throwing when it is not finite. */
@@ -72,7 +76,7 @@ export class LocalStep {
 
   dispose(): void {
     tf.dispose(this.anchors.map((a) => a.g));
-    this.optimizer.dispose();
+    this.release(this.optimizer);
   }
 }
 

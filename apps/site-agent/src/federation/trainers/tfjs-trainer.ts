@@ -9,10 +9,13 @@ import { namedModel, readWeights } from '@unbox/models';
 import type { EvalSplit } from '@unbox/protocol';
 import type { SavedModelInfo } from '../trainer.js';
 import { PooledFeatures } from './pooled-features.js';
+import { RoundOptimizer } from './round-optimizer.js';
 import { GlobalModelSaver } from './saved-model.js';
 
 export abstract class TfjsTrainer<Options extends { model: string; seed?: number }> {
   protected readonly pooled: PooledFeatures;
+  /** the round's Adam, kept between rounds when the run asks (train.keep_optimizer_state) */
+  protected readonly optimizers = new RoundOptimizer();
   private readonly saver: GlobalModelSaver;
 
   protected constructor(
@@ -34,6 +37,7 @@ export abstract class TfjsTrainer<Options extends { model: string; seed?: number
 
   dispose(): void {
     this.saver.dispose();
+    this.optimizers.dispose();
     this.model.dispose();
   }
 }
