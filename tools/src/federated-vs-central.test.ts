@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { centralSteps, parseFederatedArgs, stepsPerEpoch } from './federated-vs-central.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { centralKey, centralSteps, parseFederatedArgs, stepsPerEpoch } from './federated-vs-central.js';
 
 describe('federated vs centralised: budget and flags', () => {
   it('gives the centralised run every step the sites took together (by hand: 17, 16, 17 patients, 2 per step)', () => {
@@ -10,7 +13,8 @@ describe('federated vs centralised: budget and flags', () => {
   });
 
   it('parses the flags with defaults, and refuses bad ones naming them', () => {
-    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', inputNorm: 'none', data: 'data', results: 'results' });
+    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', inputNorm: 'none', keepOptimizer: false, data: 'data', results: 'results' });
+    expect(parseFederatedArgs(['--keep-optimizer']).keepOptimizer).toBe(true);
     expect(parseFederatedArgs(['--norm', 'group']).norm).toBe('group');
     expect(parseFederatedArgs(['--input-norm', 'slice']).inputNorm).toBe('slice');
     expect(() => parseFederatedArgs(['--input-norm', 'scan'])).toThrow('--input-norm must be none or slice, got "scan"');
@@ -27,5 +31,21 @@ describe('federated vs centralised: budget and flags', () => {
     expect(() => parseFederatedArgs(['--rounds', '0'])).toThrow('--rounds must be a whole number ≥ 1, got "0"');
     expect(() => parseFederatedArgs(['--rounds'])).toThrow('--rounds needs a value');
     expect(() => parseFederatedArgs(['--steps', '5'])).toThrow(/unknown option --steps/);
+  });
+
+  it('names a centralised run by its config and its manifests\' paths and contents (a reused model is the same run)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unbox-central-key-'));
+    try {
+      const m = join(dir, 'A.json');
+      writeFileSync(m, '{"entries":[]}');
+      const key = centralKey({ steps: 10, seed: 1 }, [m]);
+      expect(key).toMatch(/^[0-9a-f]{16}$/);
+      expect(centralKey({ steps: 10, seed: 1 }, [m])).toBe(key);
+      expect(centralKey({ steps: 10, seed: 2 }, [m])).not.toBe(key);
+      writeFileSync(m, '{"entries":[{}]}');
+      expect(centralKey({ steps: 10, seed: 1 }, [m])).not.toBe(key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -18,7 +18,8 @@
  * model's batch-norm statistics from round r on (FixBN; run config train.freeze_bn_from_round);
  * `--keep-optimizer` has each site carry its Adam moments from round to round (train.keep_optimizer_state). Writes results/federated.json and results/federated.md.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -187,6 +188,13 @@ async function federate(o: { work: string; train: Centre[]; model: string; confi
   }
 }
 
+/** The centralised run's identity: its training config and the manifests it reads (paths and contents). */
+export function centralKey(config: unknown, manifests: readonly string[]): string {
+  const h = createHash('sha256').update(JSON.stringify(config));
+  for (const m of manifests) h.update(`\0${m}\0`).update(readFileSync(m));
+  return h.digest('hex').slice(0, 16);
+}
+
 async function evaluate(model: string, manifests: string[], truths: string[], out: string, split: string[], tag: string): Promise<EvalFile> {
   await runSiteAgent(['eval', '--model', model, '--manifest', ...manifests, '--ground-truth', ...truths, ...split, '--merge-splits', '--out', out], progressLog(log, tag));
   return JSON.parse(await readFile(out, 'utf8')) as EvalFile;
@@ -228,14 +236,28 @@ export async function main(argv: string[]): Promise<void> {
   const fedModel = join(fed.siteDirs[0], 'models', 'classify');
 
   // ---- centralised ----
-  const centralOut = join(work, 'centralised');
   const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, sampling: args.sampling, model: { ...named.config, learningRate: lr } };
-  const cfgPath = join(work, 'centralised.config.json');
-  await writeJson(cfgPath, trainConfig);
-  const tc = performance.now();
-  await runSiteAgent(['train', '--task', 'classify', '--manifest', ...train.map((c) => c.manifest), '--config', cfgPath, '--out', centralOut], progressLog(log, 'centralised'));
-  const central_s = +((performance.now() - tc) / 1000).toFixed(1);
-  log(`centralised: ${steps} steps in ${central_s} s`);
+  const manifests = train.map((c) => c.manifest);
+  // Seeded training replays bit for bit, so a centralised model trained before with this exact
+  // config on these manifests is reused (its folder is named by their hash); federated-only
+  // variants then cost only their federated half.
+  const centralOut = join(dir, 'experiments', `centralised-${centralKey(trainConfig, manifests)}`);
+  const reused = existsSync(join(centralOut, 'evaluation.json'));
+  const wallFile = join(centralOut, 'wall.json');
+  let central_s: number;
+  if (reused) {
+    central_s = existsSync(wallFile) ? (JSON.parse(readFileSync(wallFile, 'utf8')) as { wall_s: number }).wall_s : Number.NaN;
+    log(`centralised: reusing ${centralOut} (same config, seed and data; trained in ${central_s} s)`);
+  } else {
+    await rm(centralOut, { recursive: true, force: true });
+    const cfgPath = join(work, 'centralised.config.json');
+    await writeJson(cfgPath, trainConfig);
+    const tc = performance.now();
+    await runSiteAgent(['train', '--task', 'classify', '--manifest', ...manifests, '--config', cfgPath, '--out', centralOut], progressLog(log, 'centralised'));
+    central_s = +((performance.now() - tc) / 1000).toFixed(1);
+    await writeJson(wallFile, { wall_s: central_s });
+    log(`centralised: ${steps} steps in ${central_s} s`);
+  }
 
   // ---- the same evaluation of both ----
   const rows: Record<string, unknown>[] = [];
@@ -268,7 +290,7 @@ export async function main(argv: string[]): Promise<void> {
       train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },
-    federated: { run: fed.run, wall_s: fed.wall_s, summary: fed.summary }, centralised: { wall_s: central_s, out: centralOut }, consortium_generated_s: generated_s, runs: work,
+    federated: { run: fed.run, wall_s: fed.wall_s, summary: fed.summary }, centralised: { wall_s: central_s, out: centralOut, reused }, consortium_generated_s: generated_s, runs: work,
   };
   const md = [
     `# Federated vs centralised classifier on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
