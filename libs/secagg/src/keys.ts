@@ -2,8 +2,14 @@
  * Ed25519 identities (long-term, from enrollment) and X25519 key agreement, both through
  * node:crypto (OpenSSL: ~50 µs an operation, where pure-JS curve arithmetic costs milliseconds).
  * Keys travel as their 32 raw bytes.
+ *
+ * New keys are 32 bytes from the CSPRNG, as OpenSSL's own key generation makes them, imported and
+ * never made by generateKeyPairSync: on Node 20, exporting a generateKeyPairSync key while a
+ * garbage collection destroys an earlier key-generation job locks the same mutex twice on the main
+ * thread, and the process hangs for good (seen on a site agent after ~800 rounds' keys;
+ * keys-gc.test.ts reproduces it within a few thousand keys).
  */
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { bytesEqual, fromHex, isAllZero } from './bytes.js';
 import { SecAggError } from './errors.js';
 
@@ -41,8 +47,9 @@ export interface SigningIdentity {
 }
 
 export function generateIdentity(id: string): SigningIdentity {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  return { id, publicKey: rawKey(privateKey, 'x'), secretKey: rawKey(privateKey, 'd') };
+  // an Ed25519 secret key is any 32-byte seed (RFC 8032 5.1.5)
+  const secretKey = new Uint8Array(randomBytes(32));
+  return { id, publicKey: rawKey(privateKeyObject('Ed25519', secretKey), 'x'), secretKey };
 }
 
 export function sign(secretKey: Uint8Array, data: Uint8Array): Uint8Array {
@@ -69,8 +76,12 @@ export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
 }
 
 export function generateX25519(): X25519KeyPair {
-  const { privateKey } = generateKeyPairSync('x25519');
-  return { secretKey: rawKey(privateKey, 'd'), publicKey: rawKey(privateKey, 'x') };
+  // any 32 bytes are an X25519 scalar; clamped as RFC 7748 5 (and OpenSSL's keygen) do
+  const secretKey = new Uint8Array(randomBytes(32));
+  secretKey[0] &= 248;
+  secretKey[31] &= 127;
+  secretKey[31] |= 64;
+  return { secretKey, publicKey: x25519PublicKey(secretKey) };
 }
 
 /**
