@@ -15,3 +15,4 @@ export * from './messages.js';
 export * from './binary-pack.js';
 export * from './dashboard.js';
 export * from './explanation.js';
+export * from './issues.js';

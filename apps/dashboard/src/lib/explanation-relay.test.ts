@@ -1,6 +1,6 @@
 import { ExplanationJson } from '@unbox/protocol';
 import { describe, expect, it } from 'vitest';
-import { checkExplanation, describeIssues, fieldPath, isExplanationRoute } from './explanation-relay.js';
+import { checkExplanation, isExplanationRoute } from './explanation-relay.js';
 
 const provenance = {
   backend: 'unbox-native', seed: 0, config: {}, versions: { node: '20.20.0' }, created: '2026-11-27T00:00:00Z',
@@ -85,13 +85,5 @@ describe('explanation.json checked by the relay', () => {
     expect(await checkExplanation(computing, 'site A')).toBe(computing);
     const missing = upstream(404, JSON.stringify({ error: 'no patient X' }));
     expect(await checkExplanation(missing, 'site A')).toBe(missing);
-  });
-
-  it('issues read as fields, the first few of many', () => {
-    expect(fieldPath(['slices', 0, 'shap', 'base_value'])).toBe('slices[0].shap.base_value');
-    expect(fieldPath([])).toBe('(the whole body)');
-    const issues = ['a', 'b', 'c', 'd', 'e'].map((f) => ({ code: 'custom' as const, path: [f], message: 'bad', input: 1 }));
-    expect(describeIssues(issues)).toBe('a: bad; b: bad; c: bad; and 2 more');
-    expect(describeIssues(issues.slice(0, 1))).toBe('a: bad');
   });
 });

@@ -5,24 +5,11 @@
  * drawing it. Other answers (202 with progress, errors) pass through untouched. Server-side only:
  * the protocol's index also holds the node:crypto transfer code, which a client bundle cannot take.
  */
-import { ExplanationJson } from '@unbox/protocol';
-import type { z } from 'zod';
+import { describeIssues, ExplanationJson } from '@unbox/protocol';
 
 /** Whether a site route (the path after /api/sites/<site>/) is a patient's explanation.json, not one of its PNGs. */
 export function isExplanationRoute(parts: string[]): boolean {
   return parts.length === 3 && parts[0] === 'patients' && parts[2] === 'explanation';
-}
-
-/** A schema issue's field as written in code: slices[0].shap.base_value. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  if (!path.length) return '(the whole body)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
-/** The first `max` issues as "field: reason", joined with "; " (and how many more there were). */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], max = 3): string {
-  const shown = issues.slice(0, max).map((i) => `${fieldPath(i.path)}: ${i.message}`);
-  return shown.join('; ') + (issues.length > max ? `; and ${issues.length - max} more` : '');
 }
 
 /** Parses the body of a relayed 200 explanation answer; anything else is returned as it came. */

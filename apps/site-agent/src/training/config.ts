@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ClassifierConfigSchema, PatientSampling, SegmenterConfigSchema } from '@unbox/models';
 import { Split } from '@unbox/data';
+import { describeIssues } from '@unbox/protocol';
 import { UserError } from '../errors.js';
 
 export const TaskName = z.enum(['classify', 'segment']);
@@ -61,16 +62,11 @@ export type ClassifyTrainConfig = z.infer<typeof ClassifyTrainConfig>;
 export type SegmentTrainConfig = z.infer<typeof SegmentTrainConfig>;
 export type TrainConfig = ClassifyTrainConfig | SegmentTrainConfig;
 
-/** "steps: expected a number ≥ 1; model.backbone.depth: ..." */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
-}
-
 /** Validates a config object for a task; `where` names its source in the error. */
 export function parseTrainConfig(task: TaskName, raw: unknown, where = 'config'): TrainConfig {
   const schema = task === 'classify' ? ClassifyTrainConfig : SegmentTrainConfig;
   const r = schema.safeParse(raw ?? {});
-  if (!r.success) throw new UserError(`${where}: invalid ${task} config: ${describeIssues(r.error)}`);
+  if (!r.success) throw new UserError(`${where}: invalid ${task} config: ${describeIssues(r.error.issues, Infinity, '(the whole config)')}`);
   return r.data;
 }
 
