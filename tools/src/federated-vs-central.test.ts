@@ -13,8 +13,9 @@ describe('federated vs centralised: budget and flags', () => {
   });
 
   it('parses the flags with defaults, and refuses bad ones naming them', () => {
-    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', inputNorm: 'none', keepOptimizer: false, data: 'data', results: 'results' });
+    expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', inputNorm: 'none', keepOptimizer: false, scannerJitter: false, data: 'data', results: 'results' });
     expect(parseFederatedArgs(['--keep-optimizer']).keepOptimizer).toBe(true);
+    expect(parseFederatedArgs(['--scanner-jitter']).scannerJitter).toBe(true);
     expect(parseFederatedArgs(['--norm', 'group']).norm).toBe('group');
     expect(parseFederatedArgs(['--input-norm', 'slice']).inputNorm).toBe('slice');
     expect(() => parseFederatedArgs(['--input-norm', 'scan'])).toThrow('--input-norm must be none or slice, got "scan"');

@@ -39,6 +39,13 @@ describe('from run config', () => {
     expect(fresh.configureFit({ round: 2, global: [t('w', [1])], sites: ['A'] })[0].config.keep_optimizer_state).toBeUndefined();
   });
 
+  it('train.scanner_jitter reaches every round\'s sites; absent by default', () => {
+    const jittered = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, train: { ...base.train, scanner_jitter: true } }));
+    expect(jittered.configureFit({ round: 4, global: [t('w', [1])], sites: ['A'] })[0].config.scanner_jitter).toBe(true);
+    const plain = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' } }));
+    expect(plain.configureFit({ round: 4, global: [t('w', [1])], sites: ['A'] })[0].config.scanner_jitter).toBeUndefined();
+  });
+
   it('maps cohort rules (seconds → ms, threshold defaults to min_sites) into valid round rules', () => {
     const r = roundRulesFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, cohort: { min_sites: 4, fit_timeout_s: 60 } }));
     expect(r).toMatchObject({ minSites: 4, threshold: 4, fitTimeoutMs: 60_000, seed: 0 });

@@ -55,6 +55,12 @@ describe('run config', () => {
     expect(!late.ok && [late.error.field, late.error.message]).toEqual(['train.freeze_bn_from_round', expect.stringContaining(`after the run's last round (${base.rounds})`)]);
   });
 
+  it('train.scanner_jitter: for the classifier; refused for the segmenter, naming the field', () => {
+    expect(RunConfig.parse({ ...base, train: { ...base.train, scanner_jitter: true } }).train.scanner_jitter).toBe(true);
+    const seg = parseMessage('run.config', { ...base, task: 'segment', model: 'segmenter', train: { ...base.train, scanner_jitter: true } });
+    expect(!seg.ok && [seg.error.field, seg.error.message]).toEqual(['train.scanner_jitter', expect.stringContaining('classifier only')]);
+  });
+
   it('train.keep_optimizer_state: a boolean, named when wrong', () => {
     expect(RunConfig.parse({ ...base, train: { ...base.train, keep_optimizer_state: true } }).train.keep_optimizer_state).toBe(true);
     const bad = parseMessage('run.config', { ...base, train: { ...base.train, keep_optimizer_state: 'yes' } });

@@ -125,6 +125,12 @@ export const TrainConfig = z.strictObject({
    */
   freeze_bn_from_round: z.number().int().min(1).max(LIMITS.rounds).optional(),
   /**
+   * classify only: every training view gets a random scanner calibration HU' = s·HU + o and
+   * Gaussian noise per scan and step (@unbox/data SCANNER_JITTER), so a site's batches span other
+   * scanners than its own. Default false.
+   */
+  scanner_jitter: z.boolean().optional(),
+  /**
    * Each site keeps its Adam moments from one round to its next instead of starting a fresh
    * optimiser every round (local state; nothing of it is sent). Default false.
    */
@@ -162,6 +168,8 @@ export const RunConfig = z
       ctx.addIssue({ code: 'custom', path: ['debug_plaintext'], message: 'conflicts with secure_aggregation: true' });
     if (c.train.freeze_bn_from_round !== undefined && c.train.freeze_bn_from_round > c.rounds)
       ctx.addIssue({ code: 'custom', path: ['train', 'freeze_bn_from_round'], message: `round ${c.train.freeze_bn_from_round} is after the run's last round (${c.rounds})` });
+    if (c.task !== 'classify' && c.train.scanner_jitter)
+      ctx.addIssue({ code: 'custom', path: ['train', 'scanner_jitter'], message: `scanner jitter applies to the classifier only (this run's task is ${c.task})` });
     if (c.task !== 'classify' && c.train.sampling !== undefined)
       ctx.addIssue({ code: 'custom', path: ['train', 'sampling'], message: `patient sampling applies to the classifier only (this run's task is ${c.task})` });
   });

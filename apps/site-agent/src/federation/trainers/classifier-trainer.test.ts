@@ -65,6 +65,16 @@ describe('ClassifierTrainer local fit sampling', () => {
     expect(kept2.some((p, i) => p.data.some((x, j) => x !== fresh2[i].data[j]))).toBe(true);
   }, 120_000);
 
+  it('scanner_jitter: the round trains on jittered views (same seed, other weights); without it the plain views', async () => {
+    const t = trainer!;
+    const w0 = t.initialLocal();
+    const round = (jitter: boolean) => ({ server_round: 3, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4, ...(jitter ? { scanner_jitter: true } : {}) });
+    const plain = (await t.fit(w0, w0, round(false))).parameters;
+    const jittered = (await t.fit(w0, w0, round(true))).parameters;
+    expect(jittered.some((p, i) => p.data.some((x, j) => x !== plain[i].data[j]))).toBe(true);
+    expect((await t.fit(w0, w0, round(true))).parameters).toEqual(jittered); // a function of the round's seed
+  }, 120_000);
+
   it('refuses centre-balanced sampling at a site with one class, naming it', async () => {
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as { entries: { label?: string }[] };
     const onlyNegative = join(root, 'data', 'A', 'negatives.json');

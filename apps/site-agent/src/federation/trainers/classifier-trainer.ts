@@ -9,7 +9,8 @@
  * over the training patients, `batch_size` patients per step (the epoch's shuffled order, or with
  * `sampling: centre-balanced` the same number of steps of positive/negative pairs of this site's
  * patients, samplePatients of @unbox/models), each contributing a window of up to
- * `maxSlicesPerPatient` consecutive slices, Adam at the round's lr (fresh each round, or its moments kept with train.keep_optimizer_state). The step
+ * `maxSlicesPerPatient` consecutive slices (with the round's `scanner_jitter`, each scan's view also
+ * gets a random calibration and noise, @unbox/data SCANNER_JITTER), Adam at the round's lr (fresh each round, or its moments kept with train.keep_optimizer_state). The step
  * minimises the classifier loss (eq. of 3.2 with NCM when configured) + L2 weight decay, plus
  * FedProx's proximal term (μ/2)·‖w − w_global‖² over the shared trainable weights when μ is sent.
  * The update is every weight, batch-norm statistics included (FedBN keeps those local by name),
@@ -17,6 +18,7 @@
  * Evaluation reports per-split patient- and image-level metrics, never images or per-patient rows.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SCANNER_JITTER } from '@unbox/data';
 import type { Tensor } from '@unbox/fl';
 import {
   buildNamedModel, classifierBatch, classifierLoss, sliceWindow, namedModel, predictPatients, readWeights, rng, runClassifier, samplePatients, summariseClassifier, viewRng, writeWeights,
@@ -25,6 +27,7 @@ import {
 import type { EvalSplit, Evaluation, FitConfig, SplitEvaluation } from '@unbox/protocol';
 import { ensureBackend } from '../../training/backend.js';
 import { classifyInput, loadClassifyPatients, loadClassifyTraining } from '../../training/classify-data.js';
+import { trainingView } from '../../training/classify-views.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import type { FeatureSample } from '../feature-sharing.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
@@ -46,7 +49,7 @@ export interface ClassifierTrainerOptions {
 }
 
 /** train: the whole-slice (evaluation) view of the training patients; view: their per-batch training views */
-type Data = Partial<Record<EvalSplit, PatientSlices[]>> & { train: PatientSlices[]; view: WindowView };
+type Data = Partial<Record<EvalSplit, PatientSlices[]>> & { train: PatientSlices[]; view: WindowView; jitteredView: WindowView };
 
 export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> implements LocalTrainer {
   readonly task = 'classify' as const;
@@ -71,7 +74,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
     const shape = classifyInput(cfg);
     const training = await loadClassifyTraining(sel.rows.filter((r) => r.entry.split === 'train'), shape);
     training.skipped.forEach((s) => o.onSkipped?.(s));
-    const data: Data = { train: training.patients.map((p) => p.patient), view: training.view };
+    const data: Data = { train: training.patients.map((p) => p.patient), view: training.view, jitteredView: trainingView(training.patients, { intensity: SCANNER_JITTER }) };
     for (const split of ['val', 'test'] as const) {
       const loaded = await loadClassifyPatients(sel.rows.filter((r) => r.entry.split === split), { ...shape, augmentSeed: null });
       loaded.skipped.forEach((s) => o.onSkipped?.(s));
@@ -99,6 +102,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;
     const patients = this.data.train;
     const balanced = config.sampling === 'centre-balanced';
+    const view = config.scanner_jitter === true ? this.data.jitteredView : this.data.view;
     if (balanced && new Set(patients.map((p) => p.label)).size < 2) {
       throw new Error(`sampling 'centre-balanced' needs NCP and non-NCP patients in this site's train split; ${this.o.centre} has only ${patients[0].label === 1 ? 'NCP' : 'non-NCP'} patients`);
     }
@@ -114,7 +118,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
           // uniform: the epoch's shuffled order; balanced: as many steps, each drawing positive/negative pairs
           const drawn = balanced ? samplePatients(patients, r, config.batch_size, 'centre-balanced') : order.slice(start, start + config.batch_size).map((i) => patients[i]);
           const windows = drawn.map((p) => sliceWindow(p, r, maxSlices));
-          const batch = classifierBatch(windows, cfg.numClasses, (w) => this.data.view(w, vr));
+          const batch = classifierBatch(windows, cfg.numClasses, (w) => view(w, vr));
           try {
             sum += await local.step(() => classifierLoss(this.model, runClassifier(this.model, batch.x, true), batch.spans, cfg));
           } finally {
