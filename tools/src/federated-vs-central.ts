@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownTable, namedModel, PatientSampling, type ClassificationSummary } from '@unbox/models';
 import { Children, type Child } from './consortium/children.js';
@@ -211,7 +211,8 @@ export async function main(argv: string[]): Promise<void> {
   const { dir, centres, generated_s } = await ensureConsortium(args.data, size.name, size.synth, log);
   const train = centres.slice(0, -1);
   const test = centres.slice(-1);
-  const work = join(dir, 'experiments', `federated-seed${args.seed}`);
+  // one work folder per results folder and seed, so experiments with other flags can run side by side
+  const work = join(dir, 'experiments', `federated-${basename(resolve(args.results))}-seed${args.seed}`);
   await rm(work, { recursive: true, force: true });
   // the federation's network (a run config names it), the same for the centralised run
   const modelName = `classifier:${size.classify.model.backbone?.inputSize ?? 64}${args.lungCrop ? ':lung' : ''}${args.norm === 'group' ? ':gn' : ''}${args.inputNorm === 'slice' ? ':sn' : ''}`;
