@@ -38,7 +38,7 @@ export class LocalStep {
     global: readonly Tensor[],
     private readonly o: { mu: number; weightDecay: number },
     readonly optimizer: tf.Optimizer,
-    private readonly release: (optimizer: tf.Optimizer) => void = (opt) => opt.dispose(),
+    private readonly release: (optimizer: tf.Optimizer) => void,
   ) {
     this.vars = trainableVariables(model);
     this.kernels = kernels(model);
