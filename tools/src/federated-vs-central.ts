@@ -145,6 +145,9 @@ async function finished(children: Children, child: Child, what: string): Promise
   if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${children.tail(child)}`);
 }
 
+/** How long the experiment waits for a round before it calls the run stalled. */
+const STALL_MS = 15 * 60_000;
+
 async function federate(o: { work: string; train: Centre[]; model: string; config: object; threads: string }): Promise<{ run: string; wall_s: number; siteDirs: string[]; summary: unknown }> {
   const children = new Children(join(o.work, 'logs'));
   try {
@@ -163,10 +166,16 @@ async function federate(o: { work: string; train: Centre[]; model: string; confi
     const { run_id: run } = await api.call<{ run_id: string }>('POST', '/api/runs', o.config);
     log(`run ${run} started with ${o.train.length} site agents (logs in ${join(o.work, 'logs')})`);
     let done = 0;
+    let progressAt = performance.now();
     for (;;) {
       for (const s of [coordinator, ...sites]) if (s.proc.exitCode !== null) throw new Error(`${s.name} stopped (exit ${s.proc.exitCode}):\n${children.tail(s)}`);
       const v = await api.call<{ status: string; completed_rounds: number; failure: string | null }>('GET', `/api/runs/${run}`);
-      if (v.completed_rounds > done) log(`round ${(done = v.completed_rounds)} done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      if (v.completed_rounds > done) {
+        log(`round ${(done = v.completed_rounds)} done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        progressAt = performance.now();
+      }
+      // a round here takes seconds; a quarter of an hour without one means a process hangs: say so, don't wait forever
+      if (performance.now() - progressAt > STALL_MS) throw new Error(`run ${run}: no round completed in ${STALL_MS / 60_000} min after round ${done} (status ${v.status}); logs in ${join(o.work, 'logs')}`);
       if (v.status === 'done') break;
       if (['failed', 'stopped'].includes(v.status)) throw new Error(`run ${run} ${v.status}: ${v.failure ?? ''}`);
       await sleep(1000);
