@@ -16,6 +16,8 @@ describe('federated vs centralised: budget and flags', () => {
     expect(parseFederatedArgs([])).toEqual({ quick: false, seed: 1, rounds: 10, localEpochs: 1, sampling: 'uniform', lungCrop: false, norm: 'batch', inputNorm: 'none', keepOptimizer: false, scannerJitter: false, data: 'data', results: 'results' });
     expect(parseFederatedArgs(['--keep-optimizer']).keepOptimizer).toBe(true);
     expect(parseFederatedArgs(['--scanner-jitter']).scannerJitter).toBe(true);
+    expect(parseFederatedArgs(['--weight-decay', '0']).weightDecay).toBe(0);
+    expect(() => parseFederatedArgs(['--weight-decay', 'x'])).toThrow('--weight-decay must be a number in [0, 1], got "x"');
     expect(parseFederatedArgs(['--norm', 'group']).norm).toBe('group');
     expect(parseFederatedArgs(['--input-norm', 'slice']).inputNorm).toBe('slice');
     expect(() => parseFederatedArgs(['--input-norm', 'scan'])).toThrow('--input-norm must be none or slice, got "scan"');

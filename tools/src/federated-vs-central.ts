@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n] [--lr x]
- *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--input-norm none|slice] [--freeze-bn-from round] [--keep-optimizer] [--scanner-jitter] [--data dir] [--results dir]`
+ *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--input-norm none|slice] [--freeze-bn-from round] [--keep-optimizer] [--scanner-jitter] [--weight-decay x] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
  * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
@@ -17,7 +17,8 @@
  * of batch norm in both (`classifier…:gn`), `--input-norm slice` standardises every input slice first (`…:sn`); `--freeze-bn-from r` has the sites freeze the global
  * model's batch-norm statistics from round r on (FixBN; run config train.freeze_bn_from_round);
  * `--keep-optimizer` has each site carry its Adam moments from round to round (train.keep_optimizer_state);
- * `--scanner-jitter` gives both runs' training views a random scanner calibration and noise (train.scanner_jitter). Writes results/federated.json and results/federated.md.
+ * `--scanner-jitter` gives both runs' training views a random scanner calibration and noise (train.scanner_jitter);
+ * `--weight-decay x` sets both runs' L2 weight decay (train.weight_decay; the model's weightDecay). Writes results/federated.json and results/federated.md.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -58,6 +59,8 @@ export interface FederatedArgs {
   keepOptimizer: boolean;
   /** both runs' training views get scanner jitter (train.scanner_jitter; the centralised config's scannerJitter) */
   scannerJitter: boolean;
+  /** both runs' L2 weight decay (train.weight_decay; the centralised model's weightDecay); absent: the model's */
+  weightDecay?: number;
   /** learning rate of both (local Adam at the sites, Adam centrally); default the model's */
   lr?: number;
   data: string;
@@ -95,6 +98,12 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     else if (a === '--freeze-bn-from') out.freezeBnFrom = int(1);
     else if (a === '--keep-optimizer') out.keepOptimizer = true;
     else if (a === '--scanner-jitter') out.scannerJitter = true;
+    else if (a === '--weight-decay') {
+      const v = value();
+      const x = Number(v);
+      if (!(Number.isFinite(x) && x >= 0 && x <= 1)) throw new Error(`--weight-decay must be a number in [0, 1], got "${v}"`);
+      out.weightDecay = x;
+    }
     else if (a === '--input-norm') {
       const v = value();
       if (v !== 'none' && v !== 'slice') throw new Error(`--input-norm must be none or slice, got "${v}"`);
@@ -113,7 +122,7 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --input-norm <none|slice>, --freeze-bn-from <round>, --keep-optimizer, --scanner-jitter, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --input-norm <none|slice>, --freeze-bn-from <round>, --keep-optimizer, --scanner-jitter, --weight-decay <x>, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
   if (out.freezeBnFrom !== undefined && out.freezeBnFrom > out.rounds) throw new Error(`--freeze-bn-from ${out.freezeBnFrom} is after the last round (${out.rounds})`);
@@ -243,7 +252,8 @@ export async function main(argv: string[]): Promise<void> {
     train: { local_epochs: args.localEpochs, batch_size: batch, lr, ...(args.sampling === 'uniform' ? {} : { sampling: args.sampling }),
       ...(args.freezeBnFrom ? { freeze_bn_from_round: args.freezeBnFrom } : {}),
       ...(args.keepOptimizer ? { keep_optimizer_state: true } : {}),
-      ...(args.scannerJitter ? { scanner_jitter: true } : {}) },
+      ...(args.scannerJitter ? { scanner_jitter: true } : {}),
+      ...(args.weightDecay !== undefined ? { weight_decay: args.weightDecay } : {}) },
     secure_aggregation: true,
   };
   const fed = await federate({ work: join(work, 'federated'), train, model: modelName, config: runConfig, threads });
@@ -251,7 +261,7 @@ export async function main(argv: string[]): Promise<void> {
   const fedModel = join(fed.siteDirs[0], 'models', 'classify');
 
   // ---- centralised ----
-  const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, sampling: args.sampling, ...(args.scannerJitter ? { scannerJitter: true } : {}), model: { ...named.config, learningRate: lr } };
+  const trainConfig = { task: 'classify', seed: args.seed, steps, checkpointEvery: steps, evalSplits: ['test'], patientsPerBatch: batch, maxSlicesPerPatient, sampling: args.sampling, ...(args.scannerJitter ? { scannerJitter: true } : {}), model: { ...named.config, learningRate: lr, ...(args.weightDecay !== undefined ? { weightDecay: args.weightDecay } : {}) } };
   const manifests = train.map((c) => c.manifest);
   // Seeded training replays bit for bit, so a centralised model trained before with this exact
   // config on these manifests is reused (its folder is named by their hash); federated-only
@@ -301,7 +311,7 @@ export async function main(argv: string[]): Promise<void> {
     experiment: 'federated', command, train_centres: train.map((c) => c.centre), test_centres: test.map((c) => c.centre), wall_s,
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),
     config: {
-      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, input_norm: args.inputNorm, freeze_bn_from_round: args.freezeBnFrom ?? null, keep_optimizer_state: args.keepOptimizer, scanner_jitter: args.scannerJitter, max_slices_per_patient: maxSlicesPerPatient, lr,
+      size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, input_norm: args.inputNorm, freeze_bn_from_round: args.freezeBnFrom ?? null, keep_optimizer_state: args.keepOptimizer, scanner_jitter: args.scannerJitter, weight_decay: args.weightDecay ?? named.config.weightDecay, max_slices_per_patient: maxSlicesPerPatient, lr,
       train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },

@@ -39,6 +39,11 @@ describe('from run config', () => {
     expect(fresh.configureFit({ round: 2, global: [t('w', [1])], sites: ['A'] })[0].config.keep_optimizer_state).toBeUndefined();
   });
 
+  it('train.weight_decay reaches every round\'s sites (0 included); absent by default', () => {
+    const at = (train: object) => strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, train: { ...base.train, ...train } })).configureFit({ round: 1, global: [t('w', [1])], sites: ['A'] })[0].config.weight_decay;
+    expect([at({ weight_decay: 0 }), at({ weight_decay: 1e-4 }), at({})]).toEqual([0, 1e-4, undefined]);
+  });
+
   it('train.scanner_jitter reaches every round\'s sites; absent by default', () => {
     const jittered = strategyFromConfig(RunConfig.parse({ ...base, strategy: { name: 'fedavg' }, train: { ...base.train, scanner_jitter: true } }));
     expect(jittered.configureFit({ round: 4, global: [t('w', [1])], sites: ['A'] })[0].config.scanner_jitter).toBe(true);

@@ -11,6 +11,7 @@ import { FedProx } from './strategies/fedprox.js';
 export function strategyFromConfig(config: RunConfig, extra: Pick<StrategyOptions, 'evaluateFn' | 'acceptFailures'> = {}): Strategy {
   const training = { localEpochs: config.train.local_epochs, batchSize: config.train.batch_size, lr: config.train.lr, seed: config.seed, ...(config.train.sampling ? { sampling: config.train.sampling } : {}),
     ...(config.train.freeze_bn_from_round !== undefined ? { freezeBnFromRound: config.train.freeze_bn_from_round } : {}),
+    ...(config.train.weight_decay !== undefined ? { weightDecay: config.train.weight_decay } : {}),
     ...(config.train.scanner_jitter ? { scannerJitter: true } : {}),
     ...(config.train.keep_optimizer_state ? { keepOptimizerState: true } : {}) };
   const base: StrategyOptions = { training, ...extra };

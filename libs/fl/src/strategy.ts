@@ -28,6 +28,8 @@ export interface ClientTraining {
   readonly sampling?: FitConfig['sampling'];
   /** FixBN: rounds from this one on tell the sites to freeze batch-norm statistics */
   readonly freezeBnFromRound?: number;
+  /** the sites' L2 weight-decay coefficient (absent: each model's own) */
+  readonly weightDecay?: number;
   /** classifier: the sites' training views get scanner jitter */
   readonly scannerJitter?: boolean;
   /** every round tells the sites to keep their optimiser's moments into their next round */
@@ -165,6 +167,7 @@ export abstract class BaseStrategy implements Strategy {
     if (this.training.seed !== undefined) c.seed = this.training.seed;
     if (this.training.sampling !== undefined) c.sampling = this.training.sampling;
     if (this.training.freezeBnFromRound !== undefined && round >= this.training.freezeBnFromRound) c.freeze_bn_statistics = true;
+    if (this.training.weightDecay !== undefined) c.weight_decay = this.training.weightDecay;
     if (this.training.scannerJitter) c.scanner_jitter = true;
     if (this.training.keepOptimizerState) c.keep_optimizer_state = true;
     if (this.localPatterns.length > 0) c.local_patterns = [...this.localPatterns];

@@ -21,6 +21,8 @@ export const FitConfig = z.strictObject({
   sampling: PatientSampling.optional(),
   /** FixBN: normalise with the received model's batch-norm statistics and keep them (run config train.freeze_bn_from_round). */
   freeze_bn_statistics: z.boolean().optional(),
+  /** L2 weight-decay coefficient on the kernels (run config train.weight_decay); absent = the model's own. */
+  weight_decay: z.number().min(0).max(1).optional(),
   /** classifier: training views get a random scanner calibration and noise per scan (run config train.scanner_jitter). */
   scanner_jitter: z.boolean().optional(),
   /** The site keeps its optimiser's moments for its next round of this run (run config train.keep_optimizer_state). */

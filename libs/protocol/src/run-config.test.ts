@@ -61,6 +61,12 @@ describe('run config', () => {
     expect(!seg.ok && [seg.error.field, seg.error.message]).toEqual(['train.scanner_jitter', expect.stringContaining('classifier only')]);
   });
 
+  it('train.weight_decay: a coefficient in [0, 1], named when wrong', () => {
+    expect(RunConfig.parse({ ...base, train: { ...base.train, weight_decay: 0 } }).train.weight_decay).toBe(0);
+    const bad = parseMessage('run.config', { ...base, train: { ...base.train, weight_decay: -1e-5 } });
+    expect(!bad.ok && bad.error.field).toBe('train.weight_decay');
+  });
+
   it('train.keep_optimizer_state: a boolean, named when wrong', () => {
     expect(RunConfig.parse({ ...base, train: { ...base.train, keep_optimizer_state: true } }).train.keep_optimizer_state).toBe(true);
     const bad = parseMessage('run.config', { ...base, train: { ...base.train, keep_optimizer_state: 'yes' } });

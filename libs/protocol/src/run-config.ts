@@ -124,6 +124,8 @@ export const TrainConfig = z.strictObject({
    * statistics (frozen) instead of their one-centre batches' statistics; absent = never.
    */
   freeze_bn_from_round: z.number().int().min(1).max(LIMITS.rounds).optional(),
+  /** the sites' L2 weight-decay coefficient on the kernels; absent = the model's own (paper 3.4: 1e-5) */
+  weight_decay: z.number().min(0).max(1).optional(),
   /**
    * classify only: every training view gets a random scanner calibration HU' = s·HU + o and
    * Gaussian noise per scan and step (@unbox/data SCANNER_JITTER), so a site's batches span other

@@ -65,6 +65,17 @@ describe('ClassifierTrainer local fit sampling', () => {
     expect(kept2.some((p, i) => p.data.some((x, j) => x !== fresh2[i].data[j]))).toBe(true);
   }, 120_000);
 
+  it('weight_decay: the round decays the kernels with it instead of the model\'s own', async () => {
+    const t = trainer!;
+    const w0 = t.initialLocal();
+    const round = (wd?: number) => ({ server_round: 3, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4, ...(wd === undefined ? {} : { weight_decay: wd }) });
+    const norm = (ps: typeof w0) => Math.sqrt(ps.filter((p) => p.name.endsWith('conv/kernel')).reduce((a, p) => a + p.data.reduce((b, x) => b + x * x, 0), 0));
+    const own = (await t.fit(w0, w0, round())).parameters;
+    const strong = (await t.fit(w0, w0, round(0.5))).parameters;
+    expect(norm(strong)).toBeLessThan(norm(own));
+    expect((await t.fit(w0, w0, round(1e-5))).parameters).toEqual(own); // the model's own coefficient is 1e-5 (paper 3.4)
+  }, 120_000);
+
   it('scanner_jitter: the round trains on jittered views (same seed, other weights); without it the plain views', async () => {
     const t = trainer!;
     const w0 = t.initialLocal();

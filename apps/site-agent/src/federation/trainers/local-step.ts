@@ -22,7 +22,7 @@ export class LocalStep {
   steps = 0;
 
   /**
-   * The round's step: Adam at the round's lr (fresh, or with the moments of the site's previous
+   * The round's step: L2 decay at the round's weight_decay (else the model's `weightDecay`), Adam at the round's lr (fresh, or with the moments of the site's previous
    * round when the round says keep_optimizer_state), FedProx μ when the coordinator sent one, and
    * the batch-norm statistics frozen at the received model's when the round says so (FixBN),
    * released otherwise. `dispose` hands the optimiser back to `optimizers`.
@@ -30,7 +30,7 @@ export class LocalStep {
   static async forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number, optimizers: RoundOptimizer): Promise<LocalStep> {
     setBatchNormStatisticsFrozen(model, config.freeze_bn_statistics === true);
     const { optimizer } = await optimizers.take(config);
-    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay }, optimizer, (o) => optimizers.give(config, o));
+    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay: config.weight_decay ?? weightDecay }, optimizer, (o) => optimizers.give(config, o));
   }
 
   constructor(
