@@ -29,7 +29,7 @@ export { classCounts, classWeights, type ClassWeighting } from './segmenter/clas
 export { predictPatients, summariseClassifier, type PatientPrediction, type ClassifierSplitEvaluation } from './train/evaluate-classifier.js';
 export { predictMasks, diceRecords, summariseSegmenter } from './train/evaluate-segmenter.js';
 export { evaluationJson, toJsonText, type EvaluationJson } from './train/evaluation-json.js';
-export { rng } from './train/random.js';
+export { rng, stepSeed } from './train/random.js';
 export { backboneOf, stagesModel, stageOutputs, nestedBackbone } from './layers/backbone-io.js';
 export { classifierFromConfig, segmenterFromConfig } from './train/build.js';
 export * from './experiments/index.js';

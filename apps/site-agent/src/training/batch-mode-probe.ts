@@ -3,12 +3,14 @@
  * (diagnosis of the federated gap, README "Federated vs centralised"). Draws `--batches` batches of
  * two NCP and two non-NCP patients of one centre (a window of up to 16 consecutive slices each,
  * evaluation view, no augmentation), the composition of a federated site's centre-balanced step,
- * and scores every batch twice: batch norm in training mode (the batch's own statistics, as the
- * sites train) and in inference mode (the moving statistics, as every prediction is made). Per mode
+ * and scores every batch twice: in training mode (batch norm with the batch's own statistics, and
+ * dropout with the StepDropout layers' current mask: step 0 for a loaded model, the one mask every
+ * federated site trained with before 2026-11-27) and in inference mode (moving statistics, no
+ * dropout, as every prediction is made). Per mode
  * it prints the AUC of the patient logits pooled over all batches, how many batches put both NCP
  * patients above both others, and the mean patient logit. A model whose training-mode ranking is
- * far above its inference-mode ranking has learnt to compare the patients of a batch (it knows each
- * batch holds two of each), which no prediction can use. One JSON line per model.
+ * far above its inference-mode ranking learnt something inference does not compute (a fixed
+ * dropout sub-network, or a comparison of the patients of a batch). One JSON line per model.
  *
  *   UNBOX_BACKEND=engine npx tsx apps/site-agent/src/training/batch-mode-probe.ts \
  *     [--data data/synthetic-default] [--centre D] [--split all|train|val|test] [--batches 40] <model dir>...

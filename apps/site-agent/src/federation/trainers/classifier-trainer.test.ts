@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeConsortium } from '@unbox/data';
-import { PatientSampling as ModelSampling } from '@unbox/models';
+import type * as tf from '@tensorflow/tfjs';
+import { PatientSampling as ModelSampling, StepDropout } from '@unbox/models';
 import { PatientSampling } from '@unbox/protocol';
 import { ClassifierTrainer } from './classifier-trainer.js';
 
@@ -63,6 +64,30 @@ describe('ClassifierTrainer local fit sampling', () => {
     await t.fit(w0, w0, round(1, true));
     const kept2 = (await t.fit(w0, w0, round(2, true))).parameters;
     expect(kept2.some((p, i) => p.data.some((x, j) => x !== fresh2[i].data[j]))).toBe(true);
+  }, 120_000);
+
+  it('dropout: every local step draws its own masks, and another site or round draws others', async () => {
+    const t = trainer!;
+    const w0 = t.initialLocal();
+    const dropout = (t as unknown as { model: tf.LayersModel }).model.layers.find((l): l is StepDropout => l instanceof StepDropout);
+    expect(dropout).toBeDefined();
+    const seen: number[] = [];
+    const call = dropout!.call.bind(dropout!);
+    dropout!.call = (inputs, kwargs) => {
+      if (kwargs.training) seen.push(dropout!.step);
+      return call(inputs, kwargs);
+    };
+    try {
+      const round = (server_round: number) => ({ server_round, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4 });
+      await t.fit(w0, w0, round(1));
+      const first = seen.splice(0);
+      expect(first.length).toBe(Math.ceil(t.trainPatients / 2));
+      expect(new Set(first).size).toBe(first.length); // a fixed mask trained a fixed sub-network
+      await t.fit(w0, w0, round(2));
+      expect(seen.filter((s) => first.includes(s))).toEqual([]);
+    } finally {
+      dropout!.call = call;
+    }
   }, 120_000);
 
   it('weight_decay: the round decays the kernels with it instead of the model\'s own', async () => {

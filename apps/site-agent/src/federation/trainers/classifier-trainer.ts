@@ -96,7 +96,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
     writeWeights(this.model, weights);
     const cfg = this.config;
-    const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers);
+    const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers, this.o.centre);
     const seed = roundSeed(config);
     const r = rng(seed);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;

@@ -6,13 +6,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@unbox/fl';
-import { kernels, setBatchNormStatisticsFrozen, trainableVariables, weightDecay } from '@unbox/models';
+import { kernels, setBatchNormStatisticsFrozen, setDropoutStep, stepSeed, trainableVariables, weightDecay } from '@unbox/models';
 import type { FitConfig } from '@unbox/protocol';
 import type { RoundOptimizer } from './round-optimizer.js';
 
 /** The round's random stream seed: a function of (run seed, round) only, so a round replays exactly. */
 export const roundSeed = (config: Pick<FitConfig, 'seed' | 'server_round'>): number =>
   ((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0;
+
+/** FNV-1a of a site's name: its dropout masks differ from the other sites' in the same round. */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 export class LocalStep {
   private readonly vars: tf.Variable[];
@@ -25,18 +32,20 @@ export class LocalStep {
    * The round's step: L2 decay at the round's weight_decay (else the model's `weightDecay`), Adam at the round's lr (fresh, or with the moments of the site's previous
    * round when the round says keep_optimizer_state), FedProx μ when the coordinator sent one, and
    * the batch-norm statistics frozen at the received model's when the round says so (FixBN),
-   * released otherwise. `dispose` hands the optimiser back to `optimizers`.
+   * released otherwise. `dispose` hands the optimiser back to `optimizers`. `site` names the site's
+   * own dropout stream (see `step`).
    */
-  static async forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number, optimizers: RoundOptimizer): Promise<LocalStep> {
+  static async forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number, optimizers: RoundOptimizer, site: string): Promise<LocalStep> {
     setBatchNormStatisticsFrozen(model, config.freeze_bn_statistics === true);
     const { optimizer } = await optimizers.take(config);
-    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay: config.weight_decay ?? weightDecay }, optimizer, (o) => optimizers.give(config, o));
+    const dropoutStream = (roundSeed(config) ^ nameHash(site)) >>> 0;
+    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay: config.weight_decay ?? weightDecay, dropoutStream }, optimizer, (o) => optimizers.give(config, o));
   }
 
   constructor(
-    model: tf.LayersModel,
+    private readonly model: tf.LayersModel,
     global: readonly Tensor[],
-    private readonly o: { mu: number; weightDecay: number },
+    private readonly o: { mu: number; weightDecay: number; dropoutStream: number },
     readonly optimizer: tf.Optimizer,
     private readonly release: (optimizer: tf.Optimizer) => void,
   ) {
@@ -66,8 +75,14 @@ export class LocalStep {
     return v;
   }
 
-  /** `run`, counted in `steps`, then a yield to the event loop; returns the step's loss. */
+  /**
+   * `run`, counted in `steps`, then a yield to the event loop; returns the step's loss. Every step
+   * draws fresh dropout masks (StepDropout), from the site's stream for this round: without this
+   * a site trained the same mask every step of every round, a fixed 30 % sub-network whose
+   * training loss reached 0 while the whole network's predictions were all negative.
+   */
   async step(loss: () => tf.Scalar): Promise<number> {
+    setDropoutStep(this.model, stepSeed(this.o.dropoutStream, this.steps));
     const v = this.run(loss);
     this.steps++;
     await yieldToEventLoop();

@@ -99,7 +99,7 @@ export class SegmenterTrainer extends TfjsTrainer<SegmenterTrainerOptions> imple
   async fit(weights: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
     writeWeights(this.model, weights);
     const cfg = this.config;
-    const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers);
+    const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers, this.o.centre);
     const seed = roundSeed(config);
     const r = rng(seed);
     // this step's augmentation: a function of (round seed, step) only
