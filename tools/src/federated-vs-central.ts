@@ -210,10 +210,10 @@ async function federate(o: { work: string; train: Centre[]; model: string; confi
   }
 }
 
-/** The centralised run's identity: its training config and the manifests it reads (paths and contents). */
-export function centralKey(config: unknown, manifests: readonly string[]): string {
+/** The centralised run's identity: its training config and the files it depends on (paths and contents). */
+export function centralKey(config: unknown, files: readonly string[]): string {
   const h = createHash('sha256').update(JSON.stringify(config));
-  for (const m of manifests) h.update(`\0${m}\0`).update(readFileSync(m));
+  for (const m of files) h.update(`\0${m}\0`).update(readFileSync(m));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -265,8 +265,9 @@ export async function main(argv: string[]): Promise<void> {
   const manifests = train.map((c) => c.manifest);
   // Seeded training replays bit for bit, so a centralised model trained before with this exact
   // config on these manifests is reused (its folder is named by their hash); federated-only
-  // variants then cost only their federated half.
-  const centralOut = join(dir, 'experiments', `centralised-${centralKey(trainConfig, manifests)}`);
+  // variants then cost only their federated half. consortium.json is hashed too: a regenerated
+  // consortium (another phantom revision) keeps its manifests' text but not its images.
+  const centralOut = join(dir, 'experiments', `centralised-${centralKey(trainConfig, [...manifests, join(dir, 'consortium.json')])}`);
   const reused = existsSync(join(centralOut, 'evaluation.json'));
   const wallFile = join(centralOut, 'wall.json');
   let central_s: number;

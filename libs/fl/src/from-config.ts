@@ -1,6 +1,6 @@
 import type { RunConfig } from '@unbox/protocol';
 import type { RoundRules } from './round-machine.js';
-import type { Strategy, StrategyOptions } from './strategy.js';
+import type { SiteOptions, Strategy, StrategyOptions } from './strategy.js';
 import { FedAvg } from './strategies/fedavg.js';
 import { FedAvgM } from './strategies/fedavgm.js';
 import { FedBN } from './strategies/fedbn.js';
@@ -9,11 +9,16 @@ import { FedProx } from './strategies/fedprox.js';
 
 /** The strategy a (schema-checked) run config asks for. */
 export function strategyFromConfig(config: RunConfig, extra: Pick<StrategyOptions, 'evaluateFn' | 'acceptFailures'> = {}): Strategy {
-  const training = { localEpochs: config.train.local_epochs, batchSize: config.train.batch_size, lr: config.train.lr, seed: config.seed, ...(config.train.sampling ? { sampling: config.train.sampling } : {}),
-    ...(config.train.freeze_bn_from_round !== undefined ? { freezeBnFromRound: config.train.freeze_bn_from_round } : {}),
-    ...(config.train.weight_decay !== undefined ? { weightDecay: config.train.weight_decay } : {}),
-    ...(config.train.scanner_jitter ? { scannerJitter: true } : {}),
-    ...(config.train.keep_optimizer_state ? { keepOptimizerState: true } : {}) };
+  const t = config.train;
+  // fields absent (or false) in the run config stay absent from the fit config
+  const siteOptions: SiteOptions = {
+    ...(t.sampling ? { sampling: t.sampling } : {}),
+    ...(t.weight_decay !== undefined ? { weight_decay: t.weight_decay } : {}),
+    ...(t.scanner_jitter ? { scanner_jitter: true } : {}),
+    ...(t.keep_optimizer_state ? { keep_optimizer_state: true } : {}),
+  };
+  const training = { localEpochs: t.local_epochs, batchSize: t.batch_size, lr: t.lr, seed: config.seed, siteOptions,
+    ...(t.freeze_bn_from_round !== undefined ? { freezeBnFromRound: t.freeze_bn_from_round } : {}) };
   const base: StrategyOptions = { training, ...extra };
   const s = config.strategy;
   switch (s.name) {

@@ -24,17 +24,14 @@ export interface ClientTraining {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed?: number;
-  /** classifier patient draw per step, passed through to the sites */
-  readonly sampling?: FitConfig['sampling'];
   /** FixBN: rounds from this one on tell the sites to freeze batch-norm statistics */
   readonly freezeBnFromRound?: number;
-  /** the sites' L2 weight-decay coefficient (absent: each model's own) */
-  readonly weightDecay?: number;
-  /** classifier: the sites' training views get scanner jitter */
-  readonly scannerJitter?: boolean;
-  /** every round tells the sites to keep their optimiser's moments into their next round */
-  readonly keepOptimizerState?: boolean;
+  /** fit-config fields every round carries as they are (patient sampling, weight decay, scanner jitter, kept optimiser state) */
+  readonly siteOptions?: SiteOptions;
 }
+
+/** The fit-config fields that go from the run config's `train` to every round unchanged. */
+export type SiteOptions = Readonly<Pick<FitConfig, 'sampling' | 'weight_decay' | 'scanner_jitter' | 'keep_optimizer_state'>>;
 
 /** A site that did not deliver, and why (Flower's `failures`). */
 export interface Failure {
@@ -165,11 +162,8 @@ export abstract class BaseStrategy implements Strategy {
       lr: this.training.lr,
     };
     if (this.training.seed !== undefined) c.seed = this.training.seed;
-    if (this.training.sampling !== undefined) c.sampling = this.training.sampling;
+    Object.assign(c, this.training.siteOptions);
     if (this.training.freezeBnFromRound !== undefined && round >= this.training.freezeBnFromRound) c.freeze_bn_statistics = true;
-    if (this.training.weightDecay !== undefined) c.weight_decay = this.training.weightDecay;
-    if (this.training.scannerJitter) c.scanner_jitter = true;
-    if (this.training.keepOptimizerState) c.keep_optimizer_state = true;
     if (this.localPatterns.length > 0) c.local_patterns = [...this.localPatterns];
     return c;
   }
