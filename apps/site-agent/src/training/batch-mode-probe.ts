@@ -18,11 +18,9 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { classifierBatch, loadCheckpoint, patientLogits, rng, rocAuc, runClassifier, sliceWindow, type PatientSlices } from '@unbox/models';
+import { classifierBatch, patientLogits, rng, rocAuc, runClassifier, sliceWindow, type PatientSlices } from '@unbox/models';
 import { ensureBackend } from './backend.js';
-import { readSavedState } from './checkpoint-state.js';
-import { classifyInput, loadClassifyPatients } from './classify-data.js';
-import { selectRows } from './manifests.js';
+import { forEachSavedClassifier } from './probe-models.js';
 
 const { values: a, positionals: models } = parseArgs({
   options: {
@@ -33,19 +31,12 @@ const { values: a, positionals: models } = parseArgs({
   },
   allowPositionals: true,
 });
-if (models.length === 0) throw new Error('give one or more model directories (unbox-site train --out, or a site\'s models/classify)');
 const splits = a.split === 'all' ? (['train', 'val', 'test'] as const) : [a.split as 'train' | 'val' | 'test'];
 const batches = Number(a.batches);
 if (!Number.isInteger(batches) || batches < 1) throw new Error(`--batches must be a whole number ≥ 1, got "${a.batches}"`);
 const backend = await ensureBackend();
-const sel = await selectRows([join(a.data!, a.centre!, 'manifest.json')], 'classify', [...splits]);
 
-for (const m of models) {
-  const saved = await readSavedState(m);
-  if (saved.config.task !== 'classify') throw new Error(`${m}: a ${saved.config.task} model, not a classifier`);
-  const cfg = saved.config.model;
-  const { model } = await loadCheckpoint(saved.dir);
-  const { patients } = await loadClassifyPatients(sel.rows, { ...classifyInput(cfg), augmentSeed: null });
+await forEachSavedClassifier(models, join(a.data!, a.centre!), splits, ({ dir, step, config: cfg, model, patients }) => {
   const pos = patients.filter((p) => p.label === 1);
   const neg = patients.filter((p) => p.label !== 1);
   if (pos.length === 0 || neg.length === 0) throw new Error(`${a.centre}/${a.split}: needs NCP and non-NCP patients`);
@@ -65,7 +56,6 @@ for (const m of models) {
     }
     batch.x.dispose();
   }
-  model.dispose();
   const summary = (o: typeof modes.training) => ({ auc: rocAuc(o.labels, o.logits), ncp_on_top: o.ordered / batches, mean_logit: o.logits.reduce((s, v) => s + v, 0) / o.logits.length });
-  process.stdout.write(`${JSON.stringify({ model: m, step: saved.step, centre: a.centre, split: a.split, batches, backend: backend.backend, versions: backend.versions, training_mode: summary(modes.training), inference_mode: summary(modes.inference) })}\n`);
-}
+  process.stdout.write(`${JSON.stringify({ model: dir, step, centre: a.centre, split: a.split, batches, backend: backend.backend, versions: backend.versions, training_mode: summary(modes.training), inference_mode: summary(modes.inference) })}\n`);
+});
