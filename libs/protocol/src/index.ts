@@ -16,3 +16,4 @@ export * from './binary-pack.js';
 export * from './dashboard.js';
 export * from './explanation.js';
 export * from './issues.js';
+export * from './tfjs-weights.js';

@@ -5,7 +5,7 @@
  * server optimiser's moments. Files are written to a temporary folder and renamed, so a crash never
  * leaves a half-written version under its final name.
  */
-import { mkdir, readFile, rename, rm, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeParameters, encodeParameters, type Parameters, type StrategyState, type Tensor } from '@unbox/fl';
 import { TensorManifest, StrategyNameSchema } from '@unbox/protocol';
@@ -66,23 +66,5 @@ export class Checkpoints {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${path}: strategy state unreadable: ${(e as Error).message}`);
     }
     return { params, state };
-  }
-
-  /**
-   * Writes a version in the tfjs weights format: `model.json` with a `weightsManifest` (one group,
-   * `weights.bin`) that tf.io.loadWeights reads, plus the model hash for provenance.
-   */
-  async exportTfjs(path: string, outDir: string): Promise<{ files: string[] }> {
-    const manifest = TensorManifest.parse(JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8')));
-    await mkdir(outDir, { recursive: true });
-    const json = {
-      format: 'weights-manifest',
-      generatedBy: 'unbox-coordinator',
-      modelHash: manifest.model_hash,
-      weightsManifest: [{ paths: ['weights.bin'], weights: manifest.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' })) }],
-    };
-    await writeFile(join(outDir, 'model.json'), JSON.stringify(json, null, 1));
-    await copyFile(join(path, 'weights.bin'), join(outDir, 'weights.bin'));
-    return { files: [join(outDir, 'model.json'), join(outDir, 'weights.bin')] };
   }
 }

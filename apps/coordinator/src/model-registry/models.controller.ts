@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller, Get, Header, Inject, NotFoundException, Param, ParseIntPipe, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ModelVersionList } from '@unbox/protocol';
+import { TensorManifest, tfjsWeightsJson, type ModelVersionList, type TfjsWeightsJson } from '@unbox/protocol';
 import { AdminGuard } from '../app/http.js';
 import { STORE } from '../app/tokens.js';
 import type { Store } from '../db/store.js';
@@ -31,15 +31,9 @@ export class ModelsController {
 
   @Get(':run/:round/model.json')
   @ApiOperation({ summary: 'tfjs weights manifest of a version (with weights.bin next to it)' })
-  async modelJson(@Param('run') run: string, @Param('round', ParseIntPipe) round: number) {
+  async modelJson(@Param('run') run: string, @Param('round', ParseIntPipe) round: number): Promise<TfjsWeightsJson> {
     const v = await this.version(run, round);
-    const manifest = JSON.parse(await readFile(join(v.path, 'manifest.json'), 'utf8')) as { tensors: { name: string; shape: number[] }[]; model_hash: string };
-    return {
-      format: 'weights-manifest',
-      generatedBy: 'unbox-coordinator',
-      modelHash: manifest.model_hash,
-      weightsManifest: [{ paths: ['weights.bin'], weights: manifest.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' })) }],
-    };
+    return tfjsWeightsJson(TensorManifest.parse(JSON.parse(await readFile(join(v.path, 'manifest.json'), 'utf8'))));
   }
 
   @Get(':run/:round/weights.bin')

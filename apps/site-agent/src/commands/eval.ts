@@ -12,6 +12,7 @@ interface Flags {
   mergeSplits?: boolean;
   groundTruth?: string[];
   adaptBn?: boolean;
+  weights?: string;
 }
 
 export function createEvalCommand(): Command {
@@ -23,10 +24,11 @@ export function createEvalCommand(): Command {
     .addOption(new Option('--split <splits...>', 'splits to evaluate (default all)').choices(Split.options))
     .option('--merge-splits', 'pool the splits into one "all" (e.g. an unseen centre evaluated as a whole)')
     .option('--ground-truth <files...>', 'ground-truth index(es) for slice labels and thin-slice masks (synthetic consortium)')
+    .option('--weights <dir>', 'score a global model version in the network of --model: a folder from "unbox-coordinator models export", or a coordinator round folder (checkpoints/<run>/round-<n>)')
     .option('--adapt-bn', "classifier: first re-estimate the batch-norm statistics on the evaluated scans, without labels (AdaBN: the model adapted to this centre's scanner; one centre at a time)")
     .action(async (f: Flags, cmd: Command) => {
       const log = loggerFor(cmd);
-      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, merge: f.mergeSplits, groundTruth: f.groundTruth, adaptBn: f.adaptBn, log });
+      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, merge: f.mergeSplits, groundTruth: f.groundTruth, adaptBn: f.adaptBn, weights: f.weights, log });
       log.info('evaluation written', { out: f.out, splits: Object.keys(ev.splits).join(','), backend: ev.backend });
       process.stdout.write(`${f.out}\n`);
     });

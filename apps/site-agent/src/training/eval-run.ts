@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Split } from '@unbox/data';
 import * as tf from '@tensorflow/tfjs';
-import { adaptBatchNorm, evaluationJson, loadCheckpoint, type AdaptedBatchNorm, type ClassifierConfig, type EvaluationJson } from '@unbox/models';
+import { adaptBatchNorm, evaluationJson, loadCheckpoint, writeWeights, type AdaptedBatchNorm, type ClassifierConfig, type EvaluationJson } from '@unbox/models';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureBackend } from './backend.js';
@@ -12,6 +12,7 @@ import { writeJsonFile } from './json-file.js';
 import { classifyInput, loadClassifyPatients } from './classify-data.js';
 import { selectRows, type ManifestRow } from './manifests.js';
 import { loadTruth } from './truth.js';
+import { readModelVersion, type ModelVersionFile } from './model-version.js';
 
 export interface EvalRunOptions {
   model: string;
@@ -23,6 +24,8 @@ export interface EvalRunOptions {
   groundTruth?: string[];
   /** AdaBN: batch-norm statistics re-estimated on the evaluated scans (one centre) before scoring */
   adaptBn?: boolean;
+  /** a global model version (coordinator export or round folder) scored in `model`'s network instead of its own weights */
+  weights?: string;
   log: Logger;
 }
 
@@ -55,11 +58,31 @@ async function adaptToCentre(model: tf.LayersModel, cfg: ClassifierConfig, rows:
   }
 }
 
-export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJson & { adapted_batchnorm: AdaptedCentre | null }> {
+/** What `--weights` loaded, recorded in the evaluation JSON as `weights` (null without it). */
+export interface LoadedVersion {
+  dir: string;
+  model_hash: string;
+  format: ModelVersionFile['format'];
+}
+
+/** The version's tensors written into the network by name; a version of another network is refused naming the tensor. */
+async function loadVersion(model: tf.LayersModel, dir: string): Promise<LoadedVersion> {
+  const v = await readModelVersion(dir);
+  try {
+    writeWeights(model, v.tensors);
+  } catch (e) {
+    throw new UserError(`--weights ${dir} does not fit the network of --model: ${(e as Error).message}`);
+  }
+  return { dir: resolve(dir), model_hash: v.modelHash, format: v.format };
+}
+
+export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJson & { adapted_batchnorm: AdaptedCentre | null; weights: LoadedVersion | null }> {
   const backend = await ensureBackend();
   const saved = await readSavedState(opts.model);
   const { model } = await loadCheckpoint(saved.dir).catch((e: Error) => { throw new UserError(`cannot load the model: ${e.message}`); });
   const config = saved.config;
+  const weights = opts.weights === undefined ? null : await loadVersion(model, opts.weights);
+  if (weights) opts.log.info('model version loaded', { ...weights });
   const splits = opts.splits ?? Split.options;
   const sel = await selectRows(opts.manifests, config.task, splits);
   for (const s of sel.skipped) opts.log.warn('manifest row skipped', { manifest: s.manifest, row: s.row, patient: s.patient, reason: s.reason });
@@ -76,7 +99,7 @@ export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJso
   }
   const evaluation = {
     ...evaluationJson(config.task, backend, config.seed, config, results.splits),
-    model: resolve(saved.dir), step: saved.step, adapted_batchnorm: adapted, manifests: opts.manifests.map((m) => resolve(m)), skipped: [...sel.skipped, ...results.skipped],
+    model: resolve(saved.dir), step: saved.step, weights, adapted_batchnorm: adapted, manifests: opts.manifests.map((m) => resolve(m)), skipped: [...sel.skipped, ...results.skipped],
   };
   await writeJsonFile(resolve(opts.out), evaluation);
   return evaluation;

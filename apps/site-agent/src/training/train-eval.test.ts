@@ -3,13 +3,15 @@
  * from the saved step, and the errors an operator sees for bad configs, manifests and folders.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SYNTH_OPTIONS, writeConsortium } from '@unbox/data';
-import { loadCheckpoint } from '@unbox/models';
+import { encodeParameters } from '@unbox/fl';
+import { loadCheckpoint, readWeights } from '@unbox/models';
+import { tfjsWeightsJson } from '@unbox/protocol';
 import { createLogger } from '../logger.js';
 import { loadTrainConfig, parseTrainConfig, type TrainConfig } from './config.js';
 import { runTraining } from './train-run.js';
@@ -119,6 +121,47 @@ describe('unbox-site train / eval (classify)', () => {
     await expect(runTraining({ task: 'classify', manifests, config: classify({ seed: 9 }), out, resume: true, log })).rejects.toThrow(/different config: seed \(checkpoint 3, config 9\)/);
     await expect(runTraining({ task: 'segment', manifests, out, resume: true, log })).rejects.toThrow(/trained for --task classify, not segment/);
     await expect(runEvaluation({ model: join(dir, 'nowhere'), manifests, out: join(dir, 'x.json'), log })).rejects.toThrow(/nowhere: no checkpoint here/);
+  });
+});
+
+describe('unbox-site eval --weights (a global model version)', () => {
+  it('scores a coordinator round folder or its tfjs export in the network of --model, checked by hash', async () => {
+    const other = join(dir, 'cls-other');
+    await runTraining({ task: 'classify', manifests, config: classify({ seed: 8, steps: 2 }), out: other, log });
+    const { model } = await loadCheckpoint(join(other, 'checkpoint'));
+    const tensors = readWeights(model);
+    model.dispose();
+    const { manifest, bytes } = encodeParameters(tensors);
+    const version = async (name: string, files: Record<string, string | Uint8Array>) => {
+      const d = join(dir, name);
+      await mkdir(d, { recursive: true });
+      for (const [f, content] of Object.entries(files)) await writeFile(join(d, f), content);
+      return d;
+    };
+    const stored = await version('round-2', { 'manifest.json': JSON.stringify(manifest), 'weights.bin': bytes });
+    const exported = await version('export-2', { 'model.json': JSON.stringify(tfjsWeightsJson(manifest)), 'weights.bin': bytes });
+    const evaluate = (weights?: string, model = join(dir, 'cls')) => runEvaluation({ model, manifests, out: join(dir, 'v.json'), groundTruth: truths, weights, log });
+    const direct = await evaluate(undefined, other);
+    const own = await evaluate();
+    // the template's own weights score otherwise, so equal scores below come from the version
+    expect(own.splits.train).not.toEqual(direct.splits.train);
+    for (const [d, format] of [[stored, 'checkpoint'], [exported, 'tfjs']] as const) {
+      const ev = await evaluate(d);
+      expect(ev.weights).toEqual({ dir: d, model_hash: manifest.model_hash, format });
+      expect(ev.splits).toEqual(direct.splits);
+      expect(JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')).weights.model_hash).toBe(manifest.model_hash);
+    }
+    expect(own.weights).toBeNull();
+
+    const flipped = Uint8Array.from(bytes);
+    flipped[100] ^= 1;
+    await expect(evaluate(await version('flipped', { 'manifest.json': JSON.stringify(manifest), 'weights.bin': flipped }))).rejects.toThrow(/flipped: model hash mismatch/);
+    await expect(evaluate(await version('short', { 'model.json': JSON.stringify(tfjsWeightsJson(manifest)), 'weights.bin': bytes.subarray(4) }))).rejects.toThrow(/short: model bytes: got \d+, manifest says \d+/);
+    const fewer = encodeParameters(tensors.slice(1));
+    await expect(evaluate(await version('fewer', { 'manifest.json': JSON.stringify(fewer.manifest), 'weights.bin': fewer.bytes }))).rejects.toThrow(new RegExp(`fewer does not fit the network of --model: received model lacks the weight '${tensors[0].name}'`));
+    await expect(evaluate(await version('layers', { 'model.json': JSON.stringify({ format: 'layers-model' }) }))).rejects.toThrow(/layers\/model.json: not a model version exported by unbox-coordinator \(format: /);
+    await expect(evaluate(await version('nothing', {}))).rejects.toThrow(/nothing: no model version here/);
+    await expect(evaluate(await version('no-bin', { 'manifest.json': JSON.stringify(manifest) }))).rejects.toThrow(/no-bin\/weights.bin: missing/);
   });
 });
 
