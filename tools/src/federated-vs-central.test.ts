@@ -22,6 +22,8 @@ describe('federated vs centralised: budget and flags', () => {
     expect(parseFederatedArgs(['--input-norm', 'slice']).inputNorm).toBe('slice');
     expect(() => parseFederatedArgs(['--input-norm', 'scan'])).toThrow('--input-norm must be none or slice, got "scan"');
     expect(parseFederatedArgs(['--rounds', '160', '--freeze-bn-from', '80']).freezeBnFrom).toBe(80);
+    expect(parseFederatedArgs(['--rounds', '160', '--curve', '10']).curve).toBe(10);
+    expect(() => parseFederatedArgs(['--rounds', '5', '--curve', '6'])).toThrow('--curve 6 is more than the rounds (5)');
     expect(() => parseFederatedArgs(['--freeze-bn-from', '0'])).toThrow('--freeze-bn-from must be a whole number ≥ 1, got "0"');
     expect(() => parseFederatedArgs(['--rounds', '5', '--freeze-bn-from', '6'])).toThrow('--freeze-bn-from 6 is after the last round (5)');
     expect(() => parseFederatedArgs(['--norm', 'layer'])).toThrow('--norm must be batch or group, got "layer"');

@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n] [--lr x]
- *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--input-norm none|slice] [--freeze-bn-from round] [--keep-optimizer] [--scanner-jitter] [--weight-decay x] [--data dir] [--results dir]`
+ *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--input-norm none|slice] [--freeze-bn-from round] [--keep-optimizer] [--scanner-jitter] [--weight-decay x] [--curve k] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
  * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
@@ -18,7 +18,11 @@
  * model's batch-norm statistics from round r on (FixBN; run config train.freeze_bn_from_round);
  * `--keep-optimizer` has each site carry its Adam moments from round to round (train.keep_optimizer_state);
  * `--scanner-jitter` gives both runs' training views a random scanner calibration and noise (train.scanner_jitter);
- * `--weight-decay x` sets both runs' L2 weight decay (train.weight_decay; the model's weightDecay). Writes results/federated.json and results/federated.md.
+ * `--weight-decay x` sets both runs' L2 weight decay (train.weight_decay; the model's weightDecay).
+ * `--curve k` also scores both every k rounds: the federated global model of that round (the
+ * coordinator's stored version, `eval --weights`) and the centralised one at the same share of the
+ * budget (`keepCheckpoints`), with the mean and spread over the second half. Writes
+ * results/federated.json and results/federated.md.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,6 +34,7 @@ import { markdownTable, namedModel, PatientSampling, type ClassificationSummary 
 import { Children, type Child } from './consortium/children.js';
 import { startCoordinator } from './consortium/coordinator.js';
 import { ensureConsortium, type Centre } from './experiments/consortium.js';
+import { curveRounds, summariseCurve, type CurvePoint, type CurveScores, type MeanSd } from './experiments/learning-curve.js';
 import { writeJson, writeResults } from './experiments/report.js';
 import { progressLog, runSiteAgent } from './experiments/site-cli.js';
 import { SIZES } from './experiments/sizes.js';
@@ -63,6 +68,8 @@ export interface FederatedArgs {
   weightDecay?: number;
   /** learning rate of both (local Adam at the sites, Adam centrally); default the model's */
   lr?: number;
+  /** score both models every this many rounds (learning curves) */
+  curve?: number;
   data: string;
   results: string;
 }
@@ -95,6 +102,7 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
       out.lr = n;
     }
     else if (a === '--lung-crop') out.lungCrop = true;
+    else if (a === '--curve') out.curve = int(1);
     else if (a === '--freeze-bn-from') out.freezeBnFrom = int(1);
     else if (a === '--keep-optimizer') out.keepOptimizer = true;
     else if (a === '--scanner-jitter') out.scannerJitter = true;
@@ -122,10 +130,11 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --input-norm <none|slice>, --freeze-bn-from <round>, --keep-optimizer, --scanner-jitter, --weight-decay <x>, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --input-norm <none|slice>, --freeze-bn-from <round>, --keep-optimizer, --scanner-jitter, --weight-decay <x>, --curve <k>, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
   if (out.freezeBnFrom !== undefined && out.freezeBnFrom > out.rounds) throw new Error(`--freeze-bn-from ${out.freezeBnFrom} is after the last round (${out.rounds})`);
+  if (out.curve !== undefined && out.curve > out.rounds) throw new Error(`--curve ${out.curve} is more than the rounds (${out.rounds})`);
   return out;
 }
 
@@ -217,8 +226,8 @@ export function centralKey(config: unknown, files: readonly string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-async function evaluate(model: string, manifests: string[], truths: string[], out: string, split: string[], tag: string): Promise<EvalFile> {
-  await runSiteAgent(['eval', '--model', model, '--manifest', ...manifests, '--ground-truth', ...truths, ...split, '--merge-splits', '--out', out], progressLog(log, tag));
+async function evaluate(model: string, manifests: string[], truths: string[], out: string, extra: string[], tag: string): Promise<EvalFile> {
+  await runSiteAgent(['eval', '--model', model, '--manifest', ...manifests, '--ground-truth', ...truths, ...extra, '--merge-splits', '--out', out], progressLog(log, tag));
   return JSON.parse(await readFile(out, 'utf8')) as EvalFile;
 }
 
@@ -268,7 +277,12 @@ export async function main(argv: string[]): Promise<void> {
   // variants then cost only their federated half. consortium.json is hashed too: a regenerated
   // consortium (another phantom revision) keeps its manifests' text but not its images.
   const centralOut = join(dir, 'experiments', `centralised-${centralKey(trainConfig, [...manifests, join(dir, 'consortium.json')])}`);
-  const reused = existsSync(join(centralOut, 'evaluation.json'));
+  // --curve: the centralised run keeps a checkpoint at every curve point (the key stays the
+  // config's: where and whether checkpoints are kept does not change the weights)
+  const points = args.curve === undefined ? [] : curveRounds(args.rounds, args.curve);
+  const centralStepOf = (round: number) => centralSteps(perSite, batch, round, args.localEpochs);
+  const keptStep = (round: number) => (round === args.rounds ? centralOut : join(centralOut, 'checkpoints', `step-${centralStepOf(round)}`));
+  const reused = existsSync(join(centralOut, 'evaluation.json')) && points.every((r) => existsSync(join(keptStep(r), 'state.json')));
   const wallFile = join(centralOut, 'wall.json');
   let central_s: number;
   if (reused) {
@@ -277,7 +291,7 @@ export async function main(argv: string[]): Promise<void> {
   } else {
     await rm(centralOut, { recursive: true, force: true });
     const cfgPath = join(work, 'centralised.config.json');
-    await writeJson(cfgPath, trainConfig);
+    await writeJson(cfgPath, args.curve === undefined ? trainConfig : { ...trainConfig, checkpointEvery: centralStepOf(args.curve), keepCheckpoints: true });
     const tc = performance.now();
     await runSiteAgent(['train', '--task', 'classify', '--manifest', ...manifests, '--config', cfgPath, '--out', centralOut], progressLog(log, 'centralised'));
     central_s = +((performance.now() - tc) / 1000).toFixed(1);
@@ -305,6 +319,22 @@ export async function main(argv: string[]): Promise<void> {
     }
     log(`${method}: unseen ${test[0].centre} patient AUC ${unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${held.splits.all.patient.auc?.toFixed(3)}`);
   }
+  // ---- learning curves ----
+  const curve: CurvePoint[] = [];
+  const tests = { unseen: test, test: train };
+  const scores = async (model: string, extra: string[], tag: string): Promise<CurveScores> => {
+    const [u, t] = await Promise.all((['unseen', 'test'] as const).map((set) => evaluate(model, tests[set].map((c) => c.manifest), tests[set].map((c) => c.groundTruth), join(work, 'curve', `${tag}-${set}.json`), set === 'test' ? [...extra, '--split', 'test'] : extra, tag)));
+    return { unseen_patient_auc: u.splits.all.patient.auc ?? Number.NaN, unseen_image_auc: u.splits.all.image.auc ?? Number.NaN, test_patient_auc: t.splits.all.patient.auc ?? Number.NaN, test_image_auc: t.splits.all.image.auc ?? Number.NaN };
+  };
+  for (const round of points) {
+    const version = join(work, 'federated', 'coordinator', 'checkpoints', fed.run, `round-${round}`);
+    const federated = await scores(fedModel, ['--weights', version], `federated-round-${round}`);
+    const centralised = await scores(keptStep(round), [], `centralised-step-${centralStepOf(round)}`);
+    curve.push({ round, central_step: centralStepOf(round), federated, centralised });
+    log(`curve: round ${round} (centralised step ${centralStepOf(round)}): ${test[0].centre} patient AUC federated ${federated.unseen_patient_auc.toFixed(3)}, centralised ${centralised.unseen_patient_auc.toFixed(3)}`);
+  }
+  const curveSummary = curve.length ? summariseCurve(curve, args.rounds) : null;
+
   const wall_s = +((performance.now() - t0) / 1000).toFixed(1);
   // the command as given (every setting, defaults included, is in `config` below)
   const command = `npm run experiment -- ${['federated', ...argv].join(' ')}`;
@@ -317,7 +347,19 @@ export async function main(argv: string[]): Promise<void> {
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },
     federated: { run: fed.run, wall_s: fed.wall_s, summary: fed.summary }, centralised: { wall_s: central_s, out: centralOut, reused }, consortium_generated_s: generated_s, runs: work,
+    curve: curve.length ? { every: args.curve, points: curve, summary: curveSummary } : null,
   };
+  const f3 = (x: number) => x.toFixed(3);
+  const ms = (m: MeanSd) => `${f3(m.mean)} ± ${f3(m.sd)}`;
+  const curveMd = curveSummary ? [
+    `Learning curves (\`--curve ${args.curve}\`): patient / slice AUC at ${test[0].centre} and on the pooled test split of ${json.train_centres.join(', ')}, both models at the same share of the budget:`, '',
+    markdownTable(curve.map((p) => ({ round: p.round, central_step: p.central_step,
+      [`federated ${test[0].centre}`]: `${f3(p.federated.unseen_patient_auc)} / ${f3(p.federated.unseen_image_auc)}`, [`centralised ${test[0].centre}`]: `${f3(p.centralised.unseen_patient_auc)} / ${f3(p.centralised.unseen_image_auc)}`,
+      'federated test': `${f3(p.federated.test_patient_auc)} / ${f3(p.federated.test_image_auc)}`, 'centralised test': `${f3(p.centralised.test_patient_auc)} / ${f3(p.centralised.test_image_auc)}` })),
+      ['round', 'central_step', `federated ${test[0].centre}`, `centralised ${test[0].centre}`, 'federated test', 'centralised test']), '',
+    `Mean ± sd over the ${curveSummary.points} points after round ${curveSummary.from_round}: ${test[0].centre} patient AUC federated ${ms(curveSummary.federated.unseen_patient_auc)}, centralised ${ms(curveSummary.centralised.unseen_patient_auc)}; ` +
+      `${test[0].centre} slice AUC ${ms(curveSummary.federated.unseen_image_auc)} vs ${ms(curveSummary.centralised.unseen_image_auc)}; test-split patient AUC ${ms(curveSummary.federated.test_patient_auc)} vs ${ms(curveSummary.centralised.test_patient_auc)}.`, '',
+  ] : [];
   const md = [
     `# Federated vs centralised classifier on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
     `\`${command}\`: trained on the train split of centres ${json.train_centres.join(', ')} (${perSite.join(' + ')} patients), tested on every patient of the unseen centre ${json.test_centres.join(', ')}. ` +
@@ -326,6 +368,7 @@ export async function main(argv: string[]): Promise<void> {
     markdownTable(rows, ['method', 'level', 'n', 'acc', 'sensitivity', 'specificity', 'auc', 'wall_s']), '',
     `In distribution (pooled test split of ${json.train_centres.join(', ')}):`, '',
     markdownTable(inDist, ['method', 'level', 'n', 'acc', 'sensitivity', 'specificity', 'auc']), '',
+    ...curveMd,
   ].join('\n');
   const paths = await writeResults(args.results, 'federated', json, md);
   log(`wrote ${paths.json} and ${paths.md} (${wall_s} s)`);

@@ -38,8 +38,8 @@ export async function readSavedState(modelDir: string): Promise<SavedState> {
   return { dir, step: raw.step, config: parseTrainConfig(task.data, raw.config, path) };
 }
 
-/** Settings that may change on --resume (how long to train, how often to save, what to evaluate). */
-const MAY_CHANGE = new Set(['steps', 'checkpointEvery', 'evalSplits']);
+/** Settings that may change on --resume (how long to train, how often and which checkpoints to save, what to evaluate). */
+const MAY_CHANGE = new Set(['steps', 'checkpointEvery', 'keepCheckpoints', 'evalSplits']);
 
 /** The first setting that differs between the saved and the new config, or null. */
 export function resumeConflict(saved: TrainConfig, next: TrainConfig): string | null {

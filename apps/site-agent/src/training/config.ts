@@ -22,6 +22,8 @@ const common = {
   steps: z.number().int().min(1).default(200),
   /** save a checkpoint every n steps (and always after the last). */
   checkpointEvery: z.number().int().min(1).default(25),
+  /** also keep every checkpoint as <out>/checkpoints/step-<n>/ (learning curves, choosing a step); else only the latest */
+  keepCheckpoints: z.boolean().default(false),
   /** one augmentation draw per training volume (crop/flip or flip/brightness), seeded. */
   augment: z.boolean().default(true),
   /** splits evaluated at the end of training. */

@@ -114,6 +114,19 @@ describe('unbox-site train / eval (classify)', () => {
     expect(third.losses).toHaveLength(0);
   });
 
+  it('keepCheckpoints keeps every checkpoint as checkpoints/step-<n>/, each one evaluable; by default only the latest', async () => {
+    const out = join(dir, 'cls-kept');
+    await runTraining({ task: 'classify', manifests, config: classify({ keepCheckpoints: true }), out, log });
+    expect(existsSync(join(out, 'checkpoints', 'step-2', 'state.json'))).toBe(true);
+    expect(await weights(join(out, 'checkpoints', 'step-4'))).toEqual(await weights(join(out, 'checkpoint')));
+    // the same seed and config without keepCheckpoints trains the same weights
+    expect(await weights(join(out, 'checkpoint'))).toEqual(await weights(join(dir, 'cls', 'checkpoint')));
+    expect(await weights(join(out, 'checkpoints', 'step-2'))).not.toEqual(await weights(join(out, 'checkpoint')));
+    await runEvaluation({ model: join(out, 'checkpoints', 'step-2'), manifests, out: join(dir, 'step-2.json'), splits: ['test'], log });
+    expect(JSON.parse(await readFile(join(dir, 'step-2.json'), 'utf8')).step).toBe(2);
+    expect(existsSync(join(dir, 'cls', 'checkpoints'))).toBe(false);
+  });
+
   it('refuses to overwrite a checkpoint, to resume nothing, or to resume with another model', async () => {
     const out = join(dir, 'cls');
     await expect(runTraining({ task: 'classify', manifests, config: classify(), out, log })).rejects.toThrow(/already holds a checkpoint: add --resume/);

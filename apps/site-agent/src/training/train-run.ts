@@ -7,6 +7,7 @@
  * `monitor` points (train AUC whole-slice and augmented, held-out AUCs), ≤ ~8 a run.
  */
 import { existsSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Split } from '@unbox/data';
@@ -119,7 +120,10 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     stepMs.push(info.ms);
     sinceLast.push(info.loss);
     progress.update(info);
-    if (info.step % config.checkpointEvery === 0 || info.step === config.steps) await saveCheckpoint(ckpt, model, optimizer, state(info.step));
+    if (info.step % config.checkpointEvery === 0 || info.step === config.steps) {
+      await saveCheckpoint(ckpt, model, optimizer, state(info.step));
+      if (config.keepCheckpoints) await cp(ckpt, join(out, 'checkpoints', `step-${info.step}`), { recursive: true, force: true });
+    }
     if (monitorSets && config.task === 'classify' && (info.step % monitorEvery === 0 || info.step === config.steps)) {
       const loss = sinceLast.reduce((a, b) => a + b, 0) / sinceLast.length;
       const point = monitorPoint(model, config.model, monitorSets, info.step, loss);
