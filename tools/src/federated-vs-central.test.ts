@@ -23,6 +23,11 @@ describe('federated vs centralised: budget and flags', () => {
     expect(() => parseFederatedArgs(['--input-norm', 'scan'])).toThrow('--input-norm must be none or slice, got "scan"');
     expect(parseFederatedArgs(['--rounds', '160', '--freeze-bn-from', '80']).freezeBnFrom).toBe(80);
     expect(parseFederatedArgs(['--rounds', '160', '--curve', '10']).curve).toBe(10);
+    expect(parseFederatedArgs(['--strategy', '{"name":"fedavgm","momentum":0.9}']).strategy).toEqual({ name: 'fedavgm', momentum: 0.9, server_lr: 1 });
+    expect(parseFederatedArgs(['--strategy', '{"name":"fedprox","mu":0.01}']).strategy).toEqual({ name: 'fedprox', mu: 0.01 });
+    expect(() => parseFederatedArgs(['--strategy', 'fedavgm'])).toThrow(`--strategy must be a run config strategy in JSON, e.g. '{"name":"fedavgm","momentum":0.9}', got "fedavgm"`);
+    expect(() => parseFederatedArgs(['--strategy', '{"name":"fedavgm","momentum":1}'])).toThrow('--strategy: momentum: must be < 1');
+    expect(() => parseFederatedArgs(['--strategy', '{"name":"fedbn"}'])).toThrow(/fedbn keeps batch norm at each site/);
     expect(() => parseFederatedArgs(['--rounds', '5', '--curve', '6'])).toThrow('--curve 6 is more than the rounds (5)');
     expect(() => parseFederatedArgs(['--freeze-bn-from', '0'])).toThrow('--freeze-bn-from must be a whole number ≥ 1, got "0"');
     expect(() => parseFederatedArgs(['--rounds', '5', '--freeze-bn-from', '6'])).toThrow('--freeze-bn-from 6 is after the last round (5)');

@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- federated [--quick] [--seed n] [--rounds n] [--local-epochs n] [--batch n] [--lr x]
- *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--input-norm none|slice] [--freeze-bn-from round] [--keep-optimizer] [--scanner-jitter] [--weight-decay x] [--curve k] [--data dir] [--results dir]`
+ *   [--sampling uniform|centre-balanced] [--lung-crop] [--norm batch|group] [--input-norm none|slice] [--freeze-bn-from round] [--keep-optimizer] [--scanner-jitter] [--weight-decay x] [--strategy json] [--curve k] [--data dir] [--results dir]`
  * (issue #4): the same classifier trained two ways on the train split of centres A, B, C of the
  * synthetic consortium, tested on every patient of the unseen centre D:
  * - federated: a coordinator and 3 site agents as separate processes (`unbox-coordinator serve`,
@@ -19,6 +19,8 @@
  * `--keep-optimizer` has each site carry its Adam moments from round to round (train.keep_optimizer_state);
  * `--scanner-jitter` gives both runs' training views a random scanner calibration and noise (train.scanner_jitter);
  * `--weight-decay x` sets both runs' L2 weight decay (train.weight_decay; the model's weightDecay).
+ * `--strategy '{"name":"fedavgm","momentum":0.9}'` replaces FedAvg by another strategy of the run
+ * config (FedProx, FedAvgM, FedAdam, …; secure aggregation stays on).
  * `--curve k` also scores both every k rounds: the federated global model of that round (the
  * coordinator's stored version, `eval --weights`) and the centralised one at the same share of the
  * budget (`keepCheckpoints`), with the mean and spread over the second half. Writes
@@ -31,6 +33,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownTable, namedModel, PatientSampling, type ClassificationSummary } from '@unbox/models';
+import { describeIssues, StrategyConfig } from '@unbox/protocol';
 import { Children, type Child } from './consortium/children.js';
 import { startCoordinator } from './consortium/coordinator.js';
 import { ensureConsortium, type Centre } from './experiments/consortium.js';
@@ -70,6 +73,8 @@ export interface FederatedArgs {
   lr?: number;
   /** score both models every this many rounds (learning curves) */
   curve?: number;
+  /** the federated run's strategy (run config `strategy`); FedAvg when absent */
+  strategy?: StrategyConfig;
   data: string;
   results: string;
 }
@@ -103,6 +108,19 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--lung-crop') out.lungCrop = true;
     else if (a === '--curve') out.curve = int(1);
+    else if (a === '--strategy') {
+      const v = value();
+      let raw: unknown;
+      try {
+        raw = JSON.parse(v);
+      } catch {
+        throw new Error(`--strategy must be a run config strategy in JSON, e.g. '{"name":"fedavgm","momentum":0.9}', got "${v}"`);
+      }
+      const r = StrategyConfig.safeParse(raw);
+      if (!r.success) throw new Error(`--strategy: ${describeIssues(r.error.issues)}`);
+      if (r.data.name === 'fedbn') throw new Error('--strategy fedbn keeps batch norm at each site: the unseen centre has no site model to score');
+      out.strategy = r.data;
+    }
     else if (a === '--freeze-bn-from') out.freezeBnFrom = int(1);
     else if (a === '--keep-optimizer') out.keepOptimizer = true;
     else if (a === '--scanner-jitter') out.scannerJitter = true;
@@ -130,7 +148,7 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
     }
     else if (a === '--data') out.data = value();
     else if (a === '--results') out.results = value();
-    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --input-norm <none|slice>, --freeze-bn-from <round>, --keep-optimizer, --scanner-jitter, --weight-decay <x>, --curve <k>, --data <dir>, --results <dir>)`);
+    else throw new Error(`unknown option ${a} (expected --quick, --seed <n>, --rounds <n>, --local-epochs <n>, --batch <n>, --lr <x>, --sampling <mode>, --lung-crop, --norm <batch|group>, --input-norm <none|slice>, --freeze-bn-from <round>, --keep-optimizer, --scanner-jitter, --weight-decay <x>, --strategy <json>, --curve <k>, --data <dir>, --results <dir>)`);
   }
   out.rounds = rounds ?? (out.quick ? 2 : 10);
   if (out.freezeBnFrom !== undefined && out.freezeBnFrom > out.rounds) throw new Error(`--freeze-bn-from ${out.freezeBnFrom} is after the last round (${out.rounds})`);
@@ -147,6 +165,13 @@ export function centralSteps(trainPatients: readonly number[], batch: number, ro
 }
 
 type Summary = Omit<ClassificationSummary, 'roc' | 'pr'>;
+
+/** "FedAvg", or the strategy's name and its settings, for the report. */
+function strategyLabel(s: StrategyConfig): string {
+  const { name, ...rest } = s;
+  const settings = Object.entries(rest).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  return name === 'fedavg' ? 'FedAvg' : `${name}${settings ? ` (${settings})` : ''}`;
+}
 interface EvalFile { backend: string; threads?: number; versions?: Record<string, string>; splits: Record<string, { patient: Summary; image: Summary }> }
 const METRICS = ['n', 'acc', 'sensitivity', 'specificity', 'auc'] as const;
 const pick = (s: Summary) => Object.fromEntries(METRICS.map((k) => [k, s[k] ?? Number.NaN]));
@@ -256,7 +281,7 @@ export async function main(argv: string[]): Promise<void> {
   const threads = process.env.UNBOX_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / train.length)));
   const runConfig = {
     version: 1, name: 'federated vs centralised', task: 'classify', model: modelName, rounds: args.rounds, seed: args.seed,
-    strategy: { name: 'fedavg' },
+    strategy: args.strategy ?? { name: 'fedavg' },
     cohort: { min_sites: train.length, threshold: train.length, fit_timeout_s: 3600, evaluate_timeout_s: 1800 },
     train: { local_epochs: args.localEpochs, batch_size: batch, lr, ...(args.sampling === 'uniform' ? {} : { sampling: args.sampling }),
       ...(args.freezeBnFrom ? { freeze_bn_from_round: args.freezeBnFrom } : {}),
@@ -343,7 +368,7 @@ export async function main(argv: string[]): Promise<void> {
     backend: backend?.backend, threads: backend?.threads, seed: args.seed, versions: backend?.versions, created: new Date().toISOString(),
     config: {
       size: size.name, synth: size.synth, model: modelName, rounds: args.rounds, local_epochs: args.localEpochs, patients_per_step: batch, sampling: args.sampling, lung_crop: args.lungCrop, norm: args.norm, input_norm: args.inputNorm, freeze_bn_from_round: args.freezeBnFrom ?? null, keep_optimizer_state: args.keepOptimizer, scanner_jitter: args.scannerJitter, weight_decay: args.weightDecay ?? named.config.weightDecay, max_slices_per_patient: maxSlicesPerPatient, lr,
-      train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: 'fedavg', secure_aggregation: true, augmentation: 'per batch (both)',
+      train_patients: Object.fromEntries(train.map((c, i) => [c.centre, perSite[i]])), central_steps: steps, strategy: runConfig.strategy, secure_aggregation: true, augmentation: 'per batch (both)',
     },
     rows, in_distribution: { split: 'test', centres: train.map((c) => c.centre), rows: inDist },
     federated: { run: fed.run, wall_s: fed.wall_s, summary: fed.summary }, centralised: { wall_s: central_s, out: centralOut, reused }, consortium_generated_s: generated_s, runs: work,
@@ -363,7 +388,7 @@ export async function main(argv: string[]): Promise<void> {
   const md = [
     `# Federated vs centralised classifier on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',
     `\`${command}\`: trained on the train split of centres ${json.train_centres.join(', ')} (${perSite.join(' + ')} patients), tested on every patient of the unseen centre ${json.test_centres.join(', ')}. ` +
-      `Federated: ${train.length} site agents, FedAvg with secure aggregation, ${args.rounds} rounds × ${args.localEpochs} local epoch(s). Centralised: the pooled data, ${steps} steps (the federation's total). ` +
+      `Federated: ${train.length} site agents, ${strategyLabel(runConfig.strategy)} with secure aggregation, ${args.rounds} rounds × ${args.localEpochs} local epoch(s). Centralised: the pooled data, ${steps} steps (the federation's total). ` +
       `Same network (${modelName}), lr ${lr}, ${batch} patients per step (${args.sampling}), ≤ ${maxSlicesPerPatient} slices per patient, per-batch augmentation. Backend ${json.backend}, seed ${args.seed}, wall time ${wall_s} s, ${json.created}.`, '',
     markdownTable(rows, ['method', 'level', 'n', 'acc', 'sensitivity', 'specificity', 'auc', 'wall_s']), '',
     `In distribution (pooled test split of ${json.train_centres.join(', ')}):`, '',
