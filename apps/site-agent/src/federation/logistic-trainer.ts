@@ -102,7 +102,7 @@ export class LogisticTrainer implements LocalTrainer {
     const mu = config.proximal_mu ?? 0;
     const n = ds.y.length;
     const order = Array.from({ length: n }, (_, i) => i);
-    const rand = rng(roundSeed(config));
+    const rand = rng(roundSeed(config, this.centre));
     const gw = new Float64Array(d);
     for (let epoch = 0; epoch < config.local_epochs; epoch++) {
       for (let i = n - 1; i > 0; i--) {

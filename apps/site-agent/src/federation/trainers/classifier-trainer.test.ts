@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeConsortium } from '@unbox/data';
 import type * as tf from '@tensorflow/tfjs';
-import { PatientSampling as ModelSampling, StepDropout } from '@unbox/models';
+import { PatientSampling as ModelSampling, StepDropout, type WindowView } from '@unbox/models';
 import { PatientSampling } from '@unbox/protocol';
 import { ClassifierTrainer } from './classifier-trainer.js';
 
@@ -87,6 +87,38 @@ describe('ClassifierTrainer local fit sampling', () => {
       expect(seen.filter((s) => first.includes(s))).toEqual([]);
     } finally {
       dropout!.call = call;
+    }
+  }, 120_000);
+
+  it('each site draws its own patients, windows and augmentation in a round; the same site replays them', async () => {
+    // a second site holding the same patients: only its name differs
+    const b = await ClassifierTrainer.create({ centre: 'B', manifests: [manifest], model: 'classifier:32:lung', seed: 3, maxSlicesPerPatient: 4 });
+    try {
+      const draws = async (t: ClassifierTrainer) => {
+        const data = (t as unknown as { data: { jitteredView: WindowView } }).data;
+        const view = data.jitteredView;
+        const seen: string[] = [];
+        data.jitteredView = (w, r) => {
+          const x = view(w, r);
+          seen.push(`${w.patient.id}@${w.start}:${x.reduce((a, v) => a + v, 0).toFixed(3)}`);
+          return x;
+        };
+        try {
+          const w0 = t.initialLocal();
+          await t.fit(w0, w0, { server_round: 5, local_epochs: 1, batch_size: 2, lr: 1e-3, seed: 4, sampling: 'centre-balanced', scanner_jitter: true });
+        } finally {
+          data.jitteredView = view;
+        }
+        return seen;
+      };
+      const a1 = await draws(trainer!);
+      expect(await draws(trainer!)).toEqual(a1);
+      const b1 = await draws(b);
+      expect(b1).toHaveLength(a1.length);
+      // before, every site of a round drew the same crops, flips and scanner jitter at every step
+      expect(b1.filter((x, i) => x === a1[i])).toEqual([]);
+    } finally {
+      b.dispose();
     }
   }, 120_000);
 

@@ -97,7 +97,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
     writeWeights(this.model, weights);
     const cfg = this.config;
     const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers, this.o.centre);
-    const seed = roundSeed(config);
+    const seed = roundSeed(config, this.o.centre);
     const r = rng(seed);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;
     const patients = this.data.train;
@@ -113,7 +113,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
         let sum = 0;
         let count = 0;
         for (let start = 0; start < order.length; start += config.batch_size) {
-          // this step's views: a fresh crop/flip per window, a function of (round seed, step) only
+          // this step's views: a fresh crop/flip per window, a function of (the site's round seed, step) only
           const vr = viewRng(seed, local.steps);
           // uniform: the epoch's shuffled order; balanced: as many steps, each drawing positive/negative pairs
           const drawn = balanced ? samplePatients(patients, r, config.batch_size, 'centre-balanced') : order.slice(start, start + config.batch_size).map((i) => patients[i]);

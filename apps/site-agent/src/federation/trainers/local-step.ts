@@ -5,21 +5,24 @@
  * trainable weights the coordinator sent (FedBN-local ones are not sent, so not anchored).
  */
 import * as tf from '@tensorflow/tfjs';
+import { hashSeed } from '@unbox/data';
 import type { Tensor } from '@unbox/fl';
 import { kernels, setBatchNormStatisticsFrozen, setDropoutStep, stepSeed, trainableVariables, weightDecay } from '@unbox/models';
 import type { FitConfig } from '@unbox/protocol';
 import type { RoundOptimizer } from './round-optimizer.js';
 
-/** The round's random stream seed: a function of (run seed, round) only, so a round replays exactly. */
-export const roundSeed = (config: Pick<FitConfig, 'seed' | 'server_round'>): number =>
-  ((config.seed ?? 0) * 1_000_003 + config.server_round) >>> 0;
+/**
+ * A site's random stream of a round: patient sampling, slice windows, augmentation views and (via
+ * `dropoutStream`) dropout masks. A function of (run seed, round, site) only, so a round replays
+ * exactly, and no two sites draw the same crops, flips, scanner jitter or masks: with one stream
+ * per round, every site of a round drew identical augmentation at every step, a third of the
+ * augmentation diversity a centralised run of the same steps sees.
+ */
+export const roundSeed = (config: Pick<FitConfig, 'seed' | 'server_round'>, site: string): number =>
+  hashSeed('round', config.seed ?? 0, config.server_round, site);
 
-/** FNV-1a of a site's name: its dropout masks differ from the other sites' in the same round. */
-function nameHash(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+/** The dropout masks' stream, apart from the views' (viewRng and setDropoutStep both go through stepSeed). */
+const dropoutStream = (seed: number): number => hashSeed(seed, 'dropout');
 
 export class LocalStep {
   private readonly vars: tf.Variable[];
@@ -33,13 +36,12 @@ export class LocalStep {
    * round when the round says keep_optimizer_state), FedProx μ when the coordinator sent one, and
    * the batch-norm statistics frozen at the received model's when the round says so (FixBN),
    * released otherwise. `dispose` hands the optimiser back to `optimizers`. `site` names the site's
-   * own dropout stream (see `step`).
+   * own random stream (`roundSeed`).
    */
   static async forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number, optimizers: RoundOptimizer, site: string): Promise<LocalStep> {
     setBatchNormStatisticsFrozen(model, config.freeze_bn_statistics === true);
     const { optimizer } = await optimizers.take(config);
-    const dropoutStream = (roundSeed(config) ^ nameHash(site)) >>> 0;
-    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay: config.weight_decay ?? weightDecay, dropoutStream }, optimizer, (o) => optimizers.give(config, o));
+    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay: config.weight_decay ?? weightDecay, dropoutStream: dropoutStream(roundSeed(config, site)) }, optimizer, (o) => optimizers.give(config, o));
   }
 
   constructor(

@@ -100,9 +100,9 @@ export class SegmenterTrainer extends TfjsTrainer<SegmenterTrainerOptions> imple
     writeWeights(this.model, weights);
     const cfg = this.config;
     const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers, this.o.centre);
-    const seed = roundSeed(config);
+    const seed = roundSeed(config, this.o.centre);
     const r = rng(seed);
-    // this step's augmentation: a function of (round seed, step) only
+    // this step's augmentation: a function of (the site's round seed, step) only
     const augmented = (images: SegImage[]) => augmentSegBatch(images, seed, local.steps, PAPER_SEG_AUGMENT);
     const { labelled, unlabelled } = this.data;
     const thick = cfg.loss !== 'LT';
