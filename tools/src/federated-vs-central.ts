@@ -306,7 +306,7 @@ export async function main(argv: string[]): Promise<void> {
   // config's: where and whether checkpoints are kept does not change the weights)
   const points = args.curve === undefined ? [] : curveRounds(args.rounds, args.curve);
   const centralStepOf = (round: number) => centralSteps(perSite, batch, round, args.localEpochs);
-  const keptStep = (round: number) => (round === args.rounds ? centralOut : join(centralOut, 'checkpoints', `step-${centralStepOf(round)}`));
+  const keptStep = (round: number) => join(centralOut, 'checkpoints', `step-${centralStepOf(round)}`);
   const reused = existsSync(join(centralOut, 'evaluation.json')) && points.every((r) => existsSync(join(keptStep(r), 'state.json')));
   const wallFile = join(centralOut, 'wall.json');
   let central_s: number;
