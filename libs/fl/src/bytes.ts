@@ -12,7 +12,8 @@ export function float32LittleEndian(data: Float32Array): Uint8Array {
 
 /** `count` float32 values read from little-endian `bytes` at `offset` (a copy). */
 export function readFloat32LittleEndian(bytes: Uint8Array, offset: number, count: number): Float32Array {
-  if (littleEndianHost) return new Float32Array(bytes.slice(offset, offset + 4 * count).buffer);
+  // Uint8Array's slice copies; a Node Buffer's own slice is a view into a larger (pooled) allocation
+  if (littleEndianHost) return new Float32Array(Uint8Array.prototype.slice.call(bytes, offset, offset + 4 * count).buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 4 * count);
   return Float32Array.from({ length: count }, (_, i) => view.getFloat32(4 * i, true));
 }

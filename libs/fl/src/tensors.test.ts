@@ -52,6 +52,13 @@ describe('encode/decode', () => {
     expect(back.find((x) => x.name === 'dense/kernel')!.shape).toEqual([2, 3]);
   });
 
+  it('decodes a Node Buffer, also one inside a larger allocation (Buffer.slice shares memory, Uint8Array.slice copies)', () => {
+    const { manifest, bytes } = encodeParameters(model);
+    const whole = Buffer.concat([Buffer.alloc(12, 7), Buffer.from(bytes)]);
+    expect(decodeParameters(manifest, whole.subarray(12))).toEqual(decodeParameters(manifest, bytes));
+    expect(decodeParameters(manifest, Buffer.from(bytes))).toEqual(decodeParameters(manifest, bytes));
+  });
+
   it('refuses bytes that do not match the manifest', () => {
     const { manifest, bytes } = encodeParameters(model);
     const tampered = bytes.slice();

@@ -51,17 +51,16 @@ export async function readModelVersion(dir: string): Promise<ModelVersionFile> {
   } else {
     throw new UserError(`${dir}: no model version here (expected model.json from "unbox-coordinator models export", or a coordinator round folder with manifest.json)`);
   }
-  const parts: Uint8Array[] = [];
+  const parts: Buffer[] = [];
   for (const p of paths) {
     try {
-      parts.push(new Uint8Array(await readFile(join(dir, p))));
+      parts.push(await readFile(join(dir, p)));
     } catch (e) {
       throw new UserError(`${join(dir, p)}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (e as Error).message}`);
     }
   }
-  const bytes = Buffer.concat(parts);
   try {
-    return { tensors: decodeParameters(manifest, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)), modelHash: manifest.model_hash, format };
+    return { tensors: decodeParameters(manifest, parts.length === 1 ? parts[0] : Buffer.concat(parts)), modelHash: manifest.model_hash, format };
   } catch (e) {
     throw new UserError(`${dir}: ${(e as Error).message}`);
   }
