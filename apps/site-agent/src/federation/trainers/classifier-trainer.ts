@@ -31,7 +31,7 @@ import { trainingView } from '../../training/classify-views.js';
 import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import type { FeatureSample } from '../feature-sharing.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
-import { LocalStep, roundSeed, shuffled, yieldToEventLoop } from './local-step.js';
+import { LocalStep, shuffled, yieldToEventLoop } from './local-step.js';
 import { fixedSample } from './pooled-features.js';
 import { scoredSplits, TfjsTrainer } from './tfjs-trainer.js';
 import { classifierSplit } from './wire-evaluation.js';
@@ -97,7 +97,7 @@ export class ClassifierTrainer extends TfjsTrainer<ClassifierTrainerOptions> imp
     writeWeights(this.model, weights);
     const cfg = this.config;
     const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers, this.o.centre);
-    const seed = roundSeed(config, this.o.centre);
+    const seed = local.seed;
     const r = rng(seed);
     const maxSlices = this.o.maxSlicesPerPatient ?? 16;
     const patients = this.data.train;

@@ -21,8 +21,6 @@ import type { RoundOptimizer } from './round-optimizer.js';
 export const roundSeed = (config: Pick<FitConfig, 'seed' | 'server_round'>, site: string): number =>
   hashSeed('round', config.seed ?? 0, config.server_round, site);
 
-/** The dropout masks' stream, apart from the views' (viewRng and setDropoutStep both go through stepSeed). */
-const dropoutStream = (seed: number): number => hashSeed(seed, 'dropout');
 
 export class LocalStep {
   private readonly vars: tf.Variable[];
@@ -30,6 +28,10 @@ export class LocalStep {
   private readonly anchors: { v: tf.Variable; g: tf.Tensor }[];
   /** steps taken through `step` this round (the step index of the augmentation draws) */
   steps = 0;
+  /** the site's random stream of this round (`roundSeed`): the trainer's sampling and views draw from it */
+  readonly seed: number;
+  /** the dropout masks' stream, apart from the views' (viewRng and setDropoutStep both go through stepSeed) */
+  private readonly dropoutStream: number;
 
   /**
    * The round's step: L2 decay at the round's weight_decay (else the model's `weightDecay`), Adam at the round's lr (fresh, or with the moments of the site's previous
@@ -41,16 +43,18 @@ export class LocalStep {
   static async forRound(model: tf.LayersModel, global: readonly Tensor[], config: FitConfig, weightDecay: number, optimizers: RoundOptimizer, site: string): Promise<LocalStep> {
     setBatchNormStatisticsFrozen(model, config.freeze_bn_statistics === true);
     const { optimizer } = await optimizers.take(config);
-    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay: config.weight_decay ?? weightDecay, dropoutStream: dropoutStream(roundSeed(config, site)) }, optimizer, (o) => optimizers.give(config, o));
+    return new LocalStep(model, global, { mu: config.proximal_mu ?? 0, weightDecay: config.weight_decay ?? weightDecay, seed: roundSeed(config, site) }, optimizer, (o) => optimizers.give(config, o));
   }
 
   constructor(
     private readonly model: tf.LayersModel,
     global: readonly Tensor[],
-    private readonly o: { mu: number; weightDecay: number; dropoutStream: number },
+    private readonly o: { mu: number; weightDecay: number; seed: number },
     readonly optimizer: tf.Optimizer,
     private readonly release: (optimizer: tf.Optimizer) => void,
   ) {
+    this.seed = o.seed;
+    this.dropoutStream = hashSeed(o.seed, 'dropout');
     this.vars = trainableVariables(model);
     this.kernels = kernels(model);
     const byName = new Map(global.map((t) => [t.name, t]));
@@ -84,7 +88,7 @@ export class LocalStep {
    * training loss reached 0 while the whole network's predictions were all negative.
    */
   async step(loss: () => tf.Scalar): Promise<number> {
-    setDropoutStep(this.model, stepSeed(this.o.dropoutStream, this.steps));
+    setDropoutStep(this.model, stepSeed(this.dropoutStream, this.steps));
     const v = this.run(loss);
     this.steps++;
     await yieldToEventLoop();

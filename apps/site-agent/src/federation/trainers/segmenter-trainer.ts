@@ -21,7 +21,7 @@ import { selectRows, type SkippedRow } from '../../training/manifests.js';
 import { loadSegmentImages } from '../../training/segment-data.js';
 import type { FeatureSample } from '../feature-sharing.js';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer } from '../trainer.js';
-import { LocalStep, roundSeed, shuffled, yieldToEventLoop } from './local-step.js';
+import { LocalStep, shuffled, yieldToEventLoop } from './local-step.js';
 import { fixedSample } from './pooled-features.js';
 import { scoredSplits, TfjsTrainer } from './tfjs-trainer.js';
 import { segmenterSplit } from './wire-evaluation.js';
@@ -100,7 +100,7 @@ export class SegmenterTrainer extends TfjsTrainer<SegmenterTrainerOptions> imple
     writeWeights(this.model, weights);
     const cfg = this.config;
     const local = await LocalStep.forRound(this.model, global, config, cfg.weightDecay, this.optimizers, this.o.centre);
-    const seed = roundSeed(config, this.o.centre);
+    const seed = local.seed;
     const r = rng(seed);
     // this step's augmentation: a function of (the site's round seed, step) only
     const augmented = (images: SegImage[]) => augmentSegBatch(images, seed, local.steps, PAPER_SEG_AUGMENT);
