@@ -251,6 +251,12 @@ export function centralKey(config: unknown, files: readonly string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** The four curve AUCs of one model from its evaluation on the unseen centre and on the pooled test split. */
+function curveScores(unseen: EvalFile, test: EvalFile): CurveScores {
+  const auc = (e: EvalFile, level: 'patient' | 'image') => e.splits.all[level].auc ?? Number.NaN;
+  return { unseen_patient_auc: auc(unseen, 'patient'), unseen_image_auc: auc(unseen, 'image'), test_patient_auc: auc(test, 'patient'), test_image_auc: auc(test, 'image') };
+}
+
 async function evaluate(model: string, manifests: string[], truths: string[], out: string, extra: string[], tag: string): Promise<EvalFile> {
   await runSiteAgent(['eval', '--model', model, '--manifest', ...manifests, '--ground-truth', ...truths, ...extra, '--merge-splits', '--out', out], progressLog(log, tag));
   return JSON.parse(await readFile(out, 'utf8')) as EvalFile;
@@ -327,6 +333,8 @@ export async function main(argv: string[]): Promise<void> {
   // ---- the same evaluation of both ----
   const rows: Record<string, unknown>[] = [];
   const inDist: Record<string, unknown>[] = [];
+  // the last round's curve point is this evaluation: it is not run again
+  const finalScores = new Map<'federated' | 'centralised', CurveScores>();
   let backend: EvalFile | null = null;
   for (const [method, model, wall_s] of [['federated', fedModel, fed.wall_s], ['centralised', centralOut, central_s]] as const) {
     const unseen = await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen.json`), [], method);
@@ -337,6 +345,7 @@ export async function main(argv: string[]): Promise<void> {
       ? await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen-adabn.json`), ['--adapt-bn'], method)
       : null;
     backend = unseen;
+    finalScores.set(method, curveScores(unseen, held));
     for (const level of ['patient', 'image'] as const) {
       rows.push({ method, level, ...pick(unseen.splits.all[level]), wall_s });
       if (adapted) rows.push({ method: `${method} + AdaBN at ${test[0].centre}`, level, ...pick(adapted.splits.all[level]), wall_s });
@@ -349,12 +358,13 @@ export async function main(argv: string[]): Promise<void> {
   const tests = { unseen: test, test: train };
   const scores = async (model: string, extra: string[], tag: string): Promise<CurveScores> => {
     const [u, t] = await Promise.all((['unseen', 'test'] as const).map((set) => evaluate(model, tests[set].map((c) => c.manifest), tests[set].map((c) => c.groundTruth), join(work, 'curve', `${tag}-${set}.json`), set === 'test' ? [...extra, '--split', 'test'] : extra, tag)));
-    return { unseen_patient_auc: u.splits.all.patient.auc ?? Number.NaN, unseen_image_auc: u.splits.all.image.auc ?? Number.NaN, test_patient_auc: t.splits.all.patient.auc ?? Number.NaN, test_image_auc: t.splits.all.image.auc ?? Number.NaN };
+    return curveScores(u, t);
   };
   for (const round of points) {
+    const last = round === args.rounds;
     const version = join(work, 'federated', 'coordinator', 'checkpoints', fed.run, `round-${round}`);
-    const federated = await scores(fedModel, ['--weights', version], `federated-round-${round}`);
-    const centralised = await scores(keptStep(round), [], `centralised-step-${centralStepOf(round)}`);
+    const federated = last ? finalScores.get('federated')! : await scores(fedModel, ['--weights', version], `federated-round-${round}`);
+    const centralised = last ? finalScores.get('centralised')! : await scores(keptStep(round), [], `centralised-step-${centralStepOf(round)}`);
     curve.push({ round, central_step: centralStepOf(round), federated, centralised });
     log(`curve: round ${round} (centralised step ${centralStepOf(round)}): ${test[0].centre} patient AUC federated ${federated.unseen_patient_auc.toFixed(3)}, centralised ${centralised.unseen_patient_auc.toFixed(3)}`);
   }
