@@ -31,7 +31,10 @@ const { values: a, positionals: models } = parseArgs({
   },
   allowPositionals: true,
 });
-const splits = a.split === 'all' ? (['train', 'val', 'test'] as const) : [a.split as 'train' | 'val' | 'test'];
+const SPLITS = ['train', 'val', 'test'] as const;
+const one = SPLITS.find((x) => x === a.split);
+if (a.split !== 'all' && one === undefined) throw new Error(`--split must be all, ${SPLITS.join(', ')}, got "${a.split}"`);
+const splits = one === undefined ? SPLITS : [one];
 const batches = Number(a.batches);
 if (!Number.isInteger(batches) || batches < 1) throw new Error(`--batches must be a whole number ≥ 1, got "${a.batches}"`);
 const backend = await ensureBackend();
