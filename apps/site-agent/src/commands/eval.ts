@@ -12,6 +12,7 @@ interface Flags {
   mergeSplits?: boolean;
   groundTruth?: string[];
   adaptBn?: boolean;
+  adaptOn?: Split[];
   weights?: string;
 }
 
@@ -25,10 +26,11 @@ export function createEvalCommand(): Command {
     .option('--merge-splits', 'pool the splits into one "all" (e.g. an unseen centre evaluated as a whole)')
     .option('--ground-truth <files...>', 'ground-truth index(es) for slice labels and thin-slice masks (synthetic consortium)')
     .option('--weights <dir>', 'score a global model version in the network of --model: a folder from "unbox-coordinator models export", or a coordinator round folder (checkpoints/<run>/round-<n>)')
-    .option('--adapt-bn', "classifier: first re-estimate the batch-norm statistics on the evaluated scans, without labels (AdaBN: the model adapted to this centre's scanner; one centre at a time)")
+    .option('--adapt-bn', "classifier: score each centre after re-estimating the batch-norm statistics on its own evaluated scans, without labels (AdaBN: the model adapted to that centre's scanner, as a site keeping its own statistics scores it)")
+    .addOption(new Option('--adapt-on <splits...>', "with --adapt-bn: take each centre's statistics from the scans of these splits (e.g. all of a site's scans) instead of the evaluated ones").choices(Split.options))
     .action(async (f: Flags, cmd: Command) => {
       const log = loggerFor(cmd);
-      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, merge: f.mergeSplits, groundTruth: f.groundTruth, adaptBn: f.adaptBn, weights: f.weights, log });
+      const ev = await runEvaluation({ model: f.model, manifests: f.manifest, out: f.out, splits: f.split, merge: f.mergeSplits, groundTruth: f.groundTruth, adaptBn: f.adaptBn, adaptSplits: f.adaptOn, weights: f.weights, log });
       log.info('evaluation written', { out: f.out, splits: Object.keys(ev.splits).join(','), backend: ev.backend });
       process.stdout.write(`${f.out}\n`);
     });

@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureBackend } from './backend.js';
 import { readSavedState } from './checkpoint-state.js';
-import { evaluateClassifierRows, evaluateSegmenterRows } from './evaluate.js';
+import { evaluateClassifierRows, evaluateSegmenterRows, type AdaptToCentre, type SplitResults } from './evaluate.js';
 import { writeJsonFile } from './json-file.js';
 import { classifyInput, loadClassifyPatients } from './classify-data.js';
 import { selectRows, type ManifestRow } from './manifests.js';
@@ -22,40 +22,45 @@ export interface EvalRunOptions {
   /** evaluate the selected splits pooled, as one split "all" */
   merge?: boolean;
   groundTruth?: string[];
-  /** AdaBN: batch-norm statistics re-estimated on the evaluated scans (one centre) before scoring */
+  /** AdaBN: each centre scored after its batch-norm statistics are re-estimated on its own evaluated scans */
   adaptBn?: boolean;
+  /** AdaBN takes each centre's statistics from the scans of these splits instead of the evaluated ones */
+  adaptSplits?: Split[];
   /** a global model version (coordinator export or round folder) scored in `model`'s network instead of its own weights */
   weights?: string;
   log: Logger;
 }
 
-/** What `--adapt-bn` did, recorded in the evaluation JSON as `adapted_batchnorm` (null without it). */
+/** What `--adapt-bn` did for one centre, recorded in the evaluation JSON's `adapted_batchnorm` list (null without it). */
 export type AdaptedCentre = AdaptedBatchNorm & { centre: string };
 
 /**
- * AdaBN on the rows' own scans (images only, labels unused): the classifier's batch-norm layers
- * take this centre's statistics. One centre at a time: pooling centres would adapt to none.
+ * AdaBN on one centre's evaluated scans (images only, labels unused): the classifier's batch-norm
+ * layers take this centre's statistics, in memory.
  */
-async function adaptToCentre(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], log: Logger): Promise<AdaptedCentre> {
-  const centres = [...new Set(rows.map((r) => r.centre))];
-  if (centres.length !== 1) throw new UserError(`--adapt-bn adapts the model to one centre's scanner; the selected rows hold ${centres.length ? `centres ${centres.join(', ')}` : 'no centre'}: evaluate one centre at a time`);
-  const { patients } = await loadClassifyPatients(rows, { ...classifyInput(cfg), augmentSeed: null });
-  const per = cfg.backbone.inputSize * cfg.backbone.inputSize * cfg.backbone.inputChannels;
-  const chunks: tf.Tensor4D[] = [];
-  for (const p of patients)
-    for (let s = 0; s < p.slices; s += 64) {
-      const n = Math.min(64, p.slices - s);
-      chunks.push(tf.tensor4d(p.data.subarray(s * per, (s + n) * per), [n, cfg.backbone.inputSize, cfg.backbone.inputSize, cfg.backbone.inputChannels]));
+function adaptToCentre(model: tf.LayersModel, cfg: ClassifierConfig, log: Logger, from?: ManifestRow[]): AdaptToCentre<AdaptedBatchNorm> {
+  const { inputSize: size, inputChannels: channels } = cfg.backbone;
+  const per = size * size * channels;
+  return async (centre, evaluated) => {
+    const rows = from?.filter((r) => r.centre === centre);
+    if (rows?.length === 0) throw new UserError(`--adapt-on: centre ${centre} has no rows in the splits to take its statistics from`);
+    const patients = rows ? (await loadClassifyPatients(rows, { ...classifyInput(cfg), augmentSeed: null })).patients : evaluated;
+    const chunks: tf.Tensor4D[] = [];
+    for (const p of patients)
+      for (let s = 0; s < p.slices; s += 64) {
+        const n = Math.min(64, p.slices - s);
+        chunks.push(tf.tensor4d(p.data.subarray(s * per, (s + n) * per), [n, size, size, channels]));
+      }
+    try {
+      const adapted = adaptBatchNorm(model, chunks);
+      log.info('batch-norm statistics adapted to the centre (AdaBN)', { centre, ...adapted });
+      return adapted;
+    } catch (e) {
+      throw new UserError(`--adapt-bn at centre ${centre}: ${(e as Error).message}`);
+    } finally {
+      tf.dispose(chunks);
     }
-  try {
-    const adapted = adaptBatchNorm(model, chunks);
-    log.info('batch-norm statistics adapted to the centre (AdaBN)', { centre: centres[0], ...adapted });
-    return { centre: centres[0], ...adapted };
-  } catch (e) {
-    throw new UserError(`--adapt-bn: ${(e as Error).message}`);
-  } finally {
-    tf.dispose(chunks);
-  }
+  };
 }
 
 /** What `--weights` loaded, recorded in the evaluation JSON as `weights` (null without it). */
@@ -76,7 +81,7 @@ async function loadVersion(model: tf.LayersModel, dir: string): Promise<LoadedVe
   return { dir: resolve(dir), model_hash: v.modelHash, format: v.format };
 }
 
-export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJson & { adapted_batchnorm: AdaptedCentre | null; weights: LoadedVersion | null }> {
+export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJson & { adapted_batchnorm: AdaptedCentre[] | null; weights: LoadedVersion | null }> {
   const backend = await ensureBackend();
   const saved = await readSavedState(opts.model);
   const { model } = await loadCheckpoint(saved.dir).catch((e: Error) => { throw new UserError(`cannot load the model: ${e.message}`); });
@@ -89,10 +94,15 @@ export async function runEvaluation(opts: EvalRunOptions): Promise<EvaluationJso
   const truth = opts.groundTruth?.length ? await loadTruth(opts.groundTruth) : undefined;
   opts.log.info('evaluating', { task: config.task, rows: sel.rows.length, step: saved.step, backend: backend.backend });
   if (opts.adaptBn && config.task !== 'classify') throw new UserError('--adapt-bn applies to the classifier');
-  const adapted = opts.adaptBn && config.task === 'classify' ? await adaptToCentre(model, config.model, sel.rows, opts.log) : null;
-  const results = config.task === 'classify'
-    ? await evaluateClassifierRows(model, config.model, sel.rows, splits, truth, opts.merge)
-    : await evaluateSegmenterRows(model, config.model, sel.rows, splits, truth, opts.merge);
+  if (opts.adaptSplits && !opts.adaptBn) throw new UserError('--adapt-on names the splits AdaBN takes its statistics from: give it with --adapt-bn');
+  let adapted: AdaptedCentre[] | null = null;
+  let results: SplitResults;
+  if (config.task === 'classify') {
+    const from = opts.adaptSplits ? (await selectRows(opts.manifests, config.task, opts.adaptSplits)).rows : undefined;
+    const r = await evaluateClassifierRows(model, config.model, sel.rows, splits, truth, opts.merge, opts.adaptBn ? adaptToCentre(model, config.model, opts.log, from) : undefined);
+    if (opts.adaptBn) adapted = r.adapted;
+    results = r;
+  } else results = await evaluateSegmenterRows(model, config.model, sel.rows, splits, truth, opts.merge);
   model.dispose();
   if (Object.keys(results.splits).length === 0) {
     throw new UserError(`nothing to evaluate: no usable ${config.task} rows with labels in ${opts.manifests.join(', ')} (splits ${splits.join(', ')})`);

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Split } from '@unbox/data';
-import { diceRecords, predictPatients, summariseClassifier, summariseSegmenter, type ClassifierConfig, type SegmenterConfig } from '@unbox/models';
+import { diceRecords, predictPatients, summariseClassifier, summariseSegmenter, type ClassifierConfig, type PatientPrediction, type PatientSlices, type SegmenterConfig } from '@unbox/models';
 import { classifyInput, loadClassifyPatients } from './classify-data.js';
 import { loadSegmentImages } from './segment-data.js';
 import type { ManifestRow, SkippedRow } from './manifests.js';
@@ -24,13 +24,34 @@ function groups(rows: ManifestRow[], splits: readonly Split[], merge: boolean): 
   return splits.map((s) => [s, ofSplit(rows, s)]);
 }
 
-export async function evaluateClassifierRows(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth, merge = false): Promise<SplitResults> {
-  const out: SplitResults = { splits: {}, skipped: [] };
+/**
+ * Re-estimates the model's batch-norm statistics for one centre on that centre's evaluated
+ * patients (AdaBN), in place; what it returns is recorded per centre.
+ */
+export type AdaptToCentre<A> = (centre: string, patients: readonly PatientSlices[]) => A | Promise<A>;
+
+export async function evaluateClassifierRows<A = never>(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth, merge = false, adapt?: AdaptToCentre<A>): Promise<SplitResults & { adapted: (A & { centre: string })[] }> {
+  const out: SplitResults & { adapted: (A & { centre: string })[] } = { splits: {}, skipped: [], adapted: [] };
+  const loaded: [string, PatientSlices[]][] = [];
   for (const [split, part] of groups(rows, splits, merge)) {
     const { patients, skipped } = await loadClassifyPatients(part, { ...classifyInput(cfg), augmentSeed: null, truth: truth?.chest });
     out.skipped.push(...skipped);
-    if (patients.length > 0) out.splits[split] = summariseClassifier(predictPatients(model, cfg, patients));
+    if (patients.length > 0) loaded.push([split, patients]);
   }
+  const predictions = new Map<string, PatientPrediction[]>(loaded.map(([split]) => [split, []]));
+  if (!adapt) for (const [split, patients] of loaded) predictions.set(split, predictPatients(model, cfg, patients));
+  else {
+    // Each centre is scored with the statistics of its own scans (every evaluated split of it),
+    // as a site keeping its own batch-norm statistics would score it.
+    const centreOf = (p: PatientSlices) => p.centre ?? '';
+    const centres = [...new Set(loaded.flatMap(([, ps]) => ps.map(centreOf)))].sort();
+    for (const centre of centres) {
+      const own = loaded.map(([split, ps]) => [split, ps.filter((p) => centreOf(p) === centre)] as const);
+      out.adapted.push({ centre, ...(await adapt(centre, own.flatMap(([, ps]) => ps))) });
+      for (const [split, ps] of own) if (ps.length > 0) predictions.get(split)!.push(...predictPatients(model, cfg, ps));
+    }
+  }
+  for (const [split, preds] of predictions) out.splits[split] = summariseClassifier(preds);
   return out;
 }
 

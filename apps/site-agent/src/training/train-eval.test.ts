@@ -89,12 +89,28 @@ describe('unbox-site train / eval (classify)', () => {
     expect((one.splits.test as { centre: string }).centre).toBe('B');
     // --adapt-bn (AdaBN): one centre's scans re-estimate the batch-norm statistics; the saved model is untouched
     const adapted = await runEvaluation({ model: out, manifests: [manifests[1]], out: join(dir, 'b-adabn.json'), merge: true, adaptBn: true, log });
-    expect(adapted.adapted_batchnorm).toMatchObject({ centre: 'B', layers: expect.any(Number), images: expect.any(Number) });
-    expect((adapted.adapted_batchnorm as { layers: number }).layers).toBeGreaterThan(10);
+    expect(adapted.adapted_batchnorm).toEqual([{ centre: 'B', layers: expect.any(Number), images: expect.any(Number) }]);
+    expect(adapted.adapted_batchnorm![0].layers).toBeGreaterThan(10);
     expect((adapted.splits.all as { patient: { auc: number } }).patient.auc).not.toBeNaN();
     const again2 = await runEvaluation({ model: join(out, 'checkpoint'), manifests: [manifests[1]], out: join(dir, 'b2.json'), splits: ['test'], log });
     expect(again2.splits.test).toEqual(one.splits.test);
-    await expect(runEvaluation({ model: out, manifests, out: join(dir, 'x.json'), adaptBn: true, log })).rejects.toThrow(/adapts the model to one centre's scanner; the selected rows hold centres A, B: evaluate one centre at a time/);
+    // several centres: each is scored with the statistics of its own scans, exactly as when evaluated alone
+    const each = await runEvaluation({ model: out, manifests, out: join(dir, 'ab-adabn.json'), merge: true, adaptBn: true, log });
+    expect(each.adapted_batchnorm!.map((a) => a.centre)).toEqual(['A', 'B']);
+    expect(each.adapted_batchnorm![1]).toEqual(adapted.adapted_batchnorm![0]);
+    const pooled = each.splits.all as { patient: { n: number }; centres: Record<string, { patient: unknown; image: unknown }> };
+    expect(pooled.patient.n).toBe(12);
+    const bAlone = adapted.splits.all as { patient: Record<string, unknown>; image: Record<string, unknown> };
+    expect(bAlone.patient).toMatchObject(pooled.centres.B.patient as object);
+    expect(bAlone.image).toMatchObject(pooled.centres.B.image as object);
+    const aAlone = await runEvaluation({ model: out, manifests: [manifests[0]], out: join(dir, 'a-adabn.json'), merge: true, adaptBn: true, log });
+    expect((aAlone.splits.all as { patient: object }).patient).toMatchObject(pooled.centres.A.patient as object);
+    // --adapt-on: the statistics from other splits' scans than the evaluated ones (a site's every scan)
+    const bySplit = await runEvaluation({ model: out, manifests: [manifests[1]], out: join(dir, 'b-adabn-splits.json'), adaptBn: true, log });
+    const testOnly = await runEvaluation({ model: out, manifests: [manifests[1]], out: join(dir, 'b-adabn-test.json'), splits: ['test'], adaptBn: true, adaptSplits: ['train', 'val', 'test'], log });
+    expect(testOnly.adapted_batchnorm).toEqual(adapted.adapted_batchnorm);
+    expect(testOnly.splits.test).toEqual(bySplit.splits.test);
+    await expect(runEvaluation({ model: out, manifests: [manifests[1]], out: join(dir, 'x.json'), adaptSplits: ['train'], log })).rejects.toThrow(/--adapt-on names the splits AdaBN takes its statistics from: give it with --adapt-bn/);
   });
 
   it('--resume continues from the saved step and ends where an uninterrupted run ends', async () => {
