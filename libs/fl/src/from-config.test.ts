@@ -9,7 +9,7 @@ const base = { version: 1, task: 'classify', model: 'classifier', rounds: 3, tra
 
 describe('from run config', () => {
   it('builds every strategy the protocol names', () => {
-    for (const name of ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedbn'] as const) {
+    for (const name of ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedbn', 'silobn'] as const) {
       const strategy = name === 'fedprox' ? { name, mu: 0.1 } : { name };
       expect(strategyFromConfig(RunConfig.parse({ ...base, strategy })).name).toBe(name);
     }

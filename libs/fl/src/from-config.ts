@@ -6,6 +6,7 @@ import { FedAvgM } from './strategies/fedavgm.js';
 import { FedBN } from './strategies/fedbn.js';
 import { FedAdagrad, FedAdam, FedYogi } from './strategies/fedopt.js';
 import { FedProx } from './strategies/fedprox.js';
+import { SiloBN } from './strategies/silobn.js';
 
 /** The strategy a (schema-checked) run config asks for. */
 export function strategyFromConfig(config: RunConfig, extra: Pick<StrategyOptions, 'evaluateFn' | 'acceptFailures'> = {}): Strategy {
@@ -37,6 +38,8 @@ export function strategyFromConfig(config: RunConfig, extra: Pick<StrategyOption
       return new FedAdagrad({ ...base, eta: s.eta, etaL: s.eta_l ?? training.lr, tau: s.tau });
     case 'fedbn':
       return new FedBN({ ...base, localPatterns: s.local_patterns });
+    case 'silobn':
+      return new SiloBN({ ...base, keepLocalPatterns: s.local_patterns });
   }
 }
 

@@ -11,6 +11,7 @@ export * from './strategies/fedprox.js';
 export * from './strategies/fedavgm.js';
 export * from './strategies/fedopt.js';
 export * from './strategies/fedbn.js';
+export * from './strategies/silobn.js';
 export * from './cohort.js';
 export * from './round-machine.js';
 export * from './from-config.js';

@@ -5,6 +5,7 @@ import { decodeParameters, encodeParameters } from './serialize.js';
 import { FedAvg } from './strategies/fedavg.js';
 import { FedAvgM } from './strategies/fedavgm.js';
 import { FedBN } from './strategies/fedbn.js';
+import { SiloBN } from './strategies/silobn.js';
 import { FedAdagrad, FedAdam, FedYogi } from './strategies/fedopt.js';
 import { FedProx } from './strategies/fedprox.js';
 import type { Strategy, StrategyState } from './strategy.js';
@@ -196,6 +197,37 @@ describe('FedBN', () => {
     expect(s.isShared('conv/kernel')).toBe(false);
     expect(s.isShared('batch_normalization/gamma')).toBe(true);
     expect(() => new FedBN({ training, localPatterns: ['('] })).toThrow(/not a valid regular expression/);
+  });
+});
+
+describe('SiloBN', () => {
+  const global = [t('conv/kernel', [1, 1]), t('batch_normalization/gamma', [1]), t('batch_normalization/moving_mean', [0]), t('batch_normalization/moving_variance', [1])];
+  const site = (k: number[], gamma: number, mean: number, variance: number) => [t('conv/kernel', k), t('batch_normalization/gamma', [gamma]), t('batch_normalization/moving_mean', [mean]), t('batch_normalization/moving_variance', [variance])];
+
+  it('sends every tensor, tells the sites to keep their own statistics, and averages everything', () => {
+    const s = new SiloBN({ training });
+    expect(global.every((g) => s.isShared(g.name))).toBe(true);
+    const [fit] = s.configureFit({ round: 1, global, sites: ['A'] });
+    expect(fit.parameters.map((p) => p.name)).toEqual(global.map((g) => g.name));
+    expect(fit.modelHash).toBe(modelHash(global));
+    expect(fit.config.keep_local).toEqual(['moving_(mean|variance)$', 'running_(mean|var)$', 'num_batches_tracked$']);
+    expect(fit.config.local_patterns).toBeUndefined();
+    const out = run(s, global, [
+      { site: 'A', numExamples: 1, parameters: site([3, 3], 5, 7, 2) },
+      { site: 'B', numExamples: 3, parameters: site([1, 5], 9, 11, 6) },
+    ], null);
+    // (1·3 + 3·1)/4 = 1.5, (1·3 + 3·5)/4 = 4.5; γ (5 + 27)/4 = 8; the global model carries the mean statistics
+    expect(values(out.parameters, 'conv/kernel')).toEqual([1.5, 4.5]);
+    expect(values(out.parameters, 'batch_normalization/gamma')).toEqual([8]);
+    expect(values(out.parameters, 'batch_normalization/moving_mean')).toEqual([10]);
+    expect(values(out.parameters, 'batch_normalization/moving_variance')).toEqual([5]);
+    const [ev] = s.configureEvaluate({ round: 1, global, sites: ['A'] });
+    expect(ev.config).toEqual({ server_round: 1, keep_local: fit.config.keep_local });
+  });
+
+  it('takes configurable patterns and refuses an invalid one', () => {
+    expect(new SiloBN({ training, keepLocalPatterns: ['_bn/moving_mean$'] }).configureFit({ round: 2, global, sites: ['A'] })[0].config.keep_local).toEqual(['_bn/moving_mean$']);
+    expect(() => new SiloBN({ training, keepLocalPatterns: ['('] })).toThrow(/keepLocalPatterns: '\(' is not a valid regular expression/);
   });
 });
 

@@ -8,7 +8,7 @@ import {
 } from './aggregate.js';
 import { FlError } from './errors.js';
 import { modelHash } from './model-hash.js';
-import { byName, sameShape, selectTensors, validateParameters, type Parameters, type Tensor } from './tensors.js';
+import { byName, namePatterns, sameShape, selectTensors, validateParameters, type Parameters, type Tensor } from './tensors.js';
 
 /**
  * The strategy interface, shaped like Flower's `Strategy`: configure_fit → aggregate_fit →
@@ -52,7 +52,7 @@ export interface EvaluateInstruction {
   readonly site: string;
   readonly parameters: Parameters;
   readonly modelHash: string;
-  readonly config: { readonly server_round: number };
+  readonly config: { readonly server_round: number; readonly keep_local?: readonly string[] };
 }
 
 /** One site's evaluation (Flower's EvaluateRes); metrics flattened, e.g. `test.patient.auc`. */
@@ -115,6 +115,8 @@ export interface StrategyOptions {
   readonly acceptFailures?: boolean;
   /** regular expressions (case-insensitive) naming tensors that stay at each site. */
   readonly localPatterns?: readonly string[];
+  /** regular expressions naming tensors that sites send and the coordinator averages, but each site keeps its own value of (SiloBN). */
+  readonly keepLocalPatterns?: readonly string[];
   readonly evaluateFn?: (round: number, parameters: Parameters) => CentralEvaluation | null;
 }
 
@@ -130,6 +132,7 @@ export abstract class BaseStrategy implements Strategy {
   readonly training: ClientTraining;
   readonly acceptFailures: boolean;
   readonly localPatterns: readonly string[];
+  readonly keepLocalPatterns: readonly string[];
   private readonly localRes: RegExp[];
   private readonly evaluateFn: StrategyOptions['evaluateFn'];
 
@@ -138,13 +141,9 @@ export abstract class BaseStrategy implements Strategy {
     this.training = { ...options.training };
     this.acceptFailures = options.acceptFailures ?? true;
     this.localPatterns = [...(options.localPatterns ?? [])];
-    this.localRes = this.localPatterns.map((p) => {
-      try {
-        return new RegExp(p, 'i');
-      } catch {
-        throw new FlError(`localPatterns: '${p}' is not a valid regular expression`);
-      }
-    });
+    this.localRes = namePatterns(this.localPatterns, 'localPatterns');
+    this.keepLocalPatterns = [...(options.keepLocalPatterns ?? [])];
+    namePatterns(this.keepLocalPatterns, 'keepLocalPatterns');
     this.evaluateFn = options.evaluateFn;
     this.isShared = this.isShared.bind(this);
   }
@@ -165,6 +164,7 @@ export abstract class BaseStrategy implements Strategy {
     Object.assign(c, this.training.siteOptions);
     if (this.training.freezeBnFromRound !== undefined && round >= this.training.freezeBnFromRound) c.freeze_bn_statistics = true;
     if (this.localPatterns.length > 0) c.local_patterns = [...this.localPatterns];
+    if (this.keepLocalPatterns.length > 0) c.keep_local = [...this.keepLocalPatterns];
     return c;
   }
 
@@ -235,7 +235,8 @@ export abstract class BaseStrategy implements Strategy {
 
   configureEvaluate({ round, global, sites }: { round: number; global: Parameters; sites: readonly string[] }): EvaluateInstruction[] {
     const { parameters, modelHash } = this.outgoing(global);
-    return sites.map((site) => ({ site, parameters, modelHash, config: { server_round: round } }));
+    const config = { server_round: round, ...(this.keepLocalPatterns.length > 0 ? { keep_local: [...this.keepLocalPatterns] } : {}) };
+    return sites.map((site) => ({ site, parameters, modelHash, config }));
   }
 
   /** Sample-weighted loss and metrics (Flower's weighted_loss_avg). */

@@ -21,6 +21,19 @@ describe('parameters', () => {
     expect(() => applyReceived(model, [t('dense/bias', [1, 2])])).toThrow(/shape \[2\]/);
     expect(() => applyReceived(model, [t('other', [1])])).toThrow(/'other' is not part of the local model/);
   });
+
+  it('keeps the local value of received tensors matching keep_local (SiloBN), and takes the others', () => {
+    const local = [...model, t('bn/moving_mean', [3]), t('bn/moving_variance', [4])];
+    const received = [t('dense/bias', [9, 9, 9]), t('bn/gamma', [2]), t('bn/moving_mean', [0]), t('bn/moving_variance', [1])];
+    const merged = applyReceived(local, received, ['moving_(mean|variance)$']);
+    expect(values(merged, 'dense/bias')).toEqual([9, 9, 9]);
+    expect(values(merged, 'bn/gamma')).toEqual([2]);
+    expect(values(merged, 'bn/moving_mean')).toEqual([3]);
+    expect(values(merged, 'bn/moving_variance')).toEqual([4]);
+    // a kept tensor of the wrong shape is still refused: it is the same network or none
+    expect(() => applyReceived(local, [t('bn/moving_mean', [0, 0])], ['moving_mean$'])).toThrow(/'bn\/moving_mean' has shape \[2\]/);
+    expect(() => applyReceived(local, received, ['('])).toThrow(/keep_local: '\(' is not a valid regular expression/);
+  });
 });
 
 describe('modelHash', () => {

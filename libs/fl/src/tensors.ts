@@ -52,12 +52,25 @@ export function selectTensors(params: Parameters, keep: (name: string) => boolea
   return params.filter((t) => keep(t.name));
 }
 
+/** Case-insensitive regular expressions from name patterns; an invalid one is an FlError naming `what`. */
+export function namePatterns(patterns: readonly string[], what: string): RegExp[] {
+  return patterns.map((p) => {
+    try {
+      return new RegExp(p, 'i');
+    } catch {
+      throw new FlError(`${what}: '${p}' is not a valid regular expression`);
+    }
+  });
+}
+
 /**
  * What a site loads when a (possibly partial) global model arrives: every received tensor replaces
- * the local one of the same name and shape; tensors not received (FedBN's local ones) stay.
+ * the local one of the same name and shape; tensors not received (FedBN's local ones) stay, and so
+ * do local tensors whose names match `keepLocal` (SiloBN's batch-norm statistics), though received.
  */
-export function applyReceived(local: Parameters, received: Parameters): Tensor[] {
+export function applyReceived(local: Parameters, received: Parameters, keepLocal: readonly string[] = []): Tensor[] {
   const incoming = byName(received);
+  const kept = namePatterns(keepLocal, 'keep_local');
   const localNames = new Set(local.map((t) => t.name));
   for (const t of received)
     if (!localNames.has(t.name)) throw new FlError(`received tensor '${t.name}' is not part of the local model`);
@@ -66,6 +79,7 @@ export function applyReceived(local: Parameters, received: Parameters): Tensor[]
     if (!r) return t;
     if (!sameShape(r.shape, t.shape))
       throw new FlError(`received tensor '${t.name}' has shape [${r.shape.join(', ')}], the local model has [${t.shape.join(', ')}]`);
+    if (kept.some((k) => k.test(t.name))) return t;
     return { name: t.name, shape: [...t.shape], data: r.data.slice() };
   });
 }

@@ -16,6 +16,8 @@ export const FitConfig = z.strictObject({
   proximal_mu: z.number().min(0).max(1000).optional(),
   /** FedBN: tensors matching these stay local (not loaded from, nor sent to, the coordinator). */
   local_patterns: boundedArray(NamePattern, LIMITS.patterns).optional(),
+  /** SiloBN: tensors matching these are sent (and averaged) but the site keeps its own values instead of loading the received ones. */
+  keep_local: boundedArray(NamePattern, LIMITS.patterns).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** classifier: how a step's patients are drawn (run config train.sampling); absent = uniform. */
   sampling: PatientSampling.optional(),
@@ -91,6 +93,8 @@ export const EvaluateRequest = z.strictObject({
   model_hash: Sha256Hex,
   model: ModelOffer,
   splits: boundedArray(EvalSplit, 3).min(1),
+  /** SiloBN: received tensors matching these do not replace the site's own (its batch-norm statistics). */
+  keep_local: boundedArray(NamePattern, LIMITS.patterns).optional(),
   deadline: Timestamp,
 }).refine((m) => m.model.manifest.model_hash === m.model_hash, {
   message: 'does not match model_hash',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage, parseMessageOrThrow } from './messages.js';
-import { DEFAULT_BN_PATTERNS, RunConfig, type RunConfigInput } from './run-config.js';
+import { DEFAULT_BN_PATTERNS, DEFAULT_BN_STATISTICS_PATTERNS, RunConfig, type RunConfigInput } from './run-config.js';
 
 const base: RunConfigInput = {
   version: 1,
@@ -30,6 +30,8 @@ describe('run config', () => {
     expect(avgm).toEqual({ name: 'fedavgm', server_lr: 1, momentum: 0 });
     const bn = RunConfig.parse({ ...base, strategy: { name: 'fedbn' } }).strategy;
     expect(bn).toEqual({ name: 'fedbn', local_patterns: [...DEFAULT_BN_PATTERNS] });
+    const silo = RunConfig.parse({ ...base, strategy: { name: 'silobn' } }).strategy;
+    expect(silo).toEqual({ name: 'silobn', local_patterns: [...DEFAULT_BN_STATISTICS_PATTERNS] });
   });
 
   it('requires FedProx μ', () => {
@@ -106,5 +108,14 @@ describe('run config', () => {
       expect(local(n), n).toBe(true);
     for (const n of ['conv2d/kernel', 'dense_1/bias', 'subpixel/kernel', 'embedding/embeddings', 'abnormal/kernel'])
       expect(local(n), n).toBe(false);
+  });
+
+  it('default batch-norm statistics patterns (SiloBN) match the moving statistics only, not γ and β', () => {
+    const res = DEFAULT_BN_STATISTICS_PATTERNS.map((p) => new RegExp(p, 'i'));
+    const stat = (n: string) => res.some((r) => r.test(n));
+    for (const n of ['batch_normalization/moving_mean', 'enc_bn/moving_variance', 'layer1.bn2.running_mean', 'bn.running_var', 'bn1.num_batches_tracked'])
+      expect(stat(n), n).toBe(true);
+    for (const n of ['batch_normalization/gamma', 'enc_bn/beta', 'layer1.bn2.weight', 'conv2d/kernel', 'moving_mean_head/kernel'])
+      expect(stat(n), n).toBe(false);
   });
 });

@@ -37,6 +37,9 @@ export const DEFAULT_BN_PATTERNS = [
   'num_batches_tracked$',
 ] as const;
 
+/** The batch-norm statistics (Keras/tfjs and PyTorch names): what SiloBN keeps at each site. */
+export const DEFAULT_BN_STATISTICS_PATTERNS = ['moving_(mean|variance)$', 'running_(mean|var)$', 'num_batches_tracked$'] as const;
+
 export const StrategyConfig = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('fedavg') }),
   /** Li et al. 2020: μ is sent to the sites, which add (μ/2)·‖w − w_global‖² to their loss. */
@@ -81,6 +84,20 @@ export const StrategyConfig = z.discriminatedUnion('name', [
       .min(1)
       .max(LIMITS.patterns, `too many patterns (max ${LIMITS.patterns})`)
       .default([...DEFAULT_BN_PATTERNS]),
+  }),
+  /**
+   * Andreux et al. 2020 (SiloBN): every site normalises with batch-norm statistics of its own
+   * data; the learned parameters, batch-norm scale and shift included, are FedAvg. Tensors
+   * matching `local_patterns` are still sent and averaged (the global model carries the
+   * consortium's mean statistics for a centre without its own), but a site never loads them.
+   */
+  z.strictObject({
+    name: z.literal('silobn'),
+    local_patterns: z
+      .array(NamePattern)
+      .min(1)
+      .max(LIMITS.patterns, `too many patterns (max ${LIMITS.patterns})`)
+      .default([...DEFAULT_BN_STATISTICS_PATTERNS]),
   }),
 ]);
 
@@ -177,7 +194,7 @@ export const RunConfig = z
   });
 
 export type StrategyConfig = z.infer<typeof StrategyConfig>;
-export const STRATEGY_NAMES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedbn'] as const satisfies readonly StrategyConfig['name'][];
+export const STRATEGY_NAMES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedbn', 'silobn'] as const satisfies readonly StrategyConfig['name'][];
 export const StrategyNameSchema = z.enum(STRATEGY_NAMES);
 export type StrategyName = StrategyConfig['name'];
 export type CohortConfig = z.infer<typeof CohortConfig>;

@@ -333,6 +333,7 @@ export class RunDriver {
             model_hash: ins.modelHash,
             model: { transfer_id: transfer, manifest },
             splits: ['train', 'val', 'test'],
+            ...(ins.config.keep_local ? { keep_local: [...ins.config.keep_local] } : {}),
             deadline: cmd.deadline,
           };
           if (this.transport.send(ins.site, 'evaluate.request', msg)) this.transport.sendBytes(ins.site, transfer, bytes);

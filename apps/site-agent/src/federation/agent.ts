@@ -294,7 +294,8 @@ export class SiteAgent {
       try {
         // decodeParameters recomputes the model hash over the bytes: a corrupted or swapped model is refused
         ctx.received = decodeParameters(m.model.manifest, bytes);
-        ctx.model = this.local ? applyReceived(this.local, ctx.received) : ctx.received;
+        // SiloBN: the round's keep_local tensors (batch-norm statistics) stay the site's own
+        ctx.model = this.local ? applyReceived(this.local, ctx.received, m.config.keep_local) : ctx.received;
         ready(true);
       } catch (e) {
         ready(false, `model refused: ${(e as Error).message}`.slice(0, 1024));
@@ -382,7 +383,7 @@ export class SiteAgent {
       void (async () => {
         try {
           const received = decodeParameters(m.model.manifest, bytes);
-          const model = this.local ? applyReceived(this.local, received) : received;
+          const model = this.local ? applyReceived(this.local, received, m.keep_local) : received;
           const out = await this.o.trainer.evaluate(model, m.splits);
           this.evaluated = { run: m.run_id, round: m.round, modelHash: m.model_hash, model, evaluation: out.evaluation };
           this.emit('evaluate.result', { run_id: m.run_id, round: m.round, site_id: this.siteId, model_hash: m.model_hash, num_examples: out.numExamples, ...(out.loss !== undefined ? { loss: out.loss } : {}), evaluation: out.evaluation } satisfies Message<'evaluate.result'>);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Tensor } from '@unbox/fl';
 import { startCoordinator, waitFor, type CoordinatorProcess } from './testing/coordinator-process.js';
 import { enrollSim, type SimSite } from './testing/sites.js';
-import { RecordingTrainer, SlowTrainer } from './testing/recording-trainer.js';
+import { OwnValueTrainer, RecordingTrainer, SlowTrainer } from './testing/recording-trainer.js';
 import type { SecAggStage } from './agent.js';
 
 const D = 8;
@@ -198,6 +198,34 @@ describe('federation over socket.io', () => {
     // nothing but protocol messages left the sites: no event carries data of their own
     for (const s of sites) for (const k of s.agent!.sentKinds) expect(['auth.hello', 'auth.response', 'round.ready', 'fit.result', 'secagg', 'evaluate.result', 'heartbeat']).toContain(k);
     for (const s of sites) s.agent?.stop();
+  }, 180_000);
+
+  it('SiloBN: every site trains and evaluates with its own kept tensors; the global model carries their secure average', async () => {
+    const sites: SimSite[] = [];
+    for (let i = 0; i < 3; i++) sites.push(await enrollSim(c, `silo-${i}`, 700 + i, D));
+    // the bias stands in for batch-norm statistics: each site's own value after every fit
+    // (within secure aggregation's clip of ±2 per delta coordinate)
+    const own = new Map(sites.map((s, i) => [s.id, new OwnValueTrainer(s.trainer, /bias$/, 0.5 * (i + 1))]));
+    for (const s of sites) await s.connect({ trainer: own.get(s.id)! });
+    const { body } = await c.admin<{ run_id: string }>('POST', '/api/runs', runConfig(2, 3, 3, { strategy: { name: 'silobn', local_patterns: ['bias$'] } }));
+    const run = body.run_id;
+    await waitFor(async () => ((await c.admin<RunView>('GET', `/api/runs/${run}`)).body.status === 'done' ? true : undefined), 'SiloBN run', 60_000);
+    const round1 = await modelOf(c, run, 1);
+    const n = sites.map((s) => own.get(s.id)!.outs.get(1)!.numExamples);
+    const total = n.reduce((a, b) => a + b, 0);
+    // Σ n_k·b_k / Σ n_k of the sites' own values (0.5, 1, 1.5)
+    const meanBias = sites.reduce((a, s, i) => a + n[i] * own.get(s.id)!.value, 0) / total;
+    expect(round1.find((t) => t.name === 'dense/bias')!.data[0]).toBeCloseTo(meanBias, 2);
+    for (const s of sites) {
+      const t = own.get(s.id)!;
+      const second = t.fitModels.get(2)!;
+      // round 2 starts from the global kernel but the site's own bias, not the average
+      expect(Array.from(second.find((x) => x.name === 'dense/bias')!.data)).toEqual([t.value]);
+      expect(Array.from(second.find((x) => x.name === 'dense/kernel')!.data)).toEqual(Array.from(round1.find((x) => x.name === 'dense/kernel')!.data));
+      expect(t.evaluated.length).toBe(2);
+      for (const m of t.evaluated) expect(Array.from(m.find((x) => x.name === 'dense/bias')!.data)).toEqual([t.value]);
+      s.agent?.stop();
+    }
   }, 180_000);
 });
 

@@ -36,3 +36,33 @@ export class SlowTrainer implements LocalTrainer {
     return this.inner.evaluate(model, splits);
   }
 }
+
+/**
+ * After every fit, sets the tensors matching `pattern` to this site's own value (a stand-in for
+ * batch-norm statistics of its data), and records the models fit and evaluate were given.
+ */
+export class OwnValueTrainer implements LocalTrainer {
+  readonly fitModels = new Map<number, Tensor[]>();
+  readonly evaluated: Tensor[][] = [];
+  readonly outs = new Map<number, FitOutcome>();
+  constructor(
+    private readonly inner: LocalTrainer,
+    private readonly pattern: RegExp,
+    readonly value: number,
+  ) {}
+  initialLocal(): Tensor[] | null {
+    return this.inner.initialLocal();
+  }
+  async fit(model: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
+    this.fitModels.set(config.server_round, model);
+    const out = await this.inner.fit(model, global, config);
+    const parameters = out.parameters.map((t) => (this.pattern.test(t.name) ? { ...t, data: new Float32Array(t.data.length).fill(this.value) } : t));
+    const own = { ...out, parameters };
+    this.outs.set(config.server_round, own);
+    return own;
+  }
+  evaluate(model: Tensor[], splits: readonly EvalSplit[]): Promise<EvaluateOutcome> {
+    this.evaluated.push(model);
+    return this.inner.evaluate(model, splits);
+  }
+}

@@ -1,10 +1,10 @@
 /**
  * The tfjs models' weights as the federation exchanges them: stable layer names in every process,
  * exact round trip through writeWeights/readWeights, clear errors on a mismatched model, and
- * FedBN's default patterns keep exactly the batch-norm tensors local.
+ * FedBN's default patterns keep exactly the batch-norm tensors local, SiloBN's exactly their statistics.
  */
 import { describe, expect, it } from 'vitest';
-import { FedBN } from '@unbox/fl';
+import { FedBN, SiloBN } from '@unbox/fl';
 import { buildNamedModel, namedModel, readWeights, writeWeights } from '@unbox/models';
 
 describe('tfjs model weights on the wire', () => {
@@ -46,5 +46,17 @@ describe('tfjs model weights on the wire', () => {
     expect(bn.length % 4).toBe(0);
     expect(local).toEqual(bn);
     expect(names.filter((n) => /conv\/kernel$/.test(n)).every((n) => fedbn.isShared(n))).toBe(true);
+  });
+
+  it("SiloBN's default patterns name exactly the batch-norm moving statistics: sent and averaged, kept by each site", () => {
+    const model = buildNamedModel(m, 1);
+    const names = readWeights(model).map((t) => t.name);
+    model.dispose();
+    const silobn = new SiloBN({ training: { localEpochs: 1, batchSize: 2, lr: 0.001 } });
+    expect(names.every((n) => silobn.isShared(n))).toBe(true);
+    const kept = names.filter((n) => silobn.keepLocalPatterns.some((p) => new RegExp(p, 'i').test(n)));
+    const stats = names.filter((n) => /_bn\/moving_(mean|variance)$/.test(n));
+    expect(stats.length).toBeGreaterThan(0);
+    expect(kept).toEqual(stats);
   });
 });
