@@ -65,6 +65,7 @@ export function joinCommand(): Command {
           trainer,
           peersPath: joinPath(f.siteDir, 'peers.json'),
           statePath: joinPath(f.siteDir, 'state.json'),
+          localPath: joinPath(f.siteDir, `local-${trainer.task ?? 'model'}`),
           modelsDir: joinPath(f.siteDir, 'models'),
           shareFeatures: share.enabled ? { maxSamples: share.max_samples, noiseSigma: share.noise_sigma } : null,
           on: {

@@ -40,6 +40,7 @@ import { z } from 'zod';
 import { AGENT_VERSION } from './enroll.js';
 import { PeerKeys, type SiteIdentity } from './identity.js';
 import { sharedFeatures } from './feature-sharing.js';
+import { readLocal, writeLocal } from './local-state.js';
 import type { LocalTrainer } from './trainer.js';
 
 /** Secure-aggregation stages by the request that opens them (libs/secagg's names). */
@@ -72,6 +73,8 @@ export interface AgentOptions {
   peersPath: string | null;
   /** the last aggregated round of each run (secure aggregation's replay guard) survives restarts here; null: memory only */
   statePath?: string | null;
+  /** the site's own tensors (what FedBN and SiloBN keep at the site) survive restarts here (local-state.ts); null: memory only */
+  localPath?: string | null;
   /** back-off of reconnection */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
@@ -129,6 +132,12 @@ export class SiteAgent {
     private readonly o: AgentOptions,
   ) {
     this.local = o.trainer.initialLocal();
+    if (this.local && o.localPath) {
+      const saved = readLocal(o.localPath, this.local);
+      this.local = saved.tensors;
+      // a saved state that does not fit (another network, damaged files) is set aside, not fatal
+      if (saved.problem) queueMicrotask(() => this.log('warn', `the site's own tensors were not restored, starting from its initial ones: ${saved.problem}`));
+    }
     this.peers = new PeerKeys(o.peersPath);
     for (const [run, round] of Object.entries(readRounds(o.statePath ?? null))) this.lastRound.set(run, round);
     this.socket = io(url, {
@@ -314,6 +323,7 @@ export class SiteAgent {
     const out = await this.o.trainer.fit(ctx.model, ctx.received, ctx.config);
     if (this.round !== ctx) return;
     this.local = out.parameters;
+    this.saveLocal();
     ctx.numExamples = out.numExamples;
     const received = new Set(ctx.received.map((t) => t.name));
     const shared = (name: string) => received.has(name);
@@ -403,6 +413,16 @@ export class SiteAgent {
       this.o.on?.roundDone?.(m.run_id, m.round, m.model_hash);
     } else this.o.on?.roundFailed?.(m.run_id, m.round, m.reason);
     if (this.round && this.round.run === m.run_id && this.round.round === m.round) this.round = null;
+  }
+
+  /** The site's own tensors to disk; a failed write is logged, the round goes on (memory still holds them). */
+  private saveLocal(): void {
+    if (!this.o.localPath || !this.local) return;
+    try {
+      writeLocal(this.o.localPath, this.local);
+    } catch (e) {
+      this.log('warn', `the site's own tensors were not saved in ${this.o.localPath}: ${(e as Error).message}`);
+    }
   }
 
   /** Saves the global model this site evaluated in a round that is now done (its round's model). */

@@ -5,7 +5,7 @@
  * FedAvg of exactly the sites whose updates the protocol included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from '@unbox/fl';
@@ -226,6 +226,22 @@ describe('federation over socket.io', () => {
       for (const m of t.evaluated) expect(Array.from(m.find((x) => x.name === 'dense/bias')!.data)).toEqual([t.value]);
       s.agent?.stop();
     }
+
+    // restarted, a site starts the next run from its own saved tensors, not from its initial ones;
+    // a damaged save is set aside with a warning and the site starts from its initial ones
+    const zeros = round1.map((x) => ({ ...x, data: new Float32Array(x.data.length) }));
+    writeFileSync(join(sites[1].dir, 'local-model.bin'), new Uint8Array(8));
+    const warnings: string[] = [];
+    const again = new Map(sites.map((s, i) => [s.id, new OwnValueTrainer(s.trainer, /bias$/, 0.5 * (i + 1), zeros)]));
+    for (const s of sites) await s.connect({ trainer: again.get(s.id)!, on: { log: (level, line) => { if (level === 'warn') warnings.push(line); } } });
+    const next = (await c.admin<{ run_id: string }>('POST', '/api/runs', runConfig(1, 3, 3, { strategy: { name: 'silobn', local_patterns: ['bias$'] } }))).body.run_id;
+    await waitFor(async () => ((await c.admin<RunView>('GET', `/api/runs/${next}`)).body.status === 'done' ? true : undefined), 'SiloBN run after a restart', 60_000);
+    const bias = (s: SimSite) => Array.from(again.get(s.id)!.fitModels.get(1)!.find((x) => x.name === 'dense/bias')!.data);
+    expect(bias(sites[0])).toEqual([0.5]);
+    expect(bias(sites[2])).toEqual([1.5]);
+    expect(bias(sites[1])).toEqual([0]);
+    expect(warnings.some((w) => w.includes("silo-1: the site's own tensors were not restored") && w.includes('local-model'))).toBe(true);
+    for (const s of sites) s.agent?.stop();
   }, 180_000);
 });
 

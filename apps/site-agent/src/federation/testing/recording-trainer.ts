@@ -49,9 +49,11 @@ export class OwnValueTrainer implements LocalTrainer {
     private readonly inner: LocalTrainer,
     private readonly pattern: RegExp,
     readonly value: number,
+    /** the site's own model before any round (null: the inner trainer's) */
+    private readonly initial: Tensor[] | null = null,
   ) {}
   initialLocal(): Tensor[] | null {
-    return this.inner.initialLocal();
+    return this.initial ?? this.inner.initialLocal();
   }
   async fit(model: Tensor[], global: Tensor[], config: FitConfig): Promise<FitOutcome> {
     this.fitModels.set(config.server_round, model);

@@ -38,7 +38,7 @@ export async function enrollSim(c: CoordinatorProcess, id: string, index: number
     trainer,
     agent: null,
     async connect(extra = {}) {
-      const agent = new SiteAgent(c.url, { identity: loadIdentity(dir), trainer, peersPath: join(dir, 'peers.json'), statePath: join(dir, 'state.json'), reconnectDelayMs: 100, reconnectDelayMaxMs: 500, ...extra });
+      const agent = new SiteAgent(c.url, { identity: loadIdentity(dir), trainer, peersPath: join(dir, 'peers.json'), statePath: join(dir, 'state.json'), localPath: join(dir, 'local-model'), reconnectDelayMs: 100, reconnectDelayMaxMs: 500, ...extra });
       site.agent = agent;
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`${id} did not authenticate`)), 20_000);
