@@ -28,6 +28,7 @@ describe('federated vs centralised: budget and flags', () => {
     expect(() => parseFederatedArgs(['--strategy', 'fedavgm'])).toThrow(`--strategy must be a run config strategy in JSON, e.g. '{"name":"fedavgm","momentum":0.9}', got "fedavgm"`);
     expect(() => parseFederatedArgs(['--strategy', '{"name":"fedavgm","momentum":1}'])).toThrow('--strategy: momentum: must be < 1');
     expect(() => parseFederatedArgs(['--strategy', '{"name":"fedbn"}'])).toThrow(/fedbn keeps batch norm at each site/);
+    expect(parseFederatedArgs(['--strategy', '{"name":"silobn"}']).strategy).toEqual({ name: 'silobn', local_patterns: ['moving_(mean|variance)$', 'running_(mean|var)$', 'num_batches_tracked$'] });
     expect(() => parseFederatedArgs(['--rounds', '5', '--curve', '6'])).toThrow('--curve 6 is more than the rounds (5)');
     expect(() => parseFederatedArgs(['--freeze-bn-from', '0'])).toThrow('--freeze-bn-from must be a whole number ≥ 1, got "0"');
     expect(() => parseFederatedArgs(['--rounds', '5', '--freeze-bn-from', '6'])).toThrow('--freeze-bn-from 6 is after the last round (5)');

@@ -118,7 +118,8 @@ export function parseFederatedArgs(argv: string[]): FederatedArgs {
       }
       const r = StrategyConfig.safeParse(raw);
       if (!r.success) throw new Error(`--strategy: ${describeIssues(r.error.issues)}`);
-      if (r.data.name === 'fedbn') throw new Error('--strategy fedbn keeps batch norm at each site: the unseen centre has no site model to score');
+      // SiloBN's global model still carries the averaged statistics; FedBN's has no learned batch norm of its own
+      if (r.data.name === 'fedbn') throw new Error('--strategy fedbn keeps batch norm at each site: the unseen centre has no site model to score (SiloBN, which shares γ and β, can be)');
       out.strategy = r.data;
     }
     else if (a === '--freeze-bn-from') out.freezeBnFrom = int(1);
@@ -251,10 +252,13 @@ export function centralKey(config: unknown, files: readonly string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** The four curve AUCs of one model from its evaluation on the unseen centre and on the pooled test split. */
-function curveScores(unseen: EvalFile, test: EvalFile): CurveScores {
-  const auc = (e: EvalFile, level: 'patient' | 'image') => e.splits.all[level].auc ?? Number.NaN;
-  return { unseen_patient_auc: auc(unseen, 'patient'), unseen_image_auc: auc(unseen, 'image'), test_patient_auc: auc(test, 'patient'), test_image_auc: auc(test, 'image') };
+/** The curve AUCs of one model from its evaluations (NaN for the per-centre ones of a network without batch norm). */
+function curveScores(e: { unseen: EvalFile; held: EvalFile; unseenAdapted: EvalFile | null; heldAdapted: EvalFile | null }): CurveScores {
+  const auc = (f: EvalFile | null, level: 'patient' | 'image') => f?.splits.all[level].auc ?? Number.NaN;
+  return {
+    unseen_patient_auc: auc(e.unseen, 'patient'), unseen_image_auc: auc(e.unseen, 'image'), test_patient_auc: auc(e.held, 'patient'), test_image_auc: auc(e.held, 'image'),
+    unseen_patient_auc_adabn: auc(e.unseenAdapted, 'patient'), unseen_image_auc_adabn: auc(e.unseenAdapted, 'image'), test_patient_auc_adabn: auc(e.heldAdapted, 'patient'), test_image_auc_adabn: auc(e.heldAdapted, 'image'),
+  };
 }
 
 async function evaluate(model: string, manifests: string[], truths: string[], out: string, extra: string[], tag: string): Promise<EvalFile> {
@@ -331,42 +335,49 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   // ---- the same evaluation of both ----
+  // The federated model is the coordinator's global version of each round (`eval --weights`, in
+  // the network of a site's copy): with SiloBN a site's own copy holds that site's statistics.
+  const version = (round: number) => join(work, 'federated', 'coordinator', 'checkpoints', fed.run, `round-${round}`);
+  const bn = args.norm === 'batch';
+  const sets = { unseen: test, test: train };
+  // Each model four ways: on the unseen centre and on the pooled test split of the training
+  // centres, with its own batch-norm statistics and with each centre's own (AdaBN per centre, no
+  // labels: D's from its scans, a training centre's from all of its scans, as a site that keeps
+  // its statistics has them; a group-norm network has none to adapt).
+  const evaluateAll = async (model: string, extra: string[], base: string, tag: string): Promise<{ unseen: EvalFile; held: EvalFile; unseenAdapted: EvalFile | null; heldAdapted: EvalFile | null }> => {
+    const run = (set: 'unseen' | 'test', adapt: boolean) => evaluate(model, sets[set].map((c) => c.manifest), sets[set].map((c) => c.groundTruth), `${base}-${set}${adapt ? '-adabn' : ''}.json`,
+      [...extra, ...(set === 'test' ? ['--split', 'test'] : []), ...(adapt ? ['--adapt-bn', ...(set === 'test' ? ['--adapt-on', 'train', 'val', 'test'] : [])] : [])], tag);
+    const [unseen, held] = await Promise.all([run('unseen', false), run('test', false)]);
+    const [unseenAdapted, heldAdapted] = bn ? await Promise.all([run('unseen', true), run('test', true)]) : [null, null];
+    return { unseen, held, unseenAdapted, heldAdapted };
+  };
   const rows: Record<string, unknown>[] = [];
   const inDist: Record<string, unknown>[] = [];
   // the last round's curve point is this evaluation: it is not run again
   const finalScores = new Map<'federated' | 'centralised', CurveScores>();
   let backend: EvalFile | null = null;
-  for (const [method, model, wall_s] of [['federated', fedModel, fed.wall_s], ['centralised', centralOut, central_s]] as const) {
-    const unseen = await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen.json`), [], method);
-    const held = await evaluate(model, train.map((c) => c.manifest), train.map((c) => c.groundTruth), join(work, `${method}-test.json`), ['--split', 'test'], method);
-    // the same model with its batch-norm statistics re-estimated on D's scans, no labels (AdaBN; `eval --adapt-bn`);
-    // a group-norm network has no batch statistics to adapt
-    const adapted = args.norm === 'batch'
-      ? await evaluate(model, test.map((c) => c.manifest), test.map((c) => c.groundTruth), join(work, `${method}-unseen-adabn.json`), ['--adapt-bn'], method)
-      : null;
-    backend = unseen;
-    finalScores.set(method, curveScores(unseen, held));
+  for (const [method, model, extra, wall_s] of [['federated', fedModel, ['--weights', version(args.rounds)], fed.wall_s], ['centralised', centralOut, [], central_s]] as const) {
+    const e = await evaluateAll(model, [...extra], join(work, method), method);
+    backend = e.unseen;
+    finalScores.set(method, curveScores(e));
     for (const level of ['patient', 'image'] as const) {
-      rows.push({ method, level, ...pick(unseen.splits.all[level]), wall_s });
-      if (adapted) rows.push({ method: `${method} + AdaBN at ${test[0].centre}`, level, ...pick(adapted.splits.all[level]), wall_s });
-      inDist.push({ method, level, ...pick(held.splits.all[level]) });
+      rows.push({ method, level, ...pick(e.unseen.splits.all[level]), wall_s });
+      if (e.unseenAdapted) rows.push({ method: `${method} + AdaBN at ${test[0].centre}`, level, ...pick(e.unseenAdapted.splits.all[level]), wall_s });
+      inDist.push({ method, level, ...pick(e.held.splits.all[level]) });
+      if (e.heldAdapted) inDist.push({ method: `${method} + AdaBN per centre`, level, ...pick(e.heldAdapted.splits.all[level]) });
     }
-    log(`${method}: unseen ${test[0].centre} patient AUC ${unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${held.splits.all.patient.auc?.toFixed(3)}`);
+    log(`${method}: unseen ${test[0].centre} patient AUC ${e.unseen.splits.all.patient.auc?.toFixed(3)}; test split of ${train.map((c) => c.centre).join(',')} ${e.held.splits.all.patient.auc?.toFixed(3)}` +
+      (e.heldAdapted && e.unseenAdapted ? ` (AdaBN per centre: ${e.unseenAdapted.splits.all.patient.auc?.toFixed(3)}; ${e.heldAdapted.splits.all.patient.auc?.toFixed(3)})` : ''));
   }
   // ---- learning curves ----
   const curve: CurvePoint[] = [];
-  const tests = { unseen: test, test: train };
-  const scores = async (model: string, extra: string[], tag: string): Promise<CurveScores> => {
-    const [u, t] = await Promise.all((['unseen', 'test'] as const).map((set) => evaluate(model, tests[set].map((c) => c.manifest), tests[set].map((c) => c.groundTruth), join(work, 'curve', `${tag}-${set}.json`), set === 'test' ? [...extra, '--split', 'test'] : extra, tag)));
-    return curveScores(u, t);
-  };
   for (const round of points) {
     const last = round === args.rounds;
-    const version = join(work, 'federated', 'coordinator', 'checkpoints', fed.run, `round-${round}`);
-    const federated = last ? finalScores.get('federated')! : await scores(fedModel, ['--weights', version], `federated-round-${round}`);
-    const centralised = last ? finalScores.get('centralised')! : await scores(keptStep(round), [], `centralised-step-${centralStepOf(round)}`);
+    const federated = last ? finalScores.get('federated')! : curveScores(await evaluateAll(fedModel, ['--weights', version(round)], join(work, 'curve', `federated-round-${round}`), `federated-round-${round}`));
+    const centralised = last ? finalScores.get('centralised')! : curveScores(await evaluateAll(keptStep(round), [], join(work, 'curve', `centralised-step-${centralStepOf(round)}`), `centralised-step-${centralStepOf(round)}`));
     curve.push({ round, central_step: centralStepOf(round), federated, centralised });
-    log(`curve: round ${round} (centralised step ${centralStepOf(round)}): ${test[0].centre} patient AUC federated ${federated.unseen_patient_auc.toFixed(3)}, centralised ${centralised.unseen_patient_auc.toFixed(3)}`);
+    log(`curve: round ${round} (centralised step ${centralStepOf(round)}): ${test[0].centre} patient AUC federated ${federated.unseen_patient_auc.toFixed(3)}, centralised ${centralised.unseen_patient_auc.toFixed(3)}; ` +
+      `pooled test, AdaBN per centre: federated ${federated.test_patient_auc_adabn.toFixed(3)}, centralised ${centralised.test_patient_auc_adabn.toFixed(3)}`);
   }
   const curveSummary = curve.length ? summariseCurve(curve, args.rounds) : null;
 
@@ -386,14 +397,19 @@ export async function main(argv: string[]): Promise<void> {
   };
   const f3 = (x: number) => x.toFixed(3);
   const ms = (m: MeanSd) => `${f3(m.mean)} ± ${f3(m.sd)}`;
+  const both = (a: number, b: number) => `${f3(a)} / ${f3(b)}`;
   const curveMd = curveSummary ? [
-    `Learning curves (\`--curve ${args.curve}\`): patient / slice AUC at ${test[0].centre} and on the pooled test split of ${json.train_centres.join(', ')}, both models at the same share of the budget:`, '',
+    `Learning curves (\`--curve ${args.curve}\`): patient / slice AUC at ${test[0].centre} and on the pooled test split of ${json.train_centres.join(', ')}, both models at the same share of the budget; ` +
+      `"per centre": every centre scored with its own batch-norm statistics (AdaBN per centre):`, '',
     markdownTable(curve.map((p) => ({ round: p.round, central_step: p.central_step,
-      [`federated ${test[0].centre}`]: `${f3(p.federated.unseen_patient_auc)} / ${f3(p.federated.unseen_image_auc)}`, [`centralised ${test[0].centre}`]: `${f3(p.centralised.unseen_patient_auc)} / ${f3(p.centralised.unseen_image_auc)}`,
-      'federated test': `${f3(p.federated.test_patient_auc)} / ${f3(p.federated.test_image_auc)}`, 'centralised test': `${f3(p.centralised.test_patient_auc)} / ${f3(p.centralised.test_image_auc)}` })),
-      ['round', 'central_step', `federated ${test[0].centre}`, `centralised ${test[0].centre}`, 'federated test', 'centralised test']), '',
-    `Mean ± sd over the ${curveSummary.points} points after round ${curveSummary.from_round}: ${test[0].centre} patient AUC federated ${ms(curveSummary.federated.unseen_patient_auc)}, centralised ${ms(curveSummary.centralised.unseen_patient_auc)}; ` +
-      `${test[0].centre} slice AUC ${ms(curveSummary.federated.unseen_image_auc)} vs ${ms(curveSummary.centralised.unseen_image_auc)}; test-split patient AUC ${ms(curveSummary.federated.test_patient_auc)} vs ${ms(curveSummary.centralised.test_patient_auc)}.`, '',
+      [`federated ${test[0].centre}`]: both(p.federated.unseen_patient_auc, p.federated.unseen_image_auc), [`centralised ${test[0].centre}`]: both(p.centralised.unseen_patient_auc, p.centralised.unseen_image_auc),
+      'federated test': both(p.federated.test_patient_auc, p.federated.test_image_auc), 'centralised test': both(p.centralised.test_patient_auc, p.centralised.test_image_auc),
+      [`federated ${test[0].centre}, per centre`]: both(p.federated.unseen_patient_auc_adabn, p.federated.unseen_image_auc_adabn), [`centralised ${test[0].centre}, per centre`]: both(p.centralised.unseen_patient_auc_adabn, p.centralised.unseen_image_auc_adabn),
+      'federated test, per centre': both(p.federated.test_patient_auc_adabn, p.federated.test_image_auc_adabn), 'centralised test, per centre': both(p.centralised.test_patient_auc_adabn, p.centralised.test_image_auc_adabn) })),
+      ['round', 'central_step', `federated ${test[0].centre}`, `centralised ${test[0].centre}`, 'federated test', 'centralised test', `federated ${test[0].centre}, per centre`, `centralised ${test[0].centre}, per centre`, 'federated test, per centre', 'centralised test, per centre']), '',
+    `Mean ± sd over the ${curveSummary.points} points after round ${curveSummary.from_round}, federated vs centralised: ${test[0].centre} patient AUC ${ms(curveSummary.federated.unseen_patient_auc)} vs ${ms(curveSummary.centralised.unseen_patient_auc)}; ` +
+      `${test[0].centre} slice AUC ${ms(curveSummary.federated.unseen_image_auc)} vs ${ms(curveSummary.centralised.unseen_image_auc)}; test-split patient AUC ${ms(curveSummary.federated.test_patient_auc)} vs ${ms(curveSummary.centralised.test_patient_auc)}. ` +
+      `Per centre: ${test[0].centre} patient AUC ${ms(curveSummary.federated.unseen_patient_auc_adabn)} vs ${ms(curveSummary.centralised.unseen_patient_auc_adabn)}; test-split patient AUC ${ms(curveSummary.federated.test_patient_auc_adabn)} vs ${ms(curveSummary.centralised.test_patient_auc_adabn)}.`, '',
   ] : [];
   const md = [
     `# Federated vs centralised classifier on the synthetic consortium${args.quick ? ' (--quick)' : ''}`, '',

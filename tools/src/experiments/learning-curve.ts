@@ -14,12 +14,20 @@ export function curveRounds(rounds: number, every: number): number[] {
   return out;
 }
 
-/** The four AUCs of one model at one point. */
+/**
+ * The AUCs of one model at one point: with the model's own batch-norm statistics, and with each
+ * centre's own (`_adabn`: AdaBN per centre, what a site keeping its statistics scores; NaN for a
+ * network without batch norm).
+ */
 export interface CurveScores {
   unseen_patient_auc: number;
   unseen_image_auc: number;
   test_patient_auc: number;
   test_image_auc: number;
+  unseen_patient_auc_adabn: number;
+  unseen_image_auc_adabn: number;
+  test_patient_auc_adabn: number;
+  test_image_auc_adabn: number;
 }
 
 export interface CurvePoint {
@@ -51,7 +59,8 @@ export function meanSd(xs: readonly number[]): MeanSd {
   return { mean, sd };
 }
 
-const KEYS: (keyof CurveScores)[] = ['unseen_patient_auc', 'unseen_image_auc', 'test_patient_auc', 'test_image_auc'];
+const PLAIN = ['unseen_patient_auc', 'unseen_image_auc', 'test_patient_auc', 'test_image_auc'] as const;
+const KEYS: (keyof CurveScores)[] = [...PLAIN, ...PLAIN.map((k) => `${k}_adabn` as const)];
 
 /** Mean and spread of every score over the points after half the rounds. */
 export function summariseCurve(points: readonly CurvePoint[], rounds: number): CurveSummary {
