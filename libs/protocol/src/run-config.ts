@@ -40,6 +40,10 @@ export const DEFAULT_BN_PATTERNS = [
 /** The batch-norm statistics (Keras/tfjs and PyTorch names): what SiloBN keeps at each site. */
 export const DEFAULT_BN_STATISTICS_PATTERNS = ['moving_(mean|variance)$', 'running_(mean|var)$', 'num_batches_tracked$'] as const;
 
+/** One to LIMITS.patterns tensor-name patterns, `defaults` when absent. */
+const patternList = (defaults: readonly string[]) =>
+  z.array(NamePattern).min(1).max(LIMITS.patterns, `too many patterns (max ${LIMITS.patterns})`).default([...defaults]);
+
 export const StrategyConfig = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('fedavg') }),
   /** Li et al. 2020: μ is sent to the sites, which add (μ/2)·‖w − w_global‖² to their loss. */
@@ -79,11 +83,7 @@ export const StrategyConfig = z.discriminatedUnion('name', [
   /** Li et al. 2021: tensors matching `local_patterns` (batch norm) stay at each site. */
   z.strictObject({
     name: z.literal('fedbn'),
-    local_patterns: z
-      .array(NamePattern)
-      .min(1)
-      .max(LIMITS.patterns, `too many patterns (max ${LIMITS.patterns})`)
-      .default([...DEFAULT_BN_PATTERNS]),
+    local_patterns: patternList(DEFAULT_BN_PATTERNS),
   }),
   /**
    * Andreux et al. 2020 (SiloBN): every site normalises with batch-norm statistics of its own
@@ -93,11 +93,7 @@ export const StrategyConfig = z.discriminatedUnion('name', [
    */
   z.strictObject({
     name: z.literal('silobn'),
-    local_patterns: z
-      .array(NamePattern)
-      .min(1)
-      .max(LIMITS.patterns, `too many patterns (max ${LIMITS.patterns})`)
-      .default([...DEFAULT_BN_STATISTICS_PATTERNS]),
+    local_patterns: patternList(DEFAULT_BN_STATISTICS_PATTERNS),
   }),
 ]);
 
