@@ -44,7 +44,12 @@ function adaptToCentre(model: tf.LayersModel, cfg: ClassifierConfig, log: Logger
   return async (centre, evaluated) => {
     const rows = from?.filter((r) => r.centre === centre);
     if (rows?.length === 0) throw new UserError(`--adapt-on: centre ${centre} has no rows in the splits to take its statistics from`);
-    const patients = rows ? (await loadClassifyPatients(rows, { ...classifyInput(cfg), augmentSeed: null })).patients : evaluated;
+    let patients = evaluated;
+    if (rows) {
+      const loaded = await loadClassifyPatients(rows, { ...classifyInput(cfg), augmentSeed: null });
+      for (const k of loaded.skipped) log.warn('manifest row not used for the statistics', { manifest: k.manifest, row: k.row, patient: k.patient, reason: k.reason });
+      patients = loaded.patients;
+    }
     const chunks: tf.Tensor4D[] = [];
     for (const p of patients)
       for (let s = 0; s < p.slices; s += 64) {

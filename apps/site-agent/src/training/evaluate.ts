@@ -32,17 +32,20 @@ export type AdaptToCentre<A> = (centre: string, patients: readonly PatientSlices
 
 export async function evaluateClassifierRows<A = never>(model: tf.LayersModel, cfg: ClassifierConfig, rows: ManifestRow[], splits: readonly Split[], truth?: Truth, merge = false, adapt?: AdaptToCentre<A>): Promise<SplitResults & { adapted: (A & { centre: string })[] }> {
   const out: SplitResults & { adapted: (A & { centre: string })[] } = { splits: {}, skipped: [], adapted: [] };
+  // without adaptation each split is scored as soon as it is read; with it, every split must be read first
   const loaded: [string, PatientSlices[]][] = [];
+  const predictions = new Map<string, PatientPrediction[]>();
   for (const [split, part] of groups(rows, splits, merge)) {
     const { patients, skipped } = await loadClassifyPatients(part, { ...classifyInput(cfg), augmentSeed: null, truth: truth?.chest });
     out.skipped.push(...skipped);
-    if (patients.length > 0) loaded.push([split, patients]);
+    if (patients.length === 0) continue;
+    if (adapt) loaded.push([split, patients]);
+    else predictions.set(split, predictPatients(model, cfg, patients));
   }
-  const predictions = new Map<string, PatientPrediction[]>(loaded.map(([split]) => [split, []]));
-  if (!adapt) for (const [split, patients] of loaded) predictions.set(split, predictPatients(model, cfg, patients));
-  else {
+  if (adapt) {
     // Each centre is scored with the statistics of its own scans (every evaluated split of it),
     // as a site keeping its own batch-norm statistics would score it.
+    for (const [split] of loaded) predictions.set(split, []);
     const centreOf = (p: PatientSlices) => p.centre ?? '';
     const centres = [...new Set(loaded.flatMap(([, ps]) => ps.map(centreOf)))].sort();
     for (const centre of centres) {
