@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FitConfig } from '@unbox/protocol';
-import { logLoss, LogisticTrainer, rocAuc, syntheticCentre } from './logistic-trainer.js';
+import { logLoss, LogisticTrainer, syntheticCentre } from './logistic-trainer.js';
 
 const model = (w: number[], b: number) => [
   { name: 'dense/kernel', shape: [w.length, 1], data: Float32Array.from(w) },
@@ -9,10 +9,19 @@ const model = (w: number[], b: number) => [
 const cfg = (over: Partial<FitConfig> = {}): FitConfig => ({ server_round: 1, local_epochs: 1, batch_size: 2, lr: 0.5, ...over });
 
 describe('logistic trainer', () => {
-  it('ROC AUC by rank sums, ties counted one half', () => {
-    expect(rocAuc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
-    expect(rocAuc([0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1])).toBe(0.5);
-    expect(rocAuc([1, 2], [1, 1])).toBeNull();
+  it('evaluation metrics by hand: AUC by rank sums with ties counted one half, null with one class', async () => {
+    // w = 1, b = 0: the scores σ(x) keep the order of x; one positive (0.35) below one negative (0.4): AUC 3/4
+    const t = new LogisticTrainer('c', {
+      train: { x: Float32Array.of(0.1, 0.4, 0.35, 0.8), y: Uint8Array.of(0, 0, 1, 1), d: 1 },
+      val: { x: Float32Array.of(0.5, 0.5, 0.5, 0.5), y: Uint8Array.of(0, 1, 0, 1), d: 1 },
+      test: { x: Float32Array.of(1, 2), y: Uint8Array.of(1, 1), d: 1 },
+    });
+    const { evaluation } = await t.evaluate(model([1], 0), ['train', 'val', 'test']);
+    const image = (s: 'train' | 'val' | 'test') => (evaluation.splits[s] as { image: { auc: number | null; acc: number | null } }).image;
+    expect(image('train').auc).toBe(0.75);
+    // every score σ(0) = 0.5 ≥ 0.5: all predicted positive, half right
+    expect(image('val')).toMatchObject({ auc: 0.5, acc: 0.5 });
+    expect(image('test').auc).toBeNull();
   });
 
   it('one SGD step matches the hand-computed gradient of the mean cross-entropy', async () => {

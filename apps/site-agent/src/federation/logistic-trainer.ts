@@ -6,7 +6,7 @@
  * Used for simulations and federation tests until the tfjs trainers are plugged in.
  */
 import type { Tensor } from '@unbox/fl';
-import { rng } from '@unbox/models';
+import { rng, rocAuc } from '@unbox/models';
 import type { BinaryMetrics, EvalSplit, FitConfig } from '@unbox/protocol';
 import type { EvaluateOutcome, FitOutcome, LocalTrainer } from './trainer.js';
 import { roundSeed } from './trainers/local-step.js';
@@ -45,24 +45,10 @@ export function logLoss(ds: Dataset, w: Float32Array, b: number): number {
   return s / n;
 }
 
-/** ROC AUC by the rank-sum (Mann–Whitney) formula, ties counted one half; null with one class. */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
-  const idx = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let pos = 0;
-  let rankSum = 0;
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]]) {
-      pos++;
-      rankSum += rank;
-    }
-    i = j + 1;
-  }
-  const neg = labels.length - pos;
-  if (pos === 0 || neg === 0) return null;
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+/** ROC AUC of @unbox/models (mid-ranks, ties ½); null, as the wire's metrics have it, with one class. */
+function aucOrNull(labels: Uint8Array, scores: Float64Array): number | null {
+  const auc = rocAuc(labels, scores);
+  return Number.isNaN(auc) ? null : auc;
 }
 
 function binaryMetrics(ds: Dataset, w: Float32Array, b: number): BinaryMetrics {
@@ -80,7 +66,7 @@ function binaryMetrics(ds: Dataset, w: Float32Array, b: number): BinaryMetrics {
     else tn++;
   }
   const rate = (a: number, c: number) => (c > 0 ? a / c : null);
-  return { n, acc: rate(tp + tn, n), precision: rate(tp, tp + fp), sensitivity: rate(tp, tp + fn), specificity: rate(tn, tn + fp), auc: rocAuc(scores, ds.y) };
+  return { n, acc: rate(tp + tn, n), precision: rate(tp, tp + fp), sensitivity: rate(tp, tp + fn), specificity: rate(tn, tn + fp), auc: aucOrNull(ds.y, scores) };
 }
 
 export class LogisticTrainer implements LocalTrainer {
