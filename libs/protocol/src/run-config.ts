@@ -25,6 +25,9 @@ export const NamePattern = z
     }
   }, 'not a valid regular expression');
 
+/** The batch-norm statistics (Keras/tfjs and PyTorch names): what SiloBN keeps at each site. */
+export const DEFAULT_BN_STATISTICS_PATTERNS = ['moving_(mean|variance)$', 'running_(mean|var)$', 'num_batches_tracked$'] as const;
+
 /**
  * Batch-norm tensors as the supported model builders name them: Keras/tfjs
  * (`batch_normalization_3/gamma`, `.../moving_mean`), PyTorch (`bn1.running_var`) and `bn`/`norm` layers.
@@ -32,13 +35,8 @@ export const NamePattern = z
 export const DEFAULT_BN_PATTERNS = [
   'batch_?norm',
   '(^|[/._])bn\\d*([/._]|$)',
-  'moving_(mean|variance)$',
-  'running_(mean|var)$',
-  'num_batches_tracked$',
+  ...DEFAULT_BN_STATISTICS_PATTERNS,
 ] as const;
-
-/** The batch-norm statistics (Keras/tfjs and PyTorch names): what SiloBN keeps at each site. */
-export const DEFAULT_BN_STATISTICS_PATTERNS = ['moving_(mean|variance)$', 'running_(mean|var)$', 'num_batches_tracked$'] as const;
 
 /** One to LIMITS.patterns tensor-name patterns, `defaults` when absent. */
 const patternList = (defaults: readonly string[]) =>

@@ -12,7 +12,7 @@
  * bounded queue and leave after the next successful authentication, never before it. Each global
  * model the site evaluates is saved under <models-dir>/<task>/ once its round is done.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { applyReceived, decodeParameters, encodeParameters, updateVector, type Tensor } from '@unbox/fl';
@@ -40,6 +40,7 @@ import { z } from 'zod';
 import { AGENT_VERSION } from './enroll.js';
 import { PeerKeys, type SiteIdentity } from './identity.js';
 import { sharedFeatures } from './feature-sharing.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { readLocal, writeLocal } from './local-state.js';
 import type { LocalTrainer } from './trainer.js';
 
@@ -136,7 +137,7 @@ export class SiteAgent {
       const saved = readLocal(o.localPath, this.local);
       this.local = saved.tensors;
       // a saved state that does not fit (another network, damaged files) is set aside, not fatal
-      if (saved.problem) queueMicrotask(() => this.log('warn', `the site's own tensors were not restored, starting from its initial ones: ${saved.problem}`));
+      if (saved.problem) this.log('warn', `the site's own tensors were not restored, starting from its initial ones: ${saved.problem}`);
     }
     this.peers = new PeerKeys(o.peersPath);
     for (const [run, round] of Object.entries(readRounds(o.statePath ?? null))) this.lastRound.set(run, round);
@@ -323,7 +324,8 @@ export class SiteAgent {
     const out = await this.o.trainer.fit(ctx.model, ctx.received, ctx.config);
     if (this.round !== ctx) return;
     this.local = out.parameters;
-    this.saveLocal();
+    // only a strategy that keeps tensors at the site needs them after a restart (FedAvg sends them all)
+    if (ctx.config.local_patterns?.length || ctx.config.keep_local?.length) this.saveLocal();
     ctx.numExamples = out.numExamples;
     const received = new Set(ctx.received.map((t) => t.name));
     const shared = (name: string) => received.has(name);
@@ -451,8 +453,5 @@ function readRounds(path: string | null): Record<string, number> {
 }
 
 function writeRounds(path: string | null, rounds: ReadonlyMap<string, number>): void {
-  if (!path) return;
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ last_round: Object.fromEntries(rounds) }, null, 1));
-  renameSync(tmp, path);
+  if (path) writeFileAtomic(path, JSON.stringify({ last_round: Object.fromEntries(rounds) }, null, 1));
 }

@@ -5,20 +5,15 @@
  * statistics of its data. `<path>.json` is the tensor manifest (with the model hash), `<path>.bin`
  * the bytes; both are written atomically.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { decodeParameters, encodeParameters, sameShape, type Tensor } from '@unbox/fl';
 import { TensorManifest } from '@unbox/protocol';
-
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+import { writeFileAtomic } from './atomic-file.js';
 
 export function writeLocal(path: string, tensors: readonly Tensor[]): void {
   const { manifest, bytes } = encodeParameters(tensors);
-  writeAtomic(`${path}.bin`, bytes);
-  writeAtomic(`${path}.json`, JSON.stringify(manifest));
+  writeFileAtomic(`${path}.bin`, bytes);
+  writeFileAtomic(`${path}.json`, JSON.stringify(manifest));
 }
 
 /**
@@ -30,7 +25,7 @@ export function readLocal(path: string, template: readonly Tensor[]): { tensors:
   try {
     const manifest = TensorManifest.parse(JSON.parse(readFileSync(`${path}.json`, 'utf8')));
     // decodeParameters checks the bytes against the manifest's model hash
-    const saved = decodeParameters(manifest, new Uint8Array(readFileSync(`${path}.bin`)));
+    const saved = decodeParameters(manifest, readFileSync(`${path}.bin`));
     const byName = new Map(saved.map((t) => [t.name, t]));
     if (saved.length !== template.length) throw new Error(`${saved.length} tensors saved, the site's network has ${template.length}`);
     const tensors = template.map((t) => {

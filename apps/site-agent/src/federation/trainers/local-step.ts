@@ -21,7 +21,6 @@ import type { RoundOptimizer } from './round-optimizer.js';
 export const roundSeed = (config: Pick<FitConfig, 'seed' | 'server_round'>, site: string): number =>
   hashSeed('round', config.seed ?? 0, config.server_round, site);
 
-
 export class LocalStep {
   private readonly vars: tf.Variable[];
   private readonly kernels: tf.Variable[];
